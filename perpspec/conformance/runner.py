@@ -1,0 +1,339 @@
+"""The conformance case runner (DESIGN, Conformance protocol).
+
+A case file is JSON Lines, one case a line: ``{"id", "op", "input", "expected"}`` with an
+optional ``"tolerance"`` (absolute, a decimal string) for cases taken from published, rounded
+figures. Outputs compare as exact rationals; every key of ``expected`` must match (lists in
+order, maps by key); output keys not in ``expected`` are ignored. Unknown ops and malformed
+cases are failures with a reason, never skipped.
+
+Two ways to run: against the reference (:func:`run_reference`) or against a program under
+test (:func:`run_program`) that reads cases without ``expected`` on stdin, one a line, and
+writes ``{"id": ..., "output": {...}}`` lines.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from perpspec.conformance.registry import get_runner
+from perpspec.reference.errors import SpecError
+from perpspec.reference.numbers import format_number, parse_nonnegative, parse_number
+
+__all__ = [
+    "Case",
+    "CaseResult",
+    "RunSummary",
+    "compare_output",
+    "expand_case_paths",
+    "read_cases",
+    "run_program",
+    "run_reference",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One well-formed case and where it came from."""
+
+    source: str
+    line: int
+    case_id: str
+    op: str
+    input: Mapping[str, Any]
+    expected: Mapping[str, Any]
+    tolerance: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    """The outcome of one case (or of one malformed line)."""
+
+    source: str
+    line: int
+    case_id: str
+    passed: bool
+    reason: str = ""
+
+    def describe(self) -> str:
+        """``FILE:LINE: case ID: reason``, the one line printed for a failure."""
+        return f"{self.source}:{self.line}: case {self.case_id}: {self.reason}"
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """All results of a run, in file order."""
+
+    results: list[CaseResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for result in self.results if result.passed)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for result in self.results if not result.passed)
+
+    @property
+    def ok(self) -> bool:
+        """True only when at least one case ran and none failed."""
+        return self.failed == 0 and self.passed > 0
+
+    def closing_line(self) -> str:
+        return f"{self.passed} passed, {self.failed} failed"
+
+
+class _MalformedError(Exception):
+    def __init__(self, case_id: str, reason: str) -> None:
+        super().__init__(reason)
+        self.case_id = case_id
+        self.reason = reason
+
+
+def expand_case_paths(paths: Iterable[str]) -> list[Path]:
+    """Files as given; a directory stands for the ``*.jsonl`` files in it, sorted."""
+    expanded: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            expanded.extend(sorted(path.glob("*.jsonl")))
+        else:
+            expanded.append(path)
+    return expanded
+
+
+def _parse_case(source: str, line_number: int, text: str) -> Case:
+    try:
+        raw = json.loads(text)
+    except (json.JSONDecodeError, ValueError) as error:
+        raise _MalformedError("?", f"invalid JSON: {error}") from None
+    if not isinstance(raw, dict):
+        raise _MalformedError("?", f"expected a JSON object, found {type(raw).__name__}")
+    case_id = raw.get("id")
+    if not isinstance(case_id, str) or not case_id:
+        raise _MalformedError("?", "id: missing or not a string")
+    op = raw.get("op")
+    if not isinstance(op, str):
+        raise _MalformedError(case_id, "op: missing or not a string")
+    for key in ("input", "expected"):
+        if not isinstance(raw.get(key), dict):
+            raise _MalformedError(case_id, f"{key}: missing or not an object")
+    unknown = sorted(set(raw) - {"id", "op", "input", "expected", "tolerance"})
+    if unknown:
+        raise _MalformedError(
+            case_id, f"unknown key {unknown[0]!r} (a case has id, op, input, expected, tolerance)"
+        )
+    tolerance = Fraction(0)
+    if raw.get("tolerance") is not None:
+        try:
+            tolerance = parse_nonnegative(raw["tolerance"], "tolerance")
+        except SpecError as error:
+            raise _MalformedError(case_id, str(error)) from None
+    return Case(source, line_number, case_id, op, raw["input"], raw["expected"], tolerance)
+
+
+def read_cases(path: Path) -> Iterator[Case | CaseResult]:
+    """The cases of one file, in order; a malformed line yields a failed :class:`CaseResult`."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        yield CaseResult(source, 0, "?", False, f"cannot read the file: {reason}")
+        return
+    seen: set[str] = set()
+    for line_number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            case = _parse_case(source, line_number, line)
+        except _MalformedError as error:
+            yield CaseResult(source, line_number, error.case_id, False, error.reason)
+            continue
+        if case.case_id in seen:
+            yield CaseResult(
+                source, line_number, case.case_id, False, "duplicate case id in this file"
+            )
+            continue
+        seen.add(case.case_id)
+        yield case
+
+
+def _is_number_text(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return False
+    try:
+        parse_number(value)
+    except SpecError:
+        return False
+    return True
+
+
+def _show(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def compare_output(
+    expected: object, actual: object, path: str, tolerance: Fraction = Fraction(0)
+) -> list[str]:
+    """Every mismatch between ``expected`` and ``actual`` under ``path``, as one-line reasons.
+
+    Numbers (decimal or ``p/q`` strings, or integers) compare as exact rationals, within the
+    case's absolute ``tolerance``; other strings compare as text; maps by key (keys not
+    expected are ignored); lists in order.
+    """
+    if isinstance(expected, Mapping):
+        if not isinstance(actual, Mapping):
+            return [f"{path}: expected an object, found {_show(actual)}"]
+        problems: list[str] = []
+        for key, value in expected.items():
+            child = f"{path}.{key}"
+            if key not in actual:
+                problems.append(f"{child}: missing (expected {_show(value)})")
+            else:
+                problems.extend(compare_output(value, actual[key], child, tolerance))
+        return problems
+    if isinstance(expected, list):
+        if not isinstance(actual, list):
+            return [f"{path}: expected a list, found {_show(actual)}"]
+        if len(actual) != len(expected):
+            return [f"{path}: expected {len(expected)} items, found {len(actual)}"]
+        problems = []
+        for index, (want, got) in enumerate(zip(expected, actual, strict=True)):
+            problems.extend(compare_output(want, got, f"{path}[{index}]", tolerance))
+        return problems
+    if _is_number_text(expected):
+        if not _is_number_text(actual):
+            return [
+                f"{path}: expected {_show(expected)}, found {_show(actual)} (not an exact number)"
+            ]
+        want = parse_number(expected)
+        got = parse_number(actual)
+        if abs(want - got) > tolerance:
+            difference = format_number(got - want)
+            found = f"found {_show(actual)} (difference {difference})"
+            return [f"{path}: expected {_show(expected)}, {found}"]
+        return []
+    if expected != actual or type(expected) is not type(actual):
+        return [f"{path}: expected {_show(expected)}, found {_show(actual)}"]
+    return []
+
+
+@dataclass(frozen=True, slots=True)
+class _Rejected:
+    """A program's answer that rejects the case instead of giving an output."""
+
+    reason: str
+
+
+def _judge(case: Case, output: object) -> CaseResult:
+    if isinstance(output, _Rejected):
+        return CaseResult(case.source, case.line, case.case_id, False, f"rejected: {output.reason}")
+    problems = compare_output(case.expected, output, "output", case.tolerance)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return CaseResult(case.source, case.line, case.case_id, False, problems[0] + more)
+    return CaseResult(case.source, case.line, case.case_id, True)
+
+
+def _run_one_reference(case: Case) -> CaseResult:
+    runner = get_runner(case.op)
+    if runner is None:
+        return CaseResult(case.source, case.line, case.case_id, False, f"unknown op {case.op!r}")
+    try:
+        output = runner(case.input)
+    except SpecError as error:
+        return CaseResult(case.source, case.line, case.case_id, False, f"rejected: {error}")
+    return _judge(case, output)
+
+
+def _collect(paths: Sequence[Path]) -> tuple[list[Case], list[CaseResult]]:
+    cases: list[Case] = []
+    malformed: list[CaseResult] = []
+    for path in paths:
+        for item in read_cases(path):
+            if isinstance(item, Case):
+                cases.append(item)
+            else:
+                malformed.append(item)
+    return cases, malformed
+
+
+def _ordered(results: list[CaseResult]) -> list[CaseResult]:
+    return sorted(results, key=lambda result: (result.source, result.line))
+
+
+def run_reference(paths: Sequence[Path]) -> RunSummary:
+    """Run every case of ``paths`` through the reference."""
+    cases, malformed = _collect(paths)
+    results = malformed + [_run_one_reference(case) for case in cases]
+    return RunSummary(_ordered(results))
+
+
+def _parse_program_line(line: str) -> tuple[str, object] | str:
+    try:
+        raw = json.loads(line)
+    except (json.JSONDecodeError, ValueError) as error:
+        return f"invalid JSON from the program: {error}: {line[:120]}"
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+        return f'expected {{"id": ..., "output": {{...}}}} from the program, found: {line[:120]}'
+    if "output" not in raw:
+        return raw["id"], _Rejected(str(raw.get("error", "no output")))
+    return raw["id"], raw["output"]
+
+
+def run_program(command: str, paths: Sequence[Path], timeout: float = 120.0) -> RunSummary:
+    """Run every case of ``paths`` through the program ``command`` (a shell command line).
+
+    The program gets every well-formed case, without ``expected``, on stdin; each case must
+    be answered exactly once. A case with no answer, or answered twice, fails.
+    """
+    cases, malformed = _collect(paths)
+    feed = "".join(
+        json.dumps({"id": case.case_id, "op": case.op, "input": case.input}) + "\n"
+        for case in cases
+    )
+    try:
+        finished = subprocess.run(
+            command,
+            shell=True,
+            input=feed,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        results = malformed + [
+            CaseResult(c.source, c.line, c.case_id, False, f"program timed out after {timeout:g} s")
+            for c in cases
+        ]
+        return RunSummary(_ordered(results))
+    outputs: dict[str, list[object]] = {}
+    stray: list[str] = []
+    for line in finished.stdout.splitlines():
+        if not line.strip():
+            continue
+        parsed = _parse_program_line(line)
+        if isinstance(parsed, str):
+            stray.append(parsed)
+        else:
+            outputs.setdefault(parsed[0], []).append(parsed[1])
+    results = list(malformed)
+    for case in cases:
+        answers = outputs.get(case.case_id, [])
+        if len(answers) == 1:
+            results.append(_judge(case, answers[0]))
+            continue
+        if answers:
+            reason = f"answered {len(answers)} times"
+        else:
+            detail = stray[0] if stray else f"exit status {finished.returncode}"
+            reason = f"no output for this case ({detail})"
+        results.append(CaseResult(case.source, case.line, case.case_id, False, reason))
+    return RunSummary(_ordered(results))

@@ -1,0 +1,1 @@
+"""Liquidation: the trigger, and settlement of a liquidated position."""

@@ -1,0 +1,1 @@
+"""Margin: PnL and the margin requirements (the first step of the waterfall)."""

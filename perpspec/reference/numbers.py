@@ -1,0 +1,143 @@
+"""Exact numbers: parsing, formatting and explicit rounding.
+
+Rule (DESIGN, Arithmetic): no float where money, prices or quantities flow. Every number
+that enters the reference is a decimal string (``"19500.25"``) or an exact rational
+(``"625/49313"``), or a JSON integer, and becomes a :class:`fractions.Fraction`. Every place
+where an exchange rounds calls :func:`quantize` with an explicit :class:`Rounding`.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from fractions import Fraction
+
+from perpspec.reference.errors import SpecError
+from perpspec.reference.kernels import ceil_div, floor_div
+
+__all__ = [
+    "MAX_NUMBER_LENGTH",
+    "NumberError",
+    "Rounding",
+    "format_number",
+    "is_terminating_decimal",
+    "parse_nonnegative",
+    "parse_number",
+    "parse_positive",
+    "quantize",
+]
+
+#: Longest accepted number text. Real ledgers never come near it; the bound keeps a hostile
+#: input ("1" followed by a million zeros) from turning one field into a slow bignum.
+MAX_NUMBER_LENGTH = 80
+
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_RATIONAL = re.compile(r"([+-]?\d+)/(\d+)")
+
+
+class NumberError(SpecError):
+    """A value that is not an exact number, or not one the field allows."""
+
+
+class Rounding(Enum):
+    """Direction of an explicit rounding.
+
+    ``UP`` rounds toward plus infinity (ceiling), ``DOWN`` toward minus infinity (floor).
+    The direction, never "nearest", is what the spec states at each rounding site.
+    """
+
+    UP = "up"
+    DOWN = "down"
+
+
+def parse_number(value: object, field: str = "value") -> Fraction:
+    """Parse an exact number: a decimal or ``p/q`` string, or a JSON integer.
+
+    Floats are refused even when they look harmless: ``0.1`` as a float is not one tenth, and
+    accepting it would let inexact values into exact books. Exponents, ``NaN``, ``inf``,
+    empty strings and zero denominators are refused with a reason naming ``field``.
+    """
+    if isinstance(value, bool):
+        raise NumberError(f"{field}: expected a number, found boolean {value!r}")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        raise NumberError(
+            f"{field}: found the float {value!r}; write numbers as strings "
+            f'("{value!r}") so they stay exact'
+        )
+    if not isinstance(value, str):
+        raise NumberError(f"{field}: expected a number as a string, found {type(value).__name__}")
+    text = value.strip()
+    if len(text) > MAX_NUMBER_LENGTH:
+        raise NumberError(
+            f"{field}: number has {len(text)} characters (at most {MAX_NUMBER_LENGTH})"
+        )
+    if _DECIMAL.fullmatch(text):
+        return Fraction(text)
+    rational = _RATIONAL.fullmatch(text)
+    if rational:
+        denominator = int(rational.group(2))
+        if denominator == 0:
+            raise NumberError(f"{field}: {value!r} has a zero denominator")
+        return Fraction(int(rational.group(1)), denominator)
+    raise NumberError(f'{field}: {value!r} is not an exact number (use "123.45" or "p/q")')
+
+
+def parse_positive(value: object, field: str = "value") -> Fraction:
+    """Parse an exact number that must be greater than zero (quantities, prices, sizes)."""
+    number = parse_number(value, field)
+    if number <= 0:
+        raise NumberError(f"{field}: must be > 0, found {format_number(number)}")
+    return number
+
+
+def parse_nonnegative(value: object, field: str = "value") -> Fraction:
+    """Parse an exact number that must be zero or more (rates, balances of funds)."""
+    number = parse_number(value, field)
+    if number < 0:
+        raise NumberError(f"{field}: must be >= 0, found {format_number(number)}")
+    return number
+
+
+def is_terminating_decimal(value: Fraction) -> bool:
+    """True when ``value`` has a finite decimal expansion (denominator of 2s and 5s only)."""
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return denominator == 1
+
+
+def format_number(value: Fraction) -> str:
+    """Format exactly: a plain decimal when one exists, else ``"p/q"``.
+
+    The decimal form has no exponent and no trailing zeros (``"19500.25"``, ``"-3"``), so
+    formatting then parsing returns the same Fraction.
+    """
+    if not is_terminating_decimal(value):
+        return f"{value.numerator}/{value.denominator}"
+    sign = "-" if value < 0 else ""
+    magnitude = abs(value)
+    digits = 0
+    while (magnitude * 10**digits).denominator != 1:
+        digits += 1
+    scaled = int(magnitude * 10**digits)
+    if digits == 0:
+        return f"{sign}{scaled}"
+    whole, frac = divmod(scaled, 10**digits)
+    return f"{sign}{whole}.{frac:0{digits}d}".rstrip("0").rstrip(".")
+
+
+def quantize(value: Fraction, step: Fraction, direction: Rounding) -> Fraction:
+    """Round ``value`` to a whole multiple of ``step`` in the stated direction.
+
+    This is the only rounding primitive of the reference. ``UP`` returns the least multiple
+    of ``step`` that is >= ``value``; ``DOWN`` the greatest that is <= ``value``.
+    """
+    if step <= 0:
+        raise NumberError(f"step: must be > 0, found {format_number(step)}")
+    steps = value / step
+    if direction is Rounding.UP:
+        return ceil_div(steps.numerator, steps.denominator) * step
+    return floor_div(steps.numerator, steps.denominator) * step

@@ -1,0 +1,99 @@
+"""PnL, position value and average-entry accounting (DESIGN, Margin)."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from perpspec.reference.errors import SpecError
+from perpspec.reference.instrument import ContractKind
+from perpspec.reference.margin.pnl import (
+    Position,
+    apply_fill,
+    compute_average_entry,
+    compute_position_value,
+    compute_unrealized_pnl,
+)
+
+LINEAR = ContractKind.LINEAR
+INVERSE = ContractKind.INVERSE
+
+
+def test_linear_pnl_and_value() -> None:
+    # 2 BTC long from 20,000 to 21,000: 2 x (21,000 - 20,000) = 2,000; short mirrors.
+    assert compute_unrealized_pnl(LINEAR, F(2), F(1), F(20_000), F(21_000)) == 2_000
+    assert compute_unrealized_pnl(LINEAR, F(-2), F(1), F(20_000), F(21_000)) == -2_000
+    # value at the mark: |q| V P = 2 x 1 x 21,000.
+    assert compute_position_value(LINEAR, F(-2), F(1), F(21_000)) == 42_000
+
+
+def test_inverse_pnl_and_value() -> None:
+    # 10,000 contracts of 1 USD, 10,000 -> 11,000: 10,000 x (1/10,000 - 1/11,000) = 1/11 BTC.
+    assert compute_unrealized_pnl(INVERSE, F(10_000), F(1), F(10_000), F(11_000)) == F(1, 11)
+    # value in coin at the mark: 10,000 / 11,000 = 10/11 BTC.
+    assert compute_position_value(INVERSE, F(10_000), F(1), F(11_000)) == F(10, 11)
+
+
+def test_average_entry_linear_and_inverse() -> None:
+    # linear: 1 @ 100 then 3 @ 200 -> (100 + 600) / 4 = 175.
+    assert compute_average_entry(LINEAR, F(1), F(100), F(3), F(200)) == 175
+    # inverse: 1 @ 100 then 1 @ 300 -> 2 / (1/100 + 1/300) = 2 / (4/300) = 150.
+    assert compute_average_entry(INVERSE, F(1), F(100), F(1), F(300)) == 150
+
+
+def test_reduce_realizes_pnl_at_old_entry() -> None:
+    # long 2 @ 100, sell 1 @ 150: realized 1 x (150 - 100) = 50, 1 @ 100 left.
+    position, realized = apply_fill(LINEAR, F(1), Position(F(2), F(100)), F(-1), F(150))
+    assert (position, realized) == (Position(F(1), F(100)), F(50))
+
+
+def test_flip_closes_then_opens_at_fill_price() -> None:
+    # long 1 @ 100, sell 3 @ 90: realized 1 x (90 - 100) = -10; short 2 @ 90 opened.
+    position, realized = apply_fill(LINEAR, F(1), Position(F(1), F(100)), F(-3), F(90))
+    assert (position, realized) == (Position(F(-2), F(90)), F(-10))
+
+
+def test_close_to_flat() -> None:
+    # short 2 @ 50 bought back 2 @ 40: realized -2 x (40 - 50) = 20.
+    position, realized = apply_fill(LINEAR, F(1), Position(F(-2), F(50)), F(2), F(40))
+    assert position.qty == 0 and realized == 20
+
+
+def test_zero_fill_rejected() -> None:
+    with pytest.raises(SpecError, match="qty"):
+        apply_fill(LINEAR, F(1), Position(F(1), F(1)), F(0), F(1))
+
+
+prices = st.fractions(min_value=F(1, 100), max_value=F(10**5), max_denominator=1000)
+sizes = st.fractions(min_value=F(1, 100), max_value=F(1000), max_denominator=100)
+
+
+@given(st.sampled_from([LINEAR, INVERSE]), sizes, prices, sizes, prices, prices, st.booleans())
+def test_merging_preserves_upnl_at_every_mark(
+    kind: ContractKind, q1: F, p1: F, q2: F, p2: F, mark: F, short: bool
+) -> None:
+    """Average entry is defined so the merged position's uPnL is the sum of its parts'."""
+    sign = -1 if short else 1
+    merged, realized = apply_fill(kind, F(3), Position(sign * q1, p1), sign * q2, p2)
+    parts = compute_unrealized_pnl(kind, sign * q1, F(3), p1, mark) + compute_unrealized_pnl(
+        kind, sign * q2, F(3), p2, mark
+    )
+    assert realized == 0
+    assert compute_unrealized_pnl(kind, merged.qty, F(3), merged.entry_price, mark) == parts
+
+
+@given(st.sampled_from([LINEAR, INVERSE]), sizes, prices, sizes, prices, prices)
+def test_reducing_conserves_equity(
+    kind: ContractKind, q: F, entry: F, cut: F, price: F, mark: F
+) -> None:
+    """Realized + remaining uPnL at a mark equals uPnL before minus what the fill moved."""
+    position = Position(q, entry)
+    after, realized = apply_fill(kind, F(1), position, -cut, price)
+    before = compute_unrealized_pnl(kind, q, F(1), entry, price)
+    remaining = (
+        compute_unrealized_pnl(kind, after.qty, F(1), after.entry_price, price) if after.qty else 0
+    )
+    assert realized + remaining == before
