@@ -1,0 +1,1 @@
+"""The reference engine: an exact, replayable exchange that runs the whole waterfall."""

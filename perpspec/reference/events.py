@@ -1,0 +1,269 @@
+"""The ledger's events as typed records (DESIGN, Ledger: binding names).
+
+A ledger is an ordered stream of events. Every event has ``seq`` (strictly increasing),
+``ts`` (ISO 8601 UTC) and a ``type``; the fields of each type are DESIGN's, in its order.
+More fields may be added; none may be renamed.
+
+Inputs and outputs. The engine consumes *input* events (instrument, deposit, withdrawal,
+mark, trade, funding, margin_transfer) and emits *output* events (liquidation,
+liquidation_fill, insurance, adl, socialized_loss, balance, rejection). A ``funding`` event
+is both: its ``rate`` is the input, its ``payments`` what the engine computed. ``rejection``
+is added by this spec: an input the engine refused, with the reason, so a ledger records
+every input it was given (invariant ``frame``: a rejected input changes nothing else).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from fractions import Fraction
+from typing import ClassVar
+
+__all__ = [
+    "EVENT_TYPES",
+    "INPUT_TYPES",
+    "OUTPUT_TYPES",
+    "AdlEvent",
+    "BalanceEvent",
+    "DepositEvent",
+    "Event",
+    "FundingEvent",
+    "FundingPayment",
+    "InstrumentEvent",
+    "InsuranceEvent",
+    "LiquidationEvent",
+    "LiquidationFillEvent",
+    "MarginTransferEvent",
+    "MarkEvent",
+    "RejectionEvent",
+    "SocializedLossEvent",
+    "TierSpec",
+    "TradeEvent",
+    "WithdrawalEvent",
+    "get_event_fields",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Fields every event has."""
+
+    TYPE: ClassVar[str] = ""
+    seq: int
+    ts: str
+
+
+@dataclass(frozen=True, slots=True)
+class TierSpec:
+    """One tier of an ``instrument`` event.
+
+    ``max_leverage`` is the tier's maximum leverage (initial margin = value / max_leverage);
+    None when the exchange does not publish one.
+    """
+
+    floor: Fraction
+    mmr: Fraction
+    maintenance_amount: Fraction
+    max_leverage: Fraction | None
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentEvent(Event):
+    """A market's contract specification; must precede any event on the market."""
+
+    TYPE: ClassVar[str] = "instrument"
+    market: str
+    kind: str
+    multiplier: Fraction
+    tick_size: Fraction
+    lot_size: Fraction
+    tiers: tuple[TierSpec, ...]
+    fund: str
+    settle_asset: str
+
+
+@dataclass(frozen=True, slots=True)
+class DepositEvent(Event):
+    """Funds in: ``amount`` > 0 of ``asset`` to ``account``'s wallet."""
+
+    TYPE: ClassVar[str] = "deposit"
+    account: str
+    asset: str
+    amount: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalEvent(Event):
+    """Funds out: ``amount`` > 0 of ``asset`` from ``account``'s wallet."""
+
+    TYPE: ClassVar[str] = "withdrawal"
+    account: str
+    asset: str
+    amount: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class MarkEvent(Event):
+    """A new mark price: the only liquidation trigger."""
+
+    TYPE: ClassVar[str] = "mark"
+    market: str
+    price: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class TradeEvent(Event):
+    """A matched trade of ``qty`` > 0 at ``price``; each side pays its fee (negative: rebate)."""
+
+    TYPE: ClassVar[str] = "trade"
+    market: str
+    buyer: str
+    seller: str
+    qty: Fraction
+    price: Fraction
+    buyer_fee: Fraction
+    seller_fee: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class FundingPayment:
+    """One account's funding: signed, + receives."""
+
+    account: str
+    amount: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class FundingEvent(Event):
+    """A funding settlement: ``rate`` (input) and the resulting ``payments`` (output)."""
+
+    TYPE: ClassVar[str] = "funding"
+    market: str
+    rate: Fraction
+    payments: tuple[FundingPayment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MarginTransferEvent(Event):
+    """Move ``amount`` between the wallet and an isolated position (+ into the position)."""
+
+    TYPE: ClassVar[str] = "margin_transfer"
+    account: str
+    market: str
+    amount: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class LiquidationEvent(Event):
+    """A position taken over by the liquidation engine.
+
+    ``side`` is the liquidated position's side (long|short), ``qty`` the quantity taken over,
+    ``margin_mode`` isolated|cross, ``fee`` the liquidation fee charged.
+    """
+
+    TYPE: ClassVar[str] = "liquidation"
+    id: str
+    account: str
+    market: str
+    side: str
+    qty: Fraction
+    mark_price: Fraction
+    liquidation_price: Fraction | None
+    bankruptcy_price: Fraction | None
+    margin_mode: str
+    fee: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class LiquidationFillEvent(Event):
+    """The liquidation engine closing part of a taken-over position in the market."""
+
+    TYPE: ClassVar[str] = "liquidation_fill"
+    liquidation: str
+    qty: Fraction
+    price: Fraction
+    counterparty: str
+
+
+@dataclass(frozen=True, slots=True)
+class InsuranceEvent(Event):
+    """A movement of an insurance fund (signed), with its reason and cause."""
+
+    TYPE: ClassVar[str] = "insurance"
+    fund: str
+    amount: Fraction
+    reason: str
+    liquidation: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AdlEvent(Event):
+    """A counterparty deleveraged against a liquidation at its bankruptcy price."""
+
+    TYPE: ClassVar[str] = "adl"
+    liquidation: str
+    account: str
+    qty: Fraction
+    price: Fraction
+    score: Fraction
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class SocializedLossEvent(Event):
+    """A socialized-loss charge (> 0) to one account in a settlement cycle."""
+
+    TYPE: ClassVar[str] = "socialized_loss"
+    cycle: str
+    account: str
+    amount: Fraction
+    liquidations: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceEvent(Event):
+    """A balance assertion, as in double-entry bookkeeping."""
+
+    TYPE: ClassVar[str] = "balance"
+    account: str
+    asset: str
+    amount: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class RejectionEvent(Event):
+    """An input the engine refused (``input`` is its seq), with a one-line reason."""
+
+    TYPE: ClassVar[str] = "rejection"
+    input: int
+    reason: str
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.TYPE: cls
+    for cls in (
+        InstrumentEvent,
+        DepositEvent,
+        WithdrawalEvent,
+        MarkEvent,
+        TradeEvent,
+        FundingEvent,
+        MarginTransferEvent,
+        LiquidationEvent,
+        LiquidationFillEvent,
+        InsuranceEvent,
+        AdlEvent,
+        SocializedLossEvent,
+        BalanceEvent,
+        RejectionEvent,
+    )
+}
+
+INPUT_TYPES: frozenset[str] = frozenset(
+    {"instrument", "deposit", "withdrawal", "mark", "trade", "funding", "margin_transfer"}
+)
+OUTPUT_TYPES: frozenset[str] = frozenset(EVENT_TYPES) - INPUT_TYPES | {"funding"}
+
+
+def get_event_fields(event_type: str) -> tuple[str, ...]:
+    """The field names of ``event_type`` after ``seq`` and ``ts``, in DESIGN's order."""
+    return tuple(f.name for f in fields(EVENT_TYPES[event_type]) if f.name not in ("seq", "ts"))

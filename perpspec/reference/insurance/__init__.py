@@ -1,0 +1,1 @@
+"""The insurance fund: one balance a fund id, which never goes below zero."""
