@@ -70,6 +70,7 @@ class Engine:
             if isinstance(stamped, FundingEvent):
                 stamped = dataclasses.replace(stamped, payments=())
             return [stamped, RejectionEvent(ex.next_seq(), stamped.ts, stamped.seq, str(error))]
+        ex.flush()
         if isinstance(emitted, FundingEvent):
             return [emitted]
         restamped = [dataclasses.replace(e, seq=ex.next_seq()) for e in emitted]

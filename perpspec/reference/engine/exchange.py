@@ -1,8 +1,10 @@
 """The exchange: state, liquidation index, sequence stamping, and the bookkeeping primitives.
 
-Every change of cash or position goes through :meth:`Exchange.credit` or
-:meth:`Exchange.trade_position`, so conservation has exactly two places to hold. Every change
-re-indexes the accounts it touched (:meth:`Exchange.reindex`).
+Every change of cash or position goes through :meth:`Exchange.credit`,
+:meth:`Exchange.credit_margin` or :meth:`Exchange.trade_position`, so conservation has
+exactly those places to hold. Each marks the account it touched; :meth:`Exchange.flush`
+re-indexes every marked account, and runs before every scan of the index and at the end of
+every step, so no index entry is ever stale when read.
 """
 
 from __future__ import annotations
@@ -42,8 +44,8 @@ class Exchange:
         self.config = config
         self.state = state if state is not None else ExchangeState()
         self.index = LiquidationIndex()
-        for account in sorted(self.state.accounts):
-            self.reindex(account)
+        self.dirty: set[str] = set(self.state.accounts)
+        self.flush()
 
     # ---- lookups -------------------------------------------------------------------------
 
@@ -77,10 +79,12 @@ class Exchange:
         """Move ``amount`` of cash into ``account``'s wallet (negative: out of it)."""
         holder = self.state.accounts.setdefault(account, AccountState())
         holder.wallet[asset] = holder.wallet.get(asset, Fraction(0)) + amount
+        self.dirty.add(account)
 
     def credit_margin(self, account: str, market: str, amount: Fraction) -> None:
         """Cash into the position's margin: isolated margin if isolated, else the wallet."""
         position = self.get_position(account, market)
+        self.dirty.add(account)
         if position.mode is MarginMode.ISOLATED:
             position.isolated_margin += amount
         else:
@@ -112,6 +116,12 @@ class Exchange:
         return realized
 
     # ---- the liquidation index -----------------------------------------------------------
+
+    def flush(self) -> None:
+        """Re-index every account changed since the last flush."""
+        for account in sorted(self.dirty):
+            self.reindex(account)
+        self.dirty.clear()
 
     def reindex(self, account: str) -> None:
         """Recompute where ``account``'s positions sit in the liquidation index."""

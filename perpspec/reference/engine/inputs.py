@@ -110,7 +110,6 @@ def process_deposit(ex: Exchange, event: DepositEvent) -> None:
         raise SpecError(f"account: {event.account!r} cannot receive deposits")
     ex.credit(event.account, event.asset, event.amount)
     ex.state.deposits[event.asset] = ex.state.deposits.get(event.asset, Fraction(0)) + event.amount
-    ex.reindex(event.account)
 
 
 def _available_cross(ex: Exchange, holder: AccountState, asset: str) -> Fraction:
@@ -137,7 +136,6 @@ def process_withdrawal(ex: Exchange, event: WithdrawalEvent) -> None:
     ex.state.withdrawals[event.asset] = (
         ex.state.withdrawals.get(event.asset, Fraction(0)) + event.amount
     )
-    ex.reindex(event.account)
 
 
 def process_margin_transfer(ex: Exchange, event: MarginTransferEvent) -> None:
@@ -176,12 +174,12 @@ def process_margin_transfer(ex: Exchange, event: MarginTransferEvent) -> None:
         if position.qty != 0 and left < compute_position_initial_margin(market, position):
             raise SpecError("amount: the position would fall below its initial margin")
     target = ex.get_position(event.account, event.market)
+    ex.dirty.add(event.account)
     target.mode = MarginMode.ISOLATED
     target.isolated_margin += event.amount
     ex.credit(event.account, asset, -event.amount)
     if target.qty == 0 and target.isolated_margin == 0:
         target.mode = MarginMode.CROSS
-    ex.reindex(event.account)
 
 
 def _moved_account(
@@ -271,7 +269,6 @@ def process_trade(ex: Exchange, event: TradeEvent) -> None:
         ex.trade_position(account, event.market, signed, event.price)
         ex.credit(account, inst.settle_asset, -fee)
         ex.credit("fees", inst.settle_asset, fee)
-        ex.reindex(account)
 
 
 def compute_funding_payment(market: MarketState, qty: Fraction, rate: Fraction) -> Fraction:
@@ -305,5 +302,4 @@ def process_funding(ex: Exchange, event: FundingEvent) -> FundingEvent:
     )
     for payment in payments:
         ex.credit_margin(payment.account, event.market, payment.amount)
-        ex.reindex(payment.account)
     return FundingEvent(event.seq, event.ts, event.market, event.rate, payments)

@@ -133,6 +133,7 @@ def process_mark(ex: Exchange, event: MarkEvent) -> list[Event]:
     emitted: list[Event] = []
     recheck: set[str] = set()
     while True:
+        ex.flush()
         names = set(ex.index.candidates(event.market, asset, event.price)) | recheck
         targets = [t for name in sorted(names) for t in _find_targets(ex, name, asset)]
         if not targets:
@@ -144,7 +145,6 @@ def process_mark(ex: Exchange, event: MarkEvent) -> list[Event]:
                     recheck |= _liquidate_cross(ex, event, account, asset, emitted)
             elif account in _names_of(_find_targets(ex, account, asset), market_id):
                 recheck |= _liquidate_isolated(ex, event, account, market_id, emitted)
-            ex.reindex(account)
 
 
 def _names_of(targets: list[tuple[str, str | None]], market_id: str) -> set[str]:
@@ -395,7 +395,6 @@ def _fill_engine(ex: Exchange, market_id: str, side: int, fill: Fill) -> None:
     ex.trade_position(get_engine_account(market_id), market_id, -side * fill.qty, fill.price)
     book = ex.config.liquidity.account
     ex.trade_position(book, market_id, side * fill.qty, fill.price)
-    ex.reindex(book)
 
 
 def _stamp_fill(ex: Exchange, event: MarkEvent, liq_id: str, fill: Fill) -> LiquidationFillEvent:
@@ -639,7 +638,6 @@ def _run_adl(
         number, score = ranks[fill.id]
         out.append(AdlEvent(0, event.ts, liq_id, fill.id, fill.qty, fill.price, score, number))
         touched.add(fill.id)
-        ex.reindex(fill.id)
     return allocation.remaining_qty, touched
 
 
