@@ -153,18 +153,29 @@ def make_tier_table(
 ) -> tuple[Tier, ...]:
     """Build and validate a tier table; a missing maintenance amount comes from the recurrence.
 
-    Published amounts are taken as published (DESIGN, Conformance: ``maintenance_amount``).
+    Published amounts are taken as published (DESIGN, Conformance: ``maintenance_amount``); a
+    missing one is ``floor_n (m_n - m_{n-1}) + c_{n-1}`` with ``c_{n-1}`` the previous tier's
+    amount as it stands in the table, published or derived.
     """
     if len(floors) != len(mmrs):
         raise SpecError("tiers: floors and rates differ in length")
-    derived = compute_maintenance_amounts(floors, mmrs)
     given = maintenance_amounts or [None] * len(floors)
-    tiers = tuple(
-        Tier(floor, mmr, amount if amount is not None else derived[index])
-        for index, (floor, mmr, amount) in enumerate(zip(floors, mmrs, given, strict=True))
-    )
+    if len(given) != len(floors):
+        raise SpecError("tiers: maintenance amounts and floors differ in length")
+    tiers: list[Tier] = []
+    for index, (floor, mmr, amount) in enumerate(zip(floors, mmrs, given, strict=True)):
+        if amount is None:
+            # The recurrence chains from the amount actually in the table: a published amount
+            # before a missing one keeps MM continuous at the missing tier's floor.
+            previous = tiers[-1] if tiers else None
+            amount = (
+                Fraction(0)
+                if previous is None
+                else floor * (mmr - previous.mmr) + previous.maintenance_amount
+            )
+        tiers.append(Tier(floor, mmr, amount))
     validate_tier_table(tiers)
-    return tiers
+    return tuple(tiers)
 
 
 def get_tier_bounds(tiers: Sequence[Tier], index: int) -> tuple[Fraction, Fraction | None]:

@@ -109,3 +109,11 @@ def test_find_tier_is_floor_inclusive() -> None:
 
 def test_tier_is_a_value() -> None:
     assert Tier(F(0), F("0.01"), F(0)) == Tier(F(0), F("0.01"), F(0))
+
+
+def test_missing_amount_chains_from_the_published_one() -> None:
+    # tier 1 published at 60 (the recurrence would give 50); tier 2 missing:
+    # 250,000 x (0.01 - 0.005) + 60 = 1,310, so MM is continuous at 250,000 with tier 1's
+    # published amount: 250,000 x 0.005 - 60 = 1,190 = 250,000 x 0.01 - 1,310.
+    tiers = make_tier_table(BINANCE_FLOORS[:3], BINANCE_MMRS[:3], [None, F(60), None])
+    assert [t.maintenance_amount for t in tiers] == [F(0), F(60), F(1_310)]

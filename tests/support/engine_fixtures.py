@@ -16,6 +16,7 @@ from perpspec.reference.events import (
     TierSpec,
     TradeEvent,
 )
+from perpspec.reference.liquidation.settlement import SurplusTo
 from perpspec.reference.profile import Profile, load_profile
 
 TS = "2026-01-01T00:00:00Z"
@@ -28,21 +29,26 @@ TIERS = (
 )
 
 
-def make_profile(name: str, **liquidation: object) -> Profile:
-    """A shipped profile with some ``[liquidation]`` options replaced."""
+def make_profile(
+    name: str, fee_rate: F | None = None, surplus_to: SurplusTo | None = None
+) -> Profile:
+    """A shipped profile with its liquidation fee rate or surplus policy replaced."""
     profile = load_profile(name)
-    if liquidation:
-        profile = dataclasses.replace(
-            profile, liquidation=dataclasses.replace(profile.liquidation, **liquidation)
-        )
-    return profile
+    options = profile.liquidation
+    if fee_rate is not None:
+        options = dataclasses.replace(options, fee_rate=fee_rate)
+    if surplus_to is not None:
+        options = dataclasses.replace(options, surplus_to=surplus_to)
+    return dataclasses.replace(profile, liquidation=options)
 
 
 def make_engine(profile: Profile | str = "seed-gate", depth: F = F(2)) -> Engine:
     """An engine whose book is the account "mm", with levels 0.1% and 0.3% from the mark."""
     if isinstance(profile, str):
         profile = load_profile(profile)
-    book = LiquidityModel(account="mm", levels=3, spread=F(1, 1000), spacing=F(2, 1000), depth=depth)
+    book = LiquidityModel(
+        account="mm", levels=3, spread=F(1, 1000), spacing=F(2, 1000), depth=depth
+    )
     return Engine(EngineConfig(profile, book))
 
 
@@ -81,4 +87,4 @@ def setup_three_traders(engine: Engine, fund: str = "BTC", fund_balance: int = 5
 
 
 def of_type(events: list[Event], kind: str) -> list[Event]:
-    return [e for e in events if e.TYPE == kind]
+    return [e for e in events if kind == e.TYPE]

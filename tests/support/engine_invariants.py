@@ -26,7 +26,9 @@ def check_conservation(ex: Exchange) -> None:
     """``conservation``: value of all accounts = deposits - withdrawals, per asset."""
     state = ex.state
     for asset in set(state.deposits) | set(state.withdrawals):
-        expected = state.deposits.get(asset, Fraction(0)) - state.withdrawals.get(asset, Fraction(0))
+        expected = state.deposits.get(asset, Fraction(0)) - state.withdrawals.get(
+            asset, Fraction(0)
+        )
         assert total_value(ex, asset) == expected, asset
 
 
@@ -34,7 +36,11 @@ def check_open_interest(ex: Exchange) -> None:
     """``oi-balance``: longs = shorts in every market, the engine's inventory included."""
     for market_id in ex.state.markets:
         total = sum(
-            (a.positions[market_id].qty for a in ex.state.accounts.values() if market_id in a.positions),
+            (
+                a.positions[market_id].qty
+                for a in ex.state.accounts.values()
+                if market_id in a.positions
+            ),
             Fraction(0),
         )
         assert total == 0, market_id

@@ -56,7 +56,10 @@ def test_adl_when_the_fund_cannot_pay_seed001() -> None:
     out = engine.submit(mark(18_000))
     [liquidation] = of_type(out, "liquidation")
     assert isinstance(liquidation, LiquidationEvent)
-    assert (liquidation.bankruptcy_price, liquidation.liquidation_price) == (F(19_000), F("19095.5"))
+    assert (liquidation.bankruptcy_price, liquidation.liquidation_price) == (
+        F(19_000),
+        F("19095.5"),
+    )
     assert of_type(out, "liquidation_fill") == []
     adl = [e for e in of_type(out, "adl") if isinstance(e, AdlEvent)]
     # bob and carol tie on score 0.1; the larger position (bob, 1) ranks first and absorbs it.

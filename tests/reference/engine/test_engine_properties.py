@@ -11,6 +11,7 @@ or rejections never happened.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from fractions import Fraction as F
 
 from engine_fixtures import TS, deposit, instrument, make_engine, mark, trade
@@ -28,49 +29,92 @@ from perpspec.reference.engine.engine import replay
 from perpspec.reference.events import (
     Event,
     FundingEvent,
+    InsuranceEvent,
     LiquidationEvent,
     MarginTransferEvent,
+    MarkEvent,
     RejectionEvent,
     WithdrawalEvent,
 )
 
 TRADERS = ["a", "b", "c", "d", "e"]
+PARTIES = [*TRADERS, "mm"]
 
-# a trade of 0.001 to 3 BTC between two accounts, within 40 ticks of 5 from the mark
-trades = st.tuples(
-    st.just("trade"),
-    st.sampled_from([*TRADERS, "mm"]),
-    st.sampled_from([*TRADERS, "mm"]),
+
+@dataclass(frozen=True)
+class Trade:
+    """A trade of ``lots`` thousandths of a BTC, ``ticks`` x 5 away from the last mark."""
+
+    buyer: str
+    seller: str
+    lots: int
+    ticks: int
+
+
+@dataclass(frozen=True)
+class Move:
+    """A mark move of ``steps`` x 10."""
+
+    steps: int
+
+
+@dataclass(frozen=True)
+class Cash:
+    """A deposit (``out`` False) or withdrawal of ``amount``."""
+
+    account: str
+    amount: int
+    out: bool
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A margin transfer into (+) or out of (-) the account's isolated position."""
+
+    account: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class Funding:
+    """A funding settlement at ``bp`` basis points."""
+
+    bp: int
+
+
+Action = Trade | Move | Cash | Transfer | Funding
+
+trades = st.builds(
+    Trade,
+    st.sampled_from(PARTIES),
+    st.sampled_from(PARTIES),
     st.integers(1, 3000),
     st.integers(-40, 40),
 )
-actions = st.one_of(
+actions: st.SearchStrategy[Action] = st.one_of(
     trades,
-    st.tuples(st.just("mark"), st.integers(-1200, 400)),
+    st.builds(Move, st.integers(-1200, 400)),
     # a gap down of 3% to 15%: past bankruptcy prices, into the last resorts
-    st.tuples(st.just("mark"), st.integers(-300, -60)),
-    st.tuples(st.just("deposit"), st.sampled_from(TRADERS), st.integers(-5, 3000)),
-    st.tuples(st.just("withdraw"), st.sampled_from(TRADERS), st.integers(1, 3000)),
-    st.tuples(st.just("transfer"), st.sampled_from(TRADERS), st.integers(-500, 1500)),
-    st.tuples(st.just("funding"), st.integers(-10, 10)),
+    st.builds(Move, st.integers(-300, -60)),
+    st.builds(Cash, st.sampled_from(TRADERS), st.integers(-5, 3000), st.booleans()),
+    st.builds(Transfer, st.sampled_from(TRADERS), st.integers(-500, 1500)),
+    st.builds(Funding, st.integers(-10, 10)),
 )
 
 
-def build(action: tuple[object, ...], last_mark: F) -> Event:
-    kind = action[0]
-    if kind == "trade":
-        _, buyer, seller, lots, ticks = action
-        price = last_mark + F(ticks) * 5  # type: ignore[operator]
-        return trade(str(buyer), str(seller), str(F(lots) / 1000), str(max(price, F(5))))  # type: ignore[arg-type]
-    if kind == "mark":
-        return mark(str(max(last_mark + F(action[1]) * 10, F(10))))  # type: ignore[arg-type]
-    if kind == "deposit":
-        return deposit(str(action[1]), str(action[2]))
-    if kind == "withdraw":
-        return WithdrawalEvent(0, TS, str(action[1]), "USDT", F(action[2]))  # type: ignore[arg-type]
-    if kind == "transfer":
-        return MarginTransferEvent(0, TS, str(action[1]), "BTC-PERP", F(action[2]))  # type: ignore[arg-type]
-    return FundingEvent(0, TS, "BTC-PERP", F(action[1], 10_000), ())  # type: ignore[arg-type]
+def build(action: Action, last_mark: F) -> Event:
+    if isinstance(action, Trade):
+        price = max(last_mark + action.ticks * 5, F(5))
+        return trade(action.buyer, action.seller, str(F(action.lots, 1000)), str(price))
+    if isinstance(action, Move):
+        return mark(str(max(last_mark + action.steps * 10, F(10))))
+    if isinstance(action, Cash):
+        if action.out:
+            return WithdrawalEvent(0, TS, action.account, "USDT", F(action.amount))
+        return deposit(action.account, action.amount)
+    if isinstance(action, Transfer):
+        return MarginTransferEvent(0, TS, action.account, "BTC-PERP", F(action.amount))
+    return FundingEvent(0, TS, "BTC-PERP", F(action.bp, 10_000), ())
 
 
 def test_random_markets_keep_the_invariants() -> None:
@@ -85,8 +129,8 @@ def test_random_markets_keep_the_invariants() -> None:
     def run(
         profile: str,
         fund: int,
-        opening: list[tuple[object, ...]],
-        steps: list[tuple[object, ...]],
+        opening: list[Trade],
+        steps: list[Action],
     ) -> None:
         engine = make_engine(profile, depth=F("0.5"))
         ex = engine.exchange
@@ -112,18 +156,27 @@ def test_random_markets_keep_the_invariants() -> None:
             check_conservation(ex)
             check_open_interest(ex)
             check_funds(ex)
-            if event.TYPE == "mark":
-                last_mark = F(event.price)  # type: ignore[attr-defined]
+            if isinstance(event, MarkEvent):
+                last_mark = event.price
                 check_nobody_liquidatable(ex)
                 for liq in (e for e in out if isinstance(e, LiquidationEvent)):
                     seen["liquidation"] += 1
-                    assert compute_account_cash(ex.state.accounts[liq.account], ex.state, "USDT") >= 0
+                    assert (
+                        compute_account_cash(ex.state.accounts[liq.account], ex.state, "USDT") >= 0
+                    )
                 kinds = {e.TYPE for e in out}
                 seen.update(k for k in ("adl", "socialized_loss", "liquidation_fill") if k in kinds)
-                if any(e.TYPE == "insurance" and e.amount < 0 for e in out):  # type: ignore[attr-defined]
+                if any(isinstance(e, InsuranceEvent) and e.amount < 0 for e in out):
                     seen["fund_paid"] += 1
         assert replay(ex.config, ledger) == ledger
 
     run()
-    for case in ("liquidation", "adl", "socialized_loss", "liquidation_fill", "fund_paid", "rejection"):
+    for case in (
+        "liquidation",
+        "adl",
+        "socialized_loss",
+        "liquidation_fill",
+        "fund_paid",
+        "rejection",
+    ):
         assert seen[case] > 0, f"no run reached a {case}: the generator has no teeth"

@@ -1,0 +1,1 @@
+"""Liquidation and bankruptcy prices: the generated closed forms and the tier fixed point."""

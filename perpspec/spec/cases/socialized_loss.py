@@ -1,0 +1,283 @@
+"""Cases of the ``socialized_loss`` op: seed 000's selection and caps, and each method by hand.
+
+Rules (DESIGN, Socialized loss; :mod:`perpspec.reference.socialized_loss`): the fund pays
+``min(fund, insurance_share x loss)``; the rest, ``amount``, is charged. ``top_profit``:
+profitable positions by profit desc until the cumulative profit reaches ``threshold`` x the
+total (crossing one included), ``charge = amount x profit / denominator`` capped at the profit.
+``clawback``: rate ``min(1, amount / total profit)`` on every profit. ``open_interest``:
+``amount x |size| / total size`` capped at ``max(0, equity)``. ``haircut_ratio``: ``h =
+min(residual, total positive PnL) / total``, residual ``max(0, vault - principal - insurance)``,
+payout ``profit x h`` (floored to ``unit``), charge = profit - payout, loss = shortfall
+``max(0, principal + insurance + total - vault)``. ``uncovered = loss - insurance_paid -
+sum(charges)``, booked to ``system_loss``. With a ``unit``: shares floored, then one unit more
+to the top-ranked rounded shares (within their caps) until the total reaches the amount floored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["cases"]
+
+_OP = "socialized_loss"
+
+
+def _p(pid: str, profit: str) -> dict[str, str]:
+    return {"id": pid, "profit": profit}
+
+
+def _oi(pid: str, size: str, equity: str) -> dict[str, str]:
+    return {"id": pid, "size": size, "equity": equity}
+
+
+def _case(case_id: str, case_input: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
+    return {"id": case_id, "op": _OP, "input": case_input, "expected": expected}
+
+
+def _out(insurance: str, charges: dict[str, str], uncovered: str) -> dict[str, Any]:
+    return {"insurance_paid": insurance, "charges": charges, "uncovered": uncovered}
+
+
+# Cycle profits: A 500, B 300, C 150, D 50 (total profit 1,000), E lost 100.
+_BOOK = [_p("A", "500"), _p("B", "300"), _p("C", "150"), _p("D", "50"), _p("E", "-100")]
+_SEED000 = {"method": "top_profit", "insurance_share": "0.2", "threshold": "0.9"}
+
+
+def _seed000_cases() -> list[dict[str, Any]]:
+    return [
+        # Seed 000, 20% / 80%: loss 1,000, fund 5,000 pays 200, 800 is charged. 90% of 1,000 is
+        # 900: A 500, A + B 800, A + B + C 950 >= 900 -> A, B, C take part (sum 950).
+        # Participants' denominator: A 800 x 500/950 = 8000/19, B 4800/19, C 2400/19 (= 800).
+        _case(
+            "seed000-top-profit-participants",
+            {**_SEED000, "loss": "1000", "insurance_fund": "5000", "positions": _BOOK},
+            _out("200", {"A": "8000/19", "B": "4800/19", "C": "2400/19"}, "0"),
+        ),
+        # The literal denominator (all profitable, 1,000): A 400, B 240, C 120 = 760; the
+        # 40 = 800 x 50/1000 of D's share is not collected and goes to system_loss.
+        _case(
+            "seed000-top-profit-all-profitable",
+            {
+                **_SEED000,
+                "denominator": "all_profitable",
+                "loss": "1000",
+                "insurance_fund": "5000",
+                "positions": _BOOK,
+            },
+            _out("200", {"A": "400", "B": "240", "C": "120"}, "40"),
+        ),
+        # The fund holds 100 < 20% x 1,000 = 200: it pays 100, 900 is charged:
+        # A 900 x 500/950 = 9000/19, B 5400/19, C 2700/19 (= 900).
+        _case(
+            "seed000-top-profit-fund-short",
+            {**_SEED000, "loss": "1000", "insurance_fund": "100", "positions": _BOOK},
+            _out("100", {"A": "9000/19", "B": "5400/19", "C": "2700/19"}, "0"),
+        ),
+        # Caps: loss 2,000, empty fund: shares 2000 x 500/950 > 500 etc., so each pays its whole
+        # cycle profit (500, 300, 150) and 2,000 - 950 = 1,050 is uncovered.
+        _case(
+            "seed000-top-profit-caps",
+            {**_SEED000, "loss": "2000", "insurance_fund": "0", "positions": _BOOK},
+            _out("0", {"A": "500", "B": "300", "C": "150"}, "1050"),
+        ),
+        # Unit 0.01: 8000/19 = 421.0526... -> 421.05, 4800/19 -> 252.63, 2400/19 -> 126.31
+        # (799.99); the amount 800 floored is 800, one unit more to A: 421.06.
+        _case(
+            "seed000-top-profit-unit",
+            {
+                **_SEED000,
+                "loss": "1000",
+                "insurance_fund": "5000",
+                "positions": _BOOK,
+                "unit": "0.01",
+            },
+            _out("200", {"A": "421.06", "B": "252.63", "C": "126.31"}, "0"),
+        ),
+    ]
+
+
+def _top_profit_cases() -> list[dict[str, Any]]:
+    return [
+        # Exactly at the threshold: A 600 < 900, A + B = 900 >= 900 stops; share 1 of an empty
+        # fund pays 0; 300 over A, B (900): A 200, B 100.
+        _case(
+            "hand-top-profit-exact-threshold",
+            {
+                "method": "top_profit",
+                "loss": "300",
+                "insurance_fund": "0",
+                "positions": [_p("A", "600"), _p("B", "300"), _p("C", "100")],
+            },
+            _out("0", {"A": "200", "B": "100"}, "0"),
+        ),
+        # Equal profits, threshold 1/2 of 300 = 150: A (by id) then B (200 >= 150); 50 over
+        # 200: 25 each.
+        _case(
+            "hand-top-profit-ties",
+            {
+                "method": "top_profit",
+                "threshold": "0.5",
+                "loss": "50",
+                "insurance_fund": "0",
+                "positions": [_p("C", "100"), _p("B", "100"), _p("A", "100")],
+            },
+            _out("0", {"A": "25", "B": "25"}, "0"),
+        ),
+        # Nobody in profit: the fund pays 30 of 100, 70 is uncovered.
+        _case(
+            "hand-top-profit-no-winners",
+            {
+                "method": "top_profit",
+                "loss": "100",
+                "insurance_fund": "30",
+                "positions": [_p("A", "0"), _p("B", "-5")],
+            },
+            _out("30", {}, "70"),
+        ),
+    ]
+
+
+def _clawback_cases() -> list[dict[str, Any]]:
+    return [
+        # 800 after the fund's 20%: rate 800/1000 = 0.8: A 400, B 240, C 120, D 40.
+        _case(
+            "hand-clawback-rate",
+            {
+                "method": "clawback",
+                "insurance_share": "0.2",
+                "loss": "1000",
+                "insurance_fund": "5000",
+                "positions": _BOOK,
+            },
+            _out("200", {"A": "400", "B": "240", "C": "120", "D": "40"}, "0"),
+        ),
+        # 1,500 against 1,000 of profit: rate 1, all profit taken, 500 uncovered.
+        _case(
+            "hand-clawback-over-profit",
+            {"method": "clawback", "loss": "1500", "insurance_fund": "0", "positions": _BOOK},
+            _out("0", {"A": "500", "B": "300", "C": "150", "D": "50"}, "500"),
+        ),
+        # Unit 0.01: rate 1/3 on 1 each: 0.333... -> 0.33 x 3 = 0.99; 1 floored is 1, one unit
+        # to A (first by id among equal profits): 0.34.
+        _case(
+            "hand-clawback-unit",
+            {
+                "method": "clawback",
+                "loss": "1",
+                "insurance_fund": "0",
+                "unit": "0.01",
+                "positions": [_p("B", "1"), _p("A", "1"), _p("C", "1")],
+            },
+            _out("0", {"A": "0.34", "B": "0.33", "C": "0.33"}, "0"),
+        ),
+    ]
+
+
+def _open_interest_cases() -> list[dict[str, Any]]:
+    return [
+        # Drift's unit test shape: 100 over 7 long and 4 short base units: 700/11 and 400/11.
+        _case(
+            "drift-open-interest-7-4",
+            {
+                "method": "open_interest",
+                "loss": "100",
+                "insurance_fund": "0",
+                "positions": [_oi("L", "7", "1000"), _oi("S", "-4", "1000")],
+            },
+            _out("0", {"L": "700/11", "S": "400/11"}, "0"),
+        ),
+        # 100 over sizes 5 and 5: 50 each; A's equity 10 caps it at 10; 40 uncovered.
+        _case(
+            "hand-open-interest-equity-cap",
+            {
+                "method": "open_interest",
+                "loss": "100",
+                "insurance_fund": "0",
+                "positions": [_oi("A", "5", "10"), _oi("B", "5", "100")],
+            },
+            _out("0", {"A": "10", "B": "50"}, "40"),
+        ),
+        # Fund 10 of its share 0.5 x 40 = 20 pays 10; 30 over sizes 5 and 10: A 10, C 20 but
+        # C's equity -5 caps it at 0; 40 - 10 - 10 = 20 uncovered.
+        _case(
+            "hand-open-interest-negative-equity",
+            {
+                "method": "open_interest",
+                "insurance_share": "0.5",
+                "loss": "40",
+                "insurance_fund": "10",
+                "positions": [_oi("A", "5", "100"), _oi("C", "10", "-5")],
+            },
+            _out("10", {"A": "10"}, "20"),
+        ),
+    ]
+
+
+def _haircut_cases() -> list[dict[str, Any]]:
+    return [
+        # Residual 1500 - 1000 - 100 = 400 against 1,000 of positive PnL: h = 2/5; A paid 200 of
+        # 500 (charge 300), B 120 (180), C 60 (90), D 20 (30); shortfall 1000 + 100 + 1000 -
+        # 1500 = 600 = 300 + 180 + 90 + 30.
+        _case(
+            "percolator-haircut",
+            {
+                "method": "haircut_ratio",
+                "vault": "1500",
+                "principal": "1000",
+                "insurance_fund": "100",
+                "positions": _BOOK,
+            },
+            _out("0", {"A": "300", "B": "180", "C": "90", "D": "30"}, "0"),
+        ),
+        # Fully backed: residual 1,900 >= 1,000, h = 1, no haircut, no shortfall.
+        _case(
+            "percolator-fully-backed",
+            {
+                "method": "haircut_ratio",
+                "vault": "3000",
+                "principal": "1000",
+                "insurance_fund": "100",
+                "positions": _BOOK,
+            },
+            _out("0", {}, "0"),
+        ),
+        # Floors: residual 1110 - 1000 - 100 = 10 over claims 10, 10, 10: h = 1/3, payouts
+        # floor(10/3) = 3 each, charges 7 each (21); shortfall 1000 + 100 + 30 - 1110 = 20;
+        # uncovered 20 - 21 = -1, the floor residue left in the vault.
+        _case(
+            "percolator-floor-residue",
+            {
+                "method": "haircut_ratio",
+                "vault": "1110",
+                "principal": "1000",
+                "insurance_fund": "100",
+                "unit": "1",
+                "positions": [_p("A", "10"), _p("B", "10"), _p("C", "10")],
+            },
+            _out("0", {"A": "7", "B": "7", "C": "7"}, "-1"),
+        ),
+        # Principal underwater: residual 0, h = 0, A's 50 is all charged; shortfall 1000 + 100 +
+        # 50 - 900 = 250, of which 200 no haircut can reach.
+        _case(
+            "percolator-principal-underwater",
+            {
+                "method": "haircut_ratio",
+                "vault": "900",
+                "principal": "1000",
+                "insurance_fund": "100",
+                "positions": [_p("A", "50")],
+            },
+            _out("0", {"A": "50"}, "200"),
+        ),
+    ]
+
+
+def cases() -> list[dict[str, Any]]:
+    """Every ``socialized_loss`` case."""
+    return (
+        _seed000_cases()
+        + _top_profit_cases()
+        + _clawback_cases()
+        + _open_interest_cases()
+        + _haircut_cases()
+    )

@@ -1,0 +1,34 @@
+"""LaTeX of the formulas and the formulas page."""
+
+from __future__ import annotations
+
+from perpspec.spec.derivations import get_closed_forms
+from perpspec.spec.latex import EQUATION_SUFFIX, formula_latex, render_formulas_markdown
+
+
+def test_every_closed_form_has_its_latex_and_equation() -> None:
+    latex = formula_latex()
+    names = [form.name for form in get_closed_forms()]
+    assert sorted(latex) == sorted(names + [name + EQUATION_SUFFIX for name in names])
+    for name in names:
+        assert latex[name].startswith("P = \\frac{")
+        assert latex[name + EQUATION_SUFFIX].count("=") == 1
+
+
+def test_latex_uses_the_model_symbols() -> None:
+    latex = formula_latex()
+    # Linear bankruptcy: B + s n V (P - E) - f n V P = 0, so P = (s n V E - B) / (n V (s - f)).
+    assert latex["linear_bankruptcy_price"] == ("P = \\frac{s n V E - B}{n V \\left(s - f\\right)}")
+    assert latex["linear_bankruptcy_price" + EQUATION_SUFFIX] == (
+        "B + s n V \\left(P - E\\right) - f n V P = 0"
+    )
+    assert "1 \\frac{1}" not in "".join(latex.values())
+
+
+def test_formulas_page_lists_each_formula_with_coverage() -> None:
+    page = render_formulas_markdown()
+    for form in get_closed_forms():
+        assert f"## `{form.name}`" in page
+    assert page.count("$$") == 4 * len(get_closed_forms())
+    assert "isolated and cross margin" in page
+    assert "Isolated" in page and "Cross" in page
