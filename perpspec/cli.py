@@ -8,12 +8,18 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from perpspec import __version__
 from perpspec.reference.errors import SpecError
+
+if TYPE_CHECKING:
+    from perpspec.reference.events import Event
+    from perpspec.reference.simulation.summary import SummaryBuilder
 
 __all__ = ["main"]
 
@@ -64,6 +70,88 @@ def _cmd_profiles(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from perpspec.ledger.schema import ledger_schema
+
+    print(json.dumps(ledger_schema(), indent=2))
+    return 0
+
+
+def _sidecar(ledger: Path) -> Path:
+    return ledger.with_name(ledger.name + ".engine.toml")
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from perpspec.ledger.io import detect_format, write_ledger
+    from perpspec.reference.engine.config import render_engine_config
+    from perpspec.reference.profile import load_profile
+    from perpspec.reference.simulation.runner import build_config, run_simulation
+    from perpspec.reference.simulation.spec import Scenario, SimulationSpec
+    from perpspec.reference.simulation.summary import SummaryBuilder, format_summary
+
+    out = Path(args.out)
+    detect_format(out, args.format)
+    spec = SimulationSpec(
+        accounts=args.accounts, steps=args.steps, seed=args.seed, scenario=Scenario(args.scenario)
+    )
+    config = dataclasses.replace(
+        build_config(spec, load_profile(args.profile)), profile_ref=args.profile
+    )
+    summary = SummaryBuilder()
+    with _progress(args.steps, "simulating") as advance:
+        events = run_simulation(spec, config, on_progress=advance)
+        written = write_ledger(_tee(events, summary), out, args.format)
+    _sidecar(out).write_text(render_engine_config(config), encoding="utf-8")
+    for line in format_summary(summary.get_summary()):
+        print(line)
+    print(f"wrote {written} events to {out} (engine configuration: {_sidecar(out)})")
+    return 0
+
+
+def _tee(events: Iterable[Event], summary: SummaryBuilder) -> Iterator[Event]:
+    for event in events:
+        summary.apply_event(event)
+        yield event
+
+
+@contextlib.contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr when it is a terminal; a silent callback otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done, total: bar.update(task, completed=done)
+
+
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from perpspec.audit.replay_check import check_replay
+    from perpspec.ledger.io import iter_ledger
+    from perpspec.reference.engine.config import load_engine_config
+
+    ledger = Path(args.ledger)
+    config_path = Path(args.config) if args.config else _sidecar(ledger)
+    config = load_engine_config(config_path)
+    result = check_replay(config, iter_ledger(ledger, args.format))
+    difference = result.difference
+    if difference is None:
+        print(f"{ledger}: {result.events} events replay exactly")
+        return 0
+    print(f"{ledger}:{difference.line}: [replay] the reference does not reproduce this event")
+    print(f"  found:    {difference.found}")
+    print(f"  expected: {difference.expected}")
+    print(f"  hint: {difference.hint}")
+    return 1
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from perpspec.demo import run_demo
 
@@ -100,6 +188,31 @@ def _build_parser() -> argparse.ArgumentParser:
 
     profiles = commands.add_parser("profiles", help="list the shipped profiles")
     profiles.set_defaults(handler=_cmd_profiles)
+
+    simulate = commands.add_parser(
+        "simulate", help="run the reference engine on a generated market"
+    )
+    simulate.add_argument("--accounts", type=int, default=1000, help="trader accounts (1000)")
+    simulate.add_argument("--steps", type=int, default=10_000, help="market steps (10000)")
+    simulate.add_argument("--seed", type=int, default=0, help="random seed (0)")
+    simulate.add_argument(
+        "--scenario", choices=("calm", "crash", "squeeze"), default="crash", help="crash"
+    )
+    simulate.add_argument("--profile", default="seed-gate", help="profile name or file")
+    simulate.add_argument("--out", required=True, help="ledger to write (.jsonl, .csv, .parquet)")
+    simulate.add_argument("--format", choices=("jsonl", "csv", "parquet"), help="ledger format")
+    simulate.set_defaults(handler=_cmd_simulate)
+
+    replay_cmd = commands.add_parser(
+        "replay", help="check that a ledger's inputs reproduce its outputs exactly"
+    )
+    replay_cmd.add_argument("ledger", metavar="LEDGER")
+    replay_cmd.add_argument("--config", help="engine configuration (default LEDGER.engine.toml)")
+    replay_cmd.add_argument("--format", choices=("jsonl", "csv", "parquet"), help="ledger format")
+    replay_cmd.set_defaults(handler=_cmd_replay)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of a ledger line")
+    schema.set_defaults(handler=_cmd_schema)
 
     demo = commands.add_parser("demo", help="compute the seeds' worked examples, with derivations")
     demo.set_defaults(handler=_cmd_demo)

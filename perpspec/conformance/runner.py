@@ -179,13 +179,20 @@ def _show(value: object) -> str:
 
 
 def compare_output(
-    expected: object, actual: object, path: str, tolerance: Fraction = Fraction(0)
+    expected: object,
+    actual: object,
+    path: str,
+    tolerance: Fraction = Fraction(0),
+    open_keys: bool = True,
 ) -> list[str]:
     """Every mismatch between ``expected`` and ``actual`` under ``path``, as one-line reasons.
 
     Numbers (decimal or ``p/q`` strings, or integers) compare as exact rationals, within the
-    case's absolute ``tolerance``; other strings compare as text; maps by key (keys not
-    expected are ignored); lists in order.
+    case's absolute ``tolerance``; other strings compare as text; lists in order; maps by
+    key. Keys not expected are ignored in the output itself and in records inside lists
+    (``open_keys``: an implementation may add fields, as a ledger may); a map nested directly
+    in another map is keyed by ids (``charges``, ``scores``) and must have exactly the
+    expected keys, or an extra charged account would go unseen.
     """
     if isinstance(expected, Mapping):
         if not isinstance(actual, Mapping):
@@ -196,7 +203,13 @@ def compare_output(
             if key not in actual:
                 problems.append(f"{child}: missing (expected {_show(value)})")
             else:
-                problems.extend(compare_output(value, actual[key], child, tolerance))
+                problems.extend(compare_output(value, actual[key], child, tolerance, False))
+        if not open_keys:
+            extra = sorted(str(key) for key in actual if key not in expected)
+            if extra:
+                problems.append(
+                    f"{path}.{extra[0]}: not expected (found {_show(actual[extra[0]])})"
+                )
         return problems
     if isinstance(expected, list):
         if not isinstance(actual, list):
@@ -205,7 +218,7 @@ def compare_output(
             return [f"{path}: expected {len(expected)} items, found {len(actual)}"]
         problems = []
         for index, (want, got) in enumerate(zip(expected, actual, strict=True)):
-            problems.extend(compare_output(want, got, f"{path}[{index}]", tolerance))
+            problems.extend(compare_output(want, got, f"{path}[{index}]", tolerance, True))
         return problems
     if _is_number_text(expected):
         if not _is_number_text(actual):

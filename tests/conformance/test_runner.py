@@ -62,6 +62,11 @@ def test_structure_rules() -> None:
         'o.l[1]: expected "B", found "A"',
     ]
     assert compare_output({"p": None}, {"p": "5"}, "o") == ['o.p: expected null, found "5"']
+    # an id-keyed map must not hide an extra entry; records in lists may carry extra fields.
+    assert compare_output({"charges": {"A": "1"}}, {"charges": {"A": "1", "B": "2"}}, "o") == [
+        'o.charges.B: not expected (found "2")'
+    ]
+    assert compare_output({"ev": [{"a": "1"}]}, {"ev": [{"a": "1", "added": "x"}]}, "o") == []
     assert compare_output({"p": "5"}, {"p": 5.0}, "o") == [
         'o.p: expected "5", found 5.0 (not an exact number)'
     ]
