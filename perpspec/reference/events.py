@@ -197,7 +197,11 @@ class InsuranceEvent(Event):
 
 @dataclass(frozen=True, slots=True)
 class AdlEvent(Event):
-    """A counterparty deleveraged against a liquidation at its bankruptcy price."""
+    """A counterparty deleveraged against a liquidation at its bankruptcy price.
+
+    ``rank`` is the counterparty's place in the ranking (1 = first); ``score`` its ranking
+    score, rounded down to 10^-18 (the exact order is ``rank``).
+    """
 
     TYPE: ClassVar[str] = "adl"
     liquidation: str

@@ -163,7 +163,8 @@ def make_tier_table(
     if len(given) != len(floors):
         raise SpecError("tiers: maintenance amounts and floors differ in length")
     tiers: list[Tier] = []
-    for index, (floor, mmr, amount) in enumerate(zip(floors, mmrs, given, strict=True)):
+    for floor, mmr, published in zip(floors, mmrs, given, strict=True):
+        amount = published
         if amount is None:
             # The recurrence chains from the amount actually in the table: a published amount
             # before a missing one keeps MM continuous at the missing tier's floor.

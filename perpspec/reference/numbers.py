@@ -27,9 +27,10 @@ __all__ = [
     "quantize",
 ]
 
-#: Longest accepted number text. Real ledgers never come near it; the bound keeps a hostile
-#: input ("1" followed by a million zeros) from turning one field into a slow bignum.
-MAX_NUMBER_LENGTH = 80
+#: Longest accepted number text. Exact rational amounts (a socialized charge split pro rata)
+#: run to tens of digits; the bound keeps a hostile input ("1" followed by a million zeros)
+#: from turning one field into a slow bignum.
+MAX_NUMBER_LENGTH = 200
 
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _RATIONAL = re.compile(r"([+-]?\d+)/(\d+)")

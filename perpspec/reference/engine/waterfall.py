@@ -89,7 +89,12 @@ from perpspec.reference.socialized_loss.cycles import get_cycle_index, get_cycle
 from perpspec.reference.socialized_loss.process import SocializedLossParams, compute_socialized_loss
 from perpspec.reference.socialized_loss.result import SlPosition
 
-__all__ = ["process_mark"]
+__all__ = ["SCORE_STEP", "process_mark"]
+
+#: The ledger records an ADL score rounded down to this step. Exact scores are rationals that
+#: can run to hundreds of digits; the exact order is the event's ``rank``, and the audit
+#: recomputes scores from the profile rather than trusting the recorded one.
+SCORE_STEP = Fraction(1, 10**18)
 
 
 # ---- finding what to liquidate ----------------------------------------------------------
@@ -636,7 +641,8 @@ def _run_adl(
         ex.credit(account, asset, -liquidated_fee)
         ex.credit("fees", asset, fees.counterparty_fee + liquidated_fee)
         number, score = ranks[fill.id]
-        out.append(AdlEvent(0, event.ts, liq_id, fill.id, fill.qty, fill.price, score, number))
+        recorded = quantize(score, SCORE_STEP, Rounding.DOWN)
+        out.append(AdlEvent(0, event.ts, liq_id, fill.id, fill.qty, fill.price, recorded, number))
         touched.add(fill.id)
     return allocation.remaining_qty, touched
 

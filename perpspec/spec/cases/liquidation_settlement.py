@@ -30,9 +30,7 @@ def _case(case_id: str, case_input: dict[str, Any], expected: dict[str, str]) ->
     return {"id": case_id, "op": _OP, "input": case_input, "expected": expected}
 
 
-def _expected(
-    fee: str, delta: str, fund_after: str, refund: str, remaining: str
-) -> dict[str, str]:
+def _expected(fee: str, delta: str, fund_after: str, refund: str, remaining: str) -> dict[str, str]:
     return {
         "fee": fee,
         "insurance_delta": delta,

@@ -125,12 +125,14 @@ def test_random_markets_keep_the_invariants() -> None:
         st.sampled_from([0, 30, 2_000]),
         st.lists(trades, min_size=1, max_size=6),
         st.lists(actions, min_size=3, max_size=30),
+        st.integers(-300, -60),
     )
     def run(
         profile: str,
         fund: int,
         opening: list[Trade],
         steps: list[Action],
+        crash: int,
     ) -> None:
         engine = make_engine(profile, depth=F("0.5"))
         ex = engine.exchange
@@ -143,7 +145,8 @@ def test_random_markets_keep_the_invariants() -> None:
         for item in setup:
             ledger += engine.submit(item)
         last_mark = F(20_000)
-        for action in opening + steps:
+        # every market ends with a gap down, so liquidations and last resorts are common
+        for action in [*opening, *steps, Move(crash)]:
             event = build(action, last_mark)
             before = engine.state.clone()
             out = engine.submit(event)

@@ -1,0 +1,116 @@
+"""The ledger as CSV: one header line, one event a row (DESIGN, Ledger: CSV is an equivalent).
+
+The header names the canonical columns (:data:`.columns.COLUMNS`) and the cells follow
+:mod:`.columns`. The writer writes exactly those columns, UTF-8, ``\\n`` line endings, quoting
+only where CSV needs it. The reader matches columns by name: every canonical column must be
+there once (else one :class:`LedgerError` at the header's line, naming the expected header,
+and nothing more is read); further columns are allowed and ignored. Line numbers are the
+file's lines (the header is line 1; a record with a quoted line break is reported at its first
+line). Reading streams, memory bounded by one record; a file that is not UTF-8 text yields one
+error and stops, as in JSON Lines. An empty file is an empty ledger.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from perpspec.ledger.codec import decode_event
+from perpspec.ledger.columns import COLUMNS, decode_cells, encode_cells
+from perpspec.ledger.errors import FieldError, LedgerError
+from perpspec.ledger.jsonl import StrPath
+from perpspec.ledger.text_lines import UnreadableTextError, iter_text_lines
+from perpspec.reference.events import Event
+
+if TYPE_CHECKING:
+    from _csv import Reader
+
+__all__ = ["EXPECTED_HEADER", "get_header_problem", "iter_csv", "write_csv"]
+
+#: The header line the writer writes and the reader expects (its columns, by name).
+EXPECTED_HEADER = ",".join(COLUMNS)
+
+
+def _row_text(row: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(row)
+    return buffer.getvalue()
+
+
+def get_header_problem(header: Sequence[str]) -> str | None:
+    """Why ``header`` is not a ledger header (a canonical column missing or repeated), or None."""
+    missing = [name for name in COLUMNS if name not in header]
+    repeated = sorted({name for name in COLUMNS if header.count(name) > 1})
+    if not missing and not repeated:
+        return None
+    found = f"missing: {', '.join(missing)}" if missing else f"repeated: {', '.join(repeated)}"
+    return f"expected the header {EXPECTED_HEADER} ({found})"
+
+
+def _decode_row(row: Sequence[str], positions: dict[str, int], where: str, line: int) -> Event:
+    cells = {name: row[index] for name, index in positions.items()}
+    try:
+        raw = decode_cells(cells)
+    except FieldError as error:
+        raise LedgerError(where, line, error.field, error.reason, _row_text(row)) from None
+    return decode_event(raw, where, line=line, record=_row_text(row))
+
+
+def _iter_rows(reader: Reader, where: str) -> Iterator[tuple[int, Event] | LedgerError]:
+    positions: dict[str, int] | None = None
+    width = consumed = 0
+    for row in reader:
+        line = consumed + 1
+        consumed = reader.line_num
+        if not row:
+            continue
+        if positions is None:
+            problem = get_header_problem(row)
+            if problem is not None:
+                yield LedgerError(where, line, "header", problem, _row_text(row))
+                return
+            positions = {name: row.index(name) for name in COLUMNS}
+            width = len(row)
+            continue
+        if len(row) != width:
+            reason = f"expected {width} cells as in the header, found {len(row)}"
+            yield LedgerError(where, line, "record", reason, _row_text(row))
+            continue
+        try:
+            yield line, _decode_row(row, positions, where, line)
+        except LedgerError as error:
+            yield error
+
+
+def iter_csv(path: StrPath) -> Iterator[tuple[int, Event] | LedgerError]:
+    """Stream a CSV ledger: ``(line, event)`` per event, a :class:`LedgerError` per bad row
+    (module docstring)."""
+    where = os.fspath(path)
+    try:
+        handle = open(path, "rb")  # noqa: SIM115  # closed by the with below, after the check
+    except OSError as error:
+        yield LedgerError(where, 0, "file", f"cannot open: {error.strerror or error}")
+        return
+    with handle:
+        reader = csv.reader(text for _, text in iter_text_lines(handle))
+        try:
+            yield from _iter_rows(reader, where)
+        except UnreadableTextError as error:
+            yield LedgerError(where, error.line, "file", error.reason)
+        except csv.Error as error:
+            yield LedgerError(where, reader.line_num, "record", f"not CSV: {error}")
+
+
+def write_csv(events: Iterable[Event], path: StrPath) -> int:
+    """Write ``events`` as CSV with the canonical header; return how many were written."""
+    count = 0
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for event in events:
+            writer.writerow(["" if cell is None else cell for cell in encode_cells(event)])
+            count += 1
+    return count

@@ -1,0 +1,140 @@
+"""The ledger as Parquet: one string column per CSV column (DESIGN, Ledger: an equivalent).
+
+The columns are :data:`.columns.COLUMNS`, every one a nullable UTF-8 string holding the same
+text as the CSV cell (:mod:`.columns`); null is an empty cell. The writer writes row groups
+of ``ROW_GROUP_ROWS`` rows, holding one row group in memory at a time. The reader streams
+batches of ``BATCH_ROWS`` rows (``ParquetFile.iter_batches``), so memory is bounded by a
+row group and a batch, not by the file. Columns are matched by name: a missing canonical
+column, or one that does not hold strings, is one :class:`LedgerError` and nothing is read;
+further columns are ignored. The "line" of an error is the 1-based row number. A file that
+is not Parquet is one error; an empty (zero-byte) file is an empty ledger, as in the text
+formats.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from perpspec.ledger.codec import decode_event
+from perpspec.ledger.columns import COLUMNS, decode_cells, encode_cells
+from perpspec.ledger.errors import FieldError, LedgerError
+from perpspec.ledger.jsonl import StrPath
+from perpspec.reference.events import Event
+
+__all__ = ["BATCH_ROWS", "ROW_GROUP_ROWS", "iter_parquet", "write_parquet"]
+
+#: Rows per row group written.
+ROW_GROUP_ROWS = 65536
+#: Rows per batch read.
+BATCH_ROWS = 8192
+
+_ARROW_ERRORS = (pa.ArrowException, OSError, ValueError)
+
+
+def _get_schema() -> Any:
+    return pa.schema([pa.field(name, pa.string(), nullable=True) for name in COLUMNS])
+
+
+def _write_group(writer: Any, columns: list[list[str | None]], schema: Any) -> None:
+    arrays = [pa.array(cells, type=pa.string()) for cells in columns]
+    table = pa.Table.from_arrays(arrays, schema=schema)
+    writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+    for cells in columns:
+        cells.clear()
+
+
+def write_parquet(events: Iterable[Event], path: StrPath) -> int:
+    """Write ``events`` as Parquet (module docstring); return how many were written."""
+    schema = _get_schema()
+    columns: list[list[str | None]] = [[] for _ in COLUMNS]
+    count = 0
+    with pq.ParquetWriter(os.fspath(path), schema) as writer:
+        for event in events:
+            for cells, cell in zip(columns, encode_cells(event), strict=True):
+                cells.append(cell)
+            count += 1
+            if len(columns[0]) >= ROW_GROUP_ROWS:
+                _write_group(writer, columns, schema)
+        if columns[0]:
+            _write_group(writer, columns, schema)
+    return count
+
+
+def _is_string_type(arrow_type: Any) -> bool:
+    return bool(
+        pa.types.is_string(arrow_type)
+        or pa.types.is_large_string(arrow_type)
+        or pa.types.is_string_view(arrow_type)
+    )
+
+
+def get_column_problem(names: Sequence[str], types: Sequence[object]) -> str | None:
+    """Why a Parquet schema is not a ledger's (a canonical column missing, repeated or not
+    strings), or None."""
+    missing = [name for name in COLUMNS if name not in names]
+    if missing:
+        return f"expected the columns {','.join(COLUMNS)} (missing: {', '.join(missing)})"
+    for name in COLUMNS:
+        if names.count(name) > 1:
+            return f"column {name} appears more than once"
+        arrow_type = types[names.index(name)]
+        if not _is_string_type(arrow_type):
+            return f"column {name}: expected strings, found {arrow_type}"
+    return None
+
+
+def _decode_row(cells: dict[str, str | None], where: str, row: int) -> Event:
+    record = orjson.dumps({name: cell for name, cell in cells.items() if cell}).decode()
+    try:
+        raw = decode_cells(cells)
+    except FieldError as error:
+        raise LedgerError(where, row, error.field, error.reason, record) from None
+    return decode_event(raw, where, line=row, record=record)
+
+
+def _iter_rows(parquet: Any, where: str) -> Iterator[tuple[int, Event] | LedgerError]:
+    row = 0
+    try:
+        batches = parquet.iter_batches(batch_size=BATCH_ROWS, columns=list(COLUMNS))
+        for batch in batches:
+            values = [batch.column(index).to_pylist() for index in range(len(COLUMNS))]
+            for cells in zip(*values, strict=True):
+                row += 1
+                try:
+                    yield row, _decode_row(dict(zip(COLUMNS, cells, strict=True)), where, row)
+                except LedgerError as error:
+                    yield error
+    except _ARROW_ERRORS as error:
+        yield LedgerError(where, row + 1, "file", f"unreadable Parquet data: {error}")
+
+
+def iter_parquet(path: StrPath) -> Iterator[tuple[int, Event] | LedgerError]:
+    """Stream a Parquet ledger: ``(row, event)`` per event, a :class:`LedgerError` per bad row
+    (module docstring)."""
+    where = os.fspath(path)
+    try:
+        handle = open(path, "rb")  # noqa: SIM115  # closed by the with below, after the check
+    except OSError as error:
+        yield LedgerError(where, 0, "file", f"cannot open: {error.strerror or error}")
+        return
+    with handle:
+        if not handle.read(1):
+            return
+        handle.seek(0)
+        try:
+            parquet = pq.ParquetFile(handle)
+            schema = parquet.schema_arrow
+        except _ARROW_ERRORS as error:
+            yield LedgerError(where, 0, "file", f"not a Parquet file: {error}")
+            return
+        problem = get_column_problem(list(schema.names), list(schema.types))
+        if problem is not None:
+            yield LedgerError(where, 0, "header", problem)
+            return
+        yield from _iter_rows(parquet, where)

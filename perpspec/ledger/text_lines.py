@@ -1,0 +1,57 @@
+"""Reading a ledger text file line by line, with memory bounded by one line.
+
+Rule (DESIGN, Ledger): JSON Lines and CSV ledgers are UTF-8 text. A file with a NUL byte or
+bytes that are not UTF-8 is not a text ledger at all: reading stops there with one reason,
+instead of reporting every "line" of a binary file. A line longer than ``MAX_LINE_BYTES`` is
+treated the same way, so a file without newlines cannot make the reader hold all of it.
+A UTF-8 byte order mark at the start of the file (spreadsheet exports write one) is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import BinaryIO
+
+__all__ = ["MAX_LINE_BYTES", "UnreadableTextError", "iter_text_lines"]
+
+#: Longest accepted line. A ledger line is a few hundred bytes; an instrument with many tiers
+#: a few kilobytes.
+MAX_LINE_BYTES = 1 << 20
+
+_BOM = "\ufeff"
+
+
+class UnreadableTextError(Exception):
+    """The file stops being UTF-8 text at ``line``, for ``reason``."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        self.line = line
+        self.reason = reason
+        super().__init__(f"{line}: {reason}")
+
+
+def _decode(data: bytes, line: int) -> str:
+    if b"\x00" in data:
+        raise UnreadableTextError(line, "binary data (a NUL byte): not a text ledger")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UnreadableTextError(
+            line, f"not UTF-8 text (byte 0x{data[error.start]:02x} at column {error.start + 1})"
+        ) from None
+
+
+def iter_text_lines(handle: BinaryIO) -> Iterator[tuple[int, str]]:
+    """Yield ``(line number from 1, text with its line ending)`` for each line of ``handle``.
+
+    Raises :class:`UnreadableTextError` where the file stops being text (module docstring).
+    """
+    number = 0
+    while data := handle.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(data) > MAX_LINE_BYTES:
+            raise UnreadableTextError(number, f"line longer than {MAX_LINE_BYTES} bytes")
+        text = _decode(data, number)
+        if number == 1:
+            text = text.removeprefix(_BOM)
+        yield number, text

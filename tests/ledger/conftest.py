@@ -1,0 +1,211 @@
+"""A hand-written ledger with every event type, as canonical JSON Lines and as typed records.
+
+The text is written by hand in the canonical form (keys in DESIGN's order, numbers as exact
+strings with no trailing zeros, compact separators), and the records are written by hand from
+it, so the tests compare the formats against both without trusting the code under test.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+import pytest
+
+from perpspec.reference.events import (
+    AdlEvent,
+    BalanceEvent,
+    DepositEvent,
+    Event,
+    FundingEvent,
+    FundingPayment,
+    InstrumentEvent,
+    InsuranceEvent,
+    LiquidationEvent,
+    LiquidationFillEvent,
+    MarginTransferEvent,
+    MarkEvent,
+    RejectionEvent,
+    SocializedLossEvent,
+    TierSpec,
+    TradeEvent,
+    WithdrawalEvent,
+)
+
+SAMPLE_LINES = [
+    '{"seq":1,"ts":"2024-03-01T00:00:00Z","type":"instrument","market":"BTCUSDT","kind":"linear",'
+    '"multiplier":"1","tick_size":"0.1","lot_size":"0.001","tiers":[{"floor":"0","mmr":"0.004",'
+    '"maintenance_amount":"0","max_leverage":"125"},{"floor":"50000","mmr":"0.005",'
+    '"maintenance_amount":"50","max_leverage":null}],"fund":"BTCUSDT","settle_asset":"USDT"}',
+    '{"seq":2,"ts":"2024-03-01T00:00:01Z","type":"deposit","account":"alice","asset":"USDT",'
+    '"amount":"1000"}',
+    '{"seq":3,"ts":"2024-03-01T00:00:02+00:00","type":"deposit","account":"bob","asset":"USDT",'
+    '"amount":"5000.25"}',
+    '{"seq":4,"ts":"2024-03-01T00:00:03.250Z","type":"mark","market":"BTCUSDT","price":"20000"}',
+    '{"seq":5,"ts":"2024-03-01T00:00:04Z","type":"trade","market":"BTCUSDT","buyer":"alice",'
+    '"seller":"bob","qty":"0.5","price":"20000","buyer_fee":"4","seller_fee":"-1"}',
+    '{"seq":6,"ts":"2024-03-01T08:00:00Z","type":"funding","market":"BTCUSDT","rate":"0.0001",'
+    '"payments":[{"account":"alice","amount":"-1"},{"account":"bob","amount":"1"}]}',
+    '{"seq":7,"ts":"2024-03-01T08:00:01Z","type":"margin_transfer","account":"alice",'
+    '"market":"BTCUSDT","amount":"-100"}',
+    '{"seq":8,"ts":"2024-03-01T09:00:00Z","type":"mark","market":"BTCUSDT","price":"18100"}',
+    '{"seq":9,"ts":"2024-03-01T09:00:00Z","type":"liquidation","id":"liq-1","account":"alice",'
+    '"market":"BTCUSDT","side":"long","qty":"0.5","mark_price":"18100",'
+    '"liquidation_price":"18120.5","bankruptcy_price":"18000.1","margin_mode":"isolated",'
+    '"fee":"0"}',
+    '{"seq":10,"ts":"2024-03-01T09:00:01Z","type":"liquidation_fill","liquidation":"liq-1",'
+    '"qty":"0.3","price":"18050","counterparty":"carol"}',
+    '{"seq":11,"ts":"2024-03-01T09:00:01Z","type":"insurance","fund":"BTCUSDT","amount":"14.97",'
+    '"reason":"liquidation_surplus","liquidation":"liq-1"}',
+    '{"seq":12,"ts":"2024-03-01T09:00:02Z","type":"adl","liquidation":"liq-1","account":"bob",'
+    '"qty":"0.2","price":"18000.1","score":"625/49313","rank":1}',
+    '{"seq":13,"ts":"2024-03-01T09:00:03Z","type":"socialized_loss","cycle":"19783",'
+    '"account":"dave","amount":"100/3","liquidations":["liq-1","liq-2"]}',
+    '{"seq":14,"ts":"2024-03-01T09:00:04Z","type":"insurance","fund":"default","amount":"-3",'
+    '"reason":"top_up","liquidation":null}',
+    '{"seq":15,"ts":"2024-03-01T09:00:05Z","type":"liquidation","id":"liq-2","account":"erin",'
+    '"market":"BTCUSDT","side":"short","qty":"1","mark_price":"18100","liquidation_price":null,'
+    '"bankruptcy_price":null,"margin_mode":"cross","fee":"0.25"}',
+    '{"seq":16,"ts":"2024-03-01T10:00:00Z","type":"balance","account":"alice","asset":"USDT",'
+    '"amount":"0"}',
+    '{"seq":17,"ts":"2024-03-01T10:00:01Z","type":"withdrawal","account":"bob","asset":"USDT",'
+    '"amount":"100"}',
+    '{"seq":18,"ts":"2024-03-01T10:00:02Z","type":"withdrawal","account":"carol","asset":"USDT",'
+    '"amount":"1000000000"}',
+    '{"seq":19,"ts":"2024-03-01T10:00:02Z","type":"rejection","input":18,'
+    '"reason":"amount: exceeds the available balance"}',
+]
+
+SAMPLE_EVENTS: list[Event] = [
+    InstrumentEvent(
+        seq=1,
+        ts="2024-03-01T00:00:00Z",
+        market="BTCUSDT",
+        kind="linear",
+        multiplier=F(1),
+        tick_size=F(1, 10),
+        lot_size=F(1, 1000),
+        tiers=(
+            TierSpec(floor=F(0), mmr=F(4, 1000), maintenance_amount=F(0), max_leverage=F(125)),
+            TierSpec(floor=F(50000), mmr=F(5, 1000), maintenance_amount=F(50), max_leverage=None),
+        ),
+        fund="BTCUSDT",
+        settle_asset="USDT",
+    ),
+    DepositEvent(seq=2, ts="2024-03-01T00:00:01Z", account="alice", asset="USDT", amount=F(1000)),
+    DepositEvent(
+        seq=3, ts="2024-03-01T00:00:02+00:00", account="bob", asset="USDT", amount=F(500025, 100)
+    ),
+    MarkEvent(seq=4, ts="2024-03-01T00:00:03.250Z", market="BTCUSDT", price=F(20000)),
+    TradeEvent(
+        seq=5,
+        ts="2024-03-01T00:00:04Z",
+        market="BTCUSDT",
+        buyer="alice",
+        seller="bob",
+        qty=F(1, 2),
+        price=F(20000),
+        buyer_fee=F(4),
+        seller_fee=F(-1),
+    ),
+    FundingEvent(
+        seq=6,
+        ts="2024-03-01T08:00:00Z",
+        market="BTCUSDT",
+        rate=F(1, 10000),
+        payments=(FundingPayment("alice", F(-1)), FundingPayment("bob", F(1))),
+    ),
+    MarginTransferEvent(
+        seq=7, ts="2024-03-01T08:00:01Z", account="alice", market="BTCUSDT", amount=F(-100)
+    ),
+    MarkEvent(seq=8, ts="2024-03-01T09:00:00Z", market="BTCUSDT", price=F(18100)),
+    LiquidationEvent(
+        seq=9,
+        ts="2024-03-01T09:00:00Z",
+        id="liq-1",
+        account="alice",
+        market="BTCUSDT",
+        side="long",
+        qty=F(1, 2),
+        mark_price=F(18100),
+        liquidation_price=F(181205, 10),
+        bankruptcy_price=F(180001, 10),
+        margin_mode="isolated",
+        fee=F(0),
+    ),
+    LiquidationFillEvent(
+        seq=10,
+        ts="2024-03-01T09:00:01Z",
+        liquidation="liq-1",
+        qty=F(3, 10),
+        price=F(18050),
+        counterparty="carol",
+    ),
+    InsuranceEvent(
+        seq=11,
+        ts="2024-03-01T09:00:01Z",
+        fund="BTCUSDT",
+        amount=F(1497, 100),
+        reason="liquidation_surplus",
+        liquidation="liq-1",
+    ),
+    AdlEvent(
+        seq=12,
+        ts="2024-03-01T09:00:02Z",
+        liquidation="liq-1",
+        account="bob",
+        qty=F(1, 5),
+        price=F(180001, 10),
+        score=F(625, 49313),
+        rank=1,
+    ),
+    SocializedLossEvent(
+        seq=13,
+        ts="2024-03-01T09:00:03Z",
+        cycle="19783",
+        account="dave",
+        amount=F(100, 3),
+        liquidations=("liq-1", "liq-2"),
+    ),
+    InsuranceEvent(
+        seq=14,
+        ts="2024-03-01T09:00:04Z",
+        fund="default",
+        amount=F(-3),
+        reason="top_up",
+        liquidation=None,
+    ),
+    LiquidationEvent(
+        seq=15,
+        ts="2024-03-01T09:00:05Z",
+        id="liq-2",
+        account="erin",
+        market="BTCUSDT",
+        side="short",
+        qty=F(1),
+        mark_price=F(18100),
+        liquidation_price=None,
+        bankruptcy_price=None,
+        margin_mode="cross",
+        fee=F(1, 4),
+    ),
+    BalanceEvent(seq=16, ts="2024-03-01T10:00:00Z", account="alice", asset="USDT", amount=F(0)),
+    WithdrawalEvent(seq=17, ts="2024-03-01T10:00:01Z", account="bob", asset="USDT", amount=F(100)),
+    WithdrawalEvent(
+        seq=18, ts="2024-03-01T10:00:02Z", account="carol", asset="USDT", amount=F(10**9)
+    ),
+    RejectionEvent(
+        seq=19, ts="2024-03-01T10:00:02Z", input=18, reason="amount: exceeds the available balance"
+    ),
+]
+
+
+@pytest.fixture
+def sample_lines() -> list[str]:
+    """The canonical JSON Lines of the sample ledger, one string a line (no newline)."""
+    return list(SAMPLE_LINES)
+
+
+@pytest.fixture
+def sample_events() -> list[Event]:
+    """The typed records of the sample ledger, written by hand."""
+    return list(SAMPLE_EVENTS)
