@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 CROSSHAIR_TIMEOUT ?= 4
 CROSSHAIR_DEEP_TIMEOUT ?= 60
 
-.PHONY: demo test lint typecheck pytest crosshair crosshair-quick docs vectors vectors-check generate bench clean
+.PHONY: demo test lint typecheck pytest crosshair crosshair-quick docs vectors vectors-check generate generate-check fuzz bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/perpspec demo
 
 ## test: everything CI runs
-test: $(STAMP) lint typecheck generate-check vectors-check pytest crosshair-quick
+test: $(STAMP) lint typecheck generate-check vectors-check pytest crosshair-quick docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check perpspec tests
@@ -55,8 +55,13 @@ crosshair-quick: $(STAMP)
 crosshair: $(STAMP)
 	$(BIN)/crosshair check --analysis_kind=PEP316 --per_condition_timeout=$(CROSSHAIR_DEEP_TIMEOUT) perpspec/reference/kernels.py
 
+## docs: the site, with the formula and theorem pages generated from the derivations
 docs: $(STAMP)
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+## fuzz: long random runs of every property (not part of make test)
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=deep $(BIN)/pytest -q -n 2 tests
 
 bench: $(STAMP)
 	@echo "make bench: the audit benchmark arrives with perpspec audit; nothing to measure yet."

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-GENERATED = Path(__file__).parent / "generated"
+GENERATED = Path(__file__).parent / "docs" / "generated"
 
 
 def on_pre_build(config: Any, **kwargs: Any) -> None:
