@@ -1,21 +1,29 @@
-"""``perpspec demo``: the source documents' worked examples, computed, with their derivations.
+"""``perpspec demo``: the worked examples of the sources, then a simulated crash.
 
-Each example states the seed's numbers, the rule that applies, and what the reference
-computes, so a reader can check the spec against the documents it was read from.
+First each of the seeds' worked examples: the document's numbers, the rule that applies, and
+what the reference computes, so a reader can check the spec against the documents it was read
+from. Then the reference engine runs a crash under a seed profile, writes the ledger (and its
+engine configuration) under ``out/demo/``, and prints what the waterfall did.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 from rich.console import Console
+from rich.panel import Panel
 from rich.table import Table
 
+from perpspec.ledger.io import write_ledger
 from perpspec.reference.adl.allocation import AllocationPolicy, LiquidatedRemainder, allocate_adl
 from perpspec.reference.adl.formulas import AdlPosition, RankingFormula
 from perpspec.reference.adl.ranking import ScoredPosition, rank_positions
+from perpspec.reference.engine.config import render_engine_config
+from perpspec.reference.events import Event
 from perpspec.reference.instrument import ContractKind, make_tier_table
 from perpspec.reference.liquidation.settlement import Fill, Side, settle_liquidation
 from perpspec.reference.margin.requirements import MaintenanceBasis
@@ -25,6 +33,10 @@ from perpspec.reference.prices.position_prices import (
     MarginMode,
     compute_position_prices,
 )
+from perpspec.reference.profile import load_profile
+from perpspec.reference.simulation.runner import build_config, run_simulation
+from perpspec.reference.simulation.spec import Scenario, SimulationSpec
+from perpspec.reference.simulation.summary import SummaryBuilder, format_summary
 from perpspec.reference.socialized_loss.process import SocializedLossParams, compute_socialized_loss
 from perpspec.reference.socialized_loss.result import SlPosition, SocializedLossMethod
 
@@ -207,8 +219,40 @@ def print_examples(console: Console) -> None:
     console.print(table)
 
 
-def run_demo(console: Console | None = None) -> int:
+#: The demo's market: small enough to run in seconds, large enough to exhaust the fund.
+DEMO_SPEC = SimulationSpec(accounts=300, steps=2_000, seed=7, scenario=Scenario.CRASH)
+DEMO_PROFILE = "seed-gate"
+
+
+def simulate_crash(console: Console, out_dir: Path) -> Path:
+    """Run the demo crash, write its ledger and engine configuration; return the ledger path."""
+    config = dataclasses.replace(
+        build_config(DEMO_SPEC, load_profile(DEMO_PROFILE)), profile_ref=DEMO_PROFILE
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ledger = out_dir / "crash.jsonl"
+    summary = SummaryBuilder()
+
+    def tee(events: Iterable[Event]) -> Iterator[Event]:
+        for event in events:
+            summary.apply_event(event)
+            yield event
+
+    with console.status(
+        f"simulating a crash: {DEMO_SPEC.accounts} accounts, {DEMO_SPEC.steps} steps"
+    ):
+        write_ledger(tee(run_simulation(DEMO_SPEC, config)), ledger)
+    ledger.with_name(ledger.name + ".engine.toml").write_text(
+        render_engine_config(config), encoding="utf-8"
+    )
+    title = f"A simulated crash under the {DEMO_PROFILE} profile ({ledger})"
+    console.print(Panel("\n".join(format_summary(summary.get_summary())), title=title))
+    return ledger
+
+
+def run_demo(console: Console | None = None, out_dir: Path = Path("out/demo")) -> int:
     """Print the demo; return the exit status."""
     console = console or Console()
     print_examples(console)
+    simulate_crash(console, out_dir)
     return 0

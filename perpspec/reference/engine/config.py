@@ -5,6 +5,7 @@ configuration travels with it: ``perpspec simulate`` writes ``LEDGER.engine.toml
 ledger, and replay reads it back. Its shape::
 
     profile = "seed-gate"          # a shipped profile name or a path to a profile TOML file
+    unit = "0.00000001"            # optional: the settle asset's smallest unit (else exact)
     [liquidity]
     account = "market-maker"
     levels = 10
@@ -19,6 +20,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from perpspec.reference.engine.liquidity import LiquidityModel
@@ -44,6 +46,12 @@ class EngineConfig:
     profile: Profile
     liquidity: LiquidityModel = field(default_factory=LiquidityModel)
     profile_ref: str = ""
+    #: The settle assets' smallest unit, or None to keep amounts exact. Socialized charges
+    #: are rounded to it (the rule of :mod:`perpspec.reference.socialized_loss.common`: no
+    #: charge above its share by more than a unit, nor above its cap; the residual to
+    #: ``system_loss``); every other amount the engine books is already a whole number of
+    #: ticks and lots times a rate.
+    unit: Fraction | None = None
 
 
 def _int(value: object, path: str) -> int:
@@ -77,16 +85,17 @@ def parse_liquidity(data: Mapping[str, object], path: str = "liquidity") -> Liqu
 
 def parse_engine_config(data: Mapping[str, object], source: str) -> EngineConfig:
     """An engine configuration from its mapping form (the sidecar TOML, or a replay case)."""
-    unknown = sorted(set(data) - {"profile", "liquidity"})
+    unknown = sorted(set(data) - {"profile", "liquidity", "unit"})
     if unknown:
-        raise SpecError(f"{source}: {unknown[0]}: unknown key (profile, liquidity)")
+        raise SpecError(f"{source}: {unknown[0]}: unknown key (profile, unit, liquidity)")
     reference = data.get("profile")
     if not isinstance(reference, str) or not reference:
         raise SpecError(f"{source}: profile: expected a profile name or path")
     liquidity = data.get("liquidity", {})
     if not isinstance(liquidity, Mapping):
         raise SpecError(f"{source}: liquidity: expected a table")
-    return EngineConfig(load_profile(reference), parse_liquidity(liquidity), reference)
+    unit = None if data.get("unit") is None else parse_positive(data["unit"], f"{source}: unit")
+    return EngineConfig(load_profile(reference), parse_liquidity(liquidity), reference, unit)
 
 
 def load_engine_config(path: Path) -> EngineConfig:
@@ -102,8 +111,9 @@ def render_engine_config(config: EngineConfig) -> str:
     """The TOML text of ``config``, which :func:`load_engine_config` reads back."""
     model = config.liquidity
     reference = config.profile_ref or config.profile.name
+    unit = "" if config.unit is None else f'unit = "{format_number(config.unit)}"\n'
     return (
-        f'profile = "{reference}"\n\n[liquidity]\n'
+        f'profile = "{reference}"\n{unit}\n[liquidity]\n'
         f'account = "{model.account}"\nlevels = {model.levels}\n'
         f'spread = "{format_number(model.spread)}"\nspacing = "{format_number(model.spacing)}"\n'
         f'depth = "{format_number(model.depth)}"\nseed = {model.seed}\n'

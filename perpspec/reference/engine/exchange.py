@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from perpspec.reference.adl.allocation import FillPrice
 from perpspec.reference.engine.accounts import (
     compute_cross_equity,
     compute_position_upnl,
@@ -33,14 +34,33 @@ from perpspec.reference.prices.position_prices import (
     MarginMode,
     compute_liquidation_price,
 )
+from perpspec.reference.profile import LastResort
 
-__all__ = ["Exchange"]
+__all__ = ["Exchange", "check_engine_profile"]
+
+
+def check_engine_profile(config: EngineConfig) -> None:
+    """Refuse, before any event, the profile options the engine does not implement.
+
+    Refusing up front keeps every step whole: a mark update never stops half-way because
+    its last resort turned out to be unsupported (invariant ``frame``).
+    """
+    profile = config.profile
+    if profile.last_resort is LastResort.ADL:
+        if profile.adl is None:
+            raise SpecError(f"profile {profile.name}: last_resort.method = adl needs [adl]")
+        if profile.adl.fill_price is not FillPrice.BANKRUPTCY:
+            raise SpecError(
+                f"profile {profile.name}: adl.fill_price = {profile.adl.fill_price.value!r} "
+                "is not supported by the engine (it fills ADL at the bankruptcy price)"
+            )
 
 
 class Exchange:
     """The engine's mutable core. :func:`perpspec.reference.engine.engine.apply` wraps it purely."""
 
     def __init__(self, config: EngineConfig, state: ExchangeState | None = None) -> None:
+        check_engine_profile(config)
         self.config = config
         self.state = state if state is not None else ExchangeState()
         self.index = LiquidationIndex()

@@ -703,7 +703,7 @@ def _run_socialized(
             options.method, options.insurance_share, options.threshold, options.denominator
         )
         shared = compute_socialized_loss(
-            params, loss, fund_balance, _sl_positions(ex, market, account)
+            params, loss, fund_balance, _sl_positions(ex, market, account), ex.config.unit
         )
         paid, charges, uncovered = shared.insurance_paid, dict(shared.charges), shared.uncovered
     if paid:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction as F
 
+import pytest
 from engine_fixtures import (
     TS,
     deposit,
@@ -17,6 +19,7 @@ from engine_fixtures import (
 
 from perpspec.reference.engine.accounts import compute_account_cash
 from perpspec.reference.engine.engine import Engine, apply, replay
+from perpspec.reference.errors import SpecError
 from perpspec.reference.events import (
     AdlEvent,
     FundingEvent,
@@ -219,3 +222,27 @@ def test_apply_is_pure_and_replay_reproduces() -> None:
     assert engine.state == state_before
     assert state_after != state_before and events[0].TYPE == "mark"
     assert replay(engine.exchange.config, ledger) == ledger
+
+
+def test_socialized_charges_in_whole_units() -> None:
+    """With a settlement unit of 10^-8 (seed 000's market as above, loss share 968).
+
+    The rule (perpspec/reference/socialized_loss/common.py): shares round down to the unit,
+    bob 1,936/3 -> 645.33333333 and carol 968/3 -> 322.66666666, 967.99999999 in all; one
+    unit at a time goes to the largest profit first until the total reaches 968 rounded down
+    to the unit (968): bob 645.33333334. Nothing is left for system_loss.
+    """
+    engine = make_engine("seed-socialized")
+    engine.exchange.config = dataclasses.replace(engine.exchange.config, unit=F(1, 10**8))
+    setup_three_traders(engine, fund="main")
+    out = engine.submit(mark(18_000))
+    charges = {e.account: e.amount for e in out if isinstance(e, SocializedLossEvent)}
+    assert charges == {"bob": F("645.33333334"), "carol": F("322.66666666")}
+    assert cash(engine, "system_loss") == 0
+
+
+def test_unsupported_profile_is_refused_before_any_event() -> None:
+    """hyperliquid fills ADL at the mark, which the engine does not implement: refused at
+    construction, so no mark update can stop half-way (invariant ``frame``)."""
+    with pytest.raises(SpecError, match="adl.fill_price = 'mark' is not supported"):
+        make_engine("hyperliquid")
