@@ -21,6 +21,7 @@ from perpspec.reference.engine.accounts import (
 )
 from perpspec.reference.engine.config import EngineConfig
 from perpspec.reference.engine.index import LiquidationIndex
+from perpspec.reference.engine.ranking import SideQueue
 from perpspec.reference.engine.state import (
     AccountState,
     ExchangeState,
@@ -29,6 +30,7 @@ from perpspec.reference.engine.state import (
 )
 from perpspec.reference.errors import SpecError
 from perpspec.reference.margin.pnl import Position, apply_fill
+from perpspec.reference.numbers import Rounding, quantize
 from perpspec.reference.prices.position_prices import (
     MarginContext,
     MarginMode,
@@ -36,7 +38,21 @@ from perpspec.reference.prices.position_prices import (
 )
 from perpspec.reference.profile import LastResort
 
-__all__ = ["Exchange", "check_engine_profile"]
+__all__ = ["Exchange", "check_engine_profile", "split_realized"]
+
+
+def split_realized(realized: Fraction, unit: Fraction | None) -> tuple[Fraction, Fraction]:
+    """Realized PnL as booked, and the dust: exact, or rounded DOWN to the settlement unit.
+
+    Down for a gain is a payout rounded down, down for a loss a charge rounded up (DESIGN,
+    Arithmetic); the dust (less than one unit, >= 0) is booked to ``fees`` so conservation
+    stays exact. Without a unit the average entry's rational turns every wallet into a
+    rational whose denominator grows with each trade.
+    """
+    if unit is None:
+        return realized, Fraction(0)
+    booked = quantize(realized, unit, Rounding.DOWN)
+    return booked, realized - booked
 
 
 def check_engine_profile(config: EngineConfig) -> None:
@@ -65,6 +81,9 @@ class Exchange:
         self.state = state if state is not None else ExchangeState()
         self.index = LiquidationIndex()
         self.dirty: set[str] = set(self.state.accounts)
+        #: Accounts changed during the current mark update, in order (read by the ADL queues).
+        self.change_log: list[str] = []
+        self.queues: dict[tuple[str, int], tuple[SideQueue, int]] = {}
         self.flush()
 
     # ---- lookups -------------------------------------------------------------------------
@@ -88,6 +107,16 @@ class Exchange:
         holder = self.state.accounts.setdefault(account, AccountState())
         return holder.positions.setdefault(market, PositionState())
 
+    def touch(self, account: str) -> None:
+        """Note that ``account``'s cash or positions changed (index and ADL queues follow)."""
+        self.dirty.add(account)
+        self.change_log.append(account)
+
+    def start_mark_update(self) -> None:
+        """Forget the ADL queues: scores depend on the mark, which is about to change."""
+        self.change_log.clear()
+        self.queues.clear()
+
     def next_seq(self) -> int:
         """Stamp the next sequence number."""
         self.state.seq += 1
@@ -99,16 +128,23 @@ class Exchange:
         """Move ``amount`` of cash into ``account``'s wallet (negative: out of it)."""
         holder = self.state.accounts.setdefault(account, AccountState())
         holder.wallet[asset] = holder.wallet.get(asset, Fraction(0)) + amount
-        self.dirty.add(account)
+        self.touch(account)
 
     def credit_margin(self, account: str, market: str, amount: Fraction) -> None:
         """Cash into the position's margin: isolated margin if isolated, else the wallet."""
         position = self.get_position(account, market)
-        self.dirty.add(account)
+        self.touch(account)
         if position.mode is MarginMode.ISOLATED:
             position.isolated_margin += amount
         else:
             self.credit(account, self.get_market(market).instrument.settle_asset, amount)
+
+    def round_realized(self, realized: Fraction, asset: str) -> Fraction:
+        """Book realized PnL (:func:`split_realized`); the dust goes to ``fees``."""
+        booked, dust = split_realized(realized, self.config.unit)
+        if dust:
+            self.credit("fees", asset, dust)
+        return booked
 
     def trade_position(
         self, account: str, market: str, signed_qty: Fraction, price: Fraction
@@ -128,6 +164,7 @@ class Exchange:
             price,
         )
         position.qty, position.entry_price = moved.qty, moved.entry_price
+        realized = self.round_realized(realized, inst.settle_asset)
         self.credit_margin(account, market, realized)
         if position.qty == 0 and position.mode is MarginMode.ISOLATED:
             self.credit(account, inst.settle_asset, position.isolated_margin)

@@ -16,7 +16,7 @@ from perpspec.reference.engine.accounts import (
     compute_position_initial_margin,
     compute_position_upnl,
 )
-from perpspec.reference.engine.exchange import Exchange
+from perpspec.reference.engine.exchange import Exchange, split_realized
 from perpspec.reference.engine.state import (
     AccountState,
     MarketState,
@@ -174,7 +174,7 @@ def process_margin_transfer(ex: Exchange, event: MarginTransferEvent) -> None:
         if position.qty != 0 and left < compute_position_initial_margin(market, position):
             raise SpecError("amount: the position would fall below its initial margin")
     target = ex.get_position(event.account, event.market)
-    ex.dirty.add(event.account)
+    ex.touch(event.account)
     target.mode = MarginMode.ISOLATED
     target.isolated_margin += event.amount
     ex.credit(event.account, asset, -event.amount)
@@ -198,6 +198,7 @@ def _moved_account(
         inst.kind, inst.multiplier, Position(position.qty, position.entry_price), signed_qty, price
     )
     position.qty, position.entry_price = moved.qty, moved.entry_price
+    realized, _ = split_realized(realized, ex.config.unit)
     if position.mode is MarginMode.ISOLATED:
         position.isolated_margin += realized
     else:

@@ -44,8 +44,8 @@ from perpspec.reference.adl.allocation import (
     allocate_adl,
 )
 from perpspec.reference.adl.fees import compute_adl_fill_fees, compute_fill_notional
-from perpspec.reference.adl.formulas import AdlPosition, compute_score
-from perpspec.reference.adl.ranking import ScoredPosition, order_by_priority
+from perpspec.reference.adl.formulas import AdlPosition
+from perpspec.reference.adl.ranking import ScoredPosition
 from perpspec.reference.engine.accounts import (
     compute_position_mm,
     compute_position_upnl,
@@ -54,6 +54,7 @@ from perpspec.reference.engine.accounts import (
 )
 from perpspec.reference.engine.exchange import Exchange
 from perpspec.reference.engine.liquidity import compute_book_fills
+from perpspec.reference.engine.ranking import SideQueue
 from perpspec.reference.engine.state import MarketState, PositionState, get_engine_account
 from perpspec.reference.errors import SpecError
 from perpspec.reference.events import (
@@ -133,6 +134,7 @@ def process_mark(ex: Exchange, event: MarkEvent) -> list[Event]:
     if event.price <= 0:
         raise SpecError(f"price: must be > 0, found {format_number(event.price)}")
     market = ex.get_market(event.market)
+    ex.start_mark_update()
     market.mark = event.price
     asset = market.instrument.settle_asset
     emitted: list[Event] = []
@@ -559,43 +561,41 @@ def _adl_position(ex: Exchange, account: str, market: MarketState) -> AdlPositio
     )
 
 
-def rank_counterparties(
-    ex: Exchange, market: MarketState, side: int, liquidated: str
-) -> list[ScoredPosition]:
-    """Opposite-side traders in ranking order, scored by the profile's formula.
+def _build_candidate(
+    ex: Exchange, market: MarketState, side: int, account: str
+) -> AdlPosition | None:
+    """``account`` as an ADL counterparty against a liquidated ``side``, or None."""
+    holder = ex.state.accounts.get(account)
+    position = holder.positions.get(market.instrument.market) if holder is not None else None
+    if (
+        position is None
+        or position.qty == 0
+        or _side_of(position) == side
+        or account.startswith(("engine:", "insurance:"))
+    ):
+        return None
+    return _adl_position(ex, account, market)
 
-    A counterparty the formula cannot score (no bankruptcy price, equity at or below zero)
-    is ranked after every scored one, by size then id, with a placeholder score one below
-    the lowest real score: the formulas refuse such positions, the engine must still place
-    them.
-    """
+
+def rank_counterparties(
+    ex: Exchange, market: MarketState, side: int, qty: Fraction | None = None
+) -> list[ScoredPosition]:
+    """Opposite-side traders in ranking order (:mod:`perpspec.reference.engine.ranking`),
+    cut once their sizes cover ``qty`` (None: all of them)."""
     options = ex.config.profile.adl
     if options is None:
         raise SpecError("profile: last_resort.method = adl needs an [adl] section")
-    scored: list[ScoredPosition] = []
-    unscored: list[ScoredPosition] = []
-    market_id = market.instrument.market
-    for account in sorted(ex.state.accounts):
-        position = ex.state.accounts[account].positions.get(market_id)
-        if (
-            account == liquidated
-            or position is None
-            or position.qty == 0
-            or _side_of(position) == side
-            or account.startswith(("engine:", "insurance:"))
-        ):
-            continue
-        candidate = _adl_position(ex, account, market)
-        try:
-            score = compute_score(options.ranking, candidate)
-        except SpecError:
-            unscored.append(ScoredPosition(account, candidate.side, candidate.qty, Fraction(0)))
-            continue
-        scored.append(ScoredPosition(account, candidate.side, candidate.qty, score))
-    ordered = order_by_priority(scored)
-    floor = min((p.score for p in scored), default=Fraction(0)) - 1
-    tail = sorted(unscored, key=lambda p: (-p.qty, p.id))
-    return ordered + [ScoredPosition(p.id, p.side, p.qty, floor) for p in tail]
+    key = (market.instrument.market, side)
+    built = ex.queues.get(key)
+    if built is None:
+        queue = SideQueue(options.ranking)
+        queue.refresh(set(ex.state.accounts), lambda a: _build_candidate(ex, market, side, a))
+    else:
+        queue, read = built
+        changed = set(ex.change_log[read:])
+        queue.refresh(changed, lambda a: _build_candidate(ex, market, side, a))
+    ex.queues[key] = (queue, len(ex.change_log))
+    return queue.get_prefix(qty)
 
 
 def _run_adl(
@@ -613,13 +613,16 @@ def _run_adl(
     options = ex.config.profile.adl
     assert options is not None  # rank_counterparties raised otherwise
     inst = market.instrument
-    ranked = rank_counterparties(ex, market, side, account)
+    policy = AllocationPolicy(options.allocation.value)
+    ranked = rank_counterparties(
+        ex, market, side, remaining if policy is AllocationPolicy.QUEUE else None
+    )
     if options.fill_price is not FillPrice.BANKRUPTCY:
         raise SpecError("profile: the engine fills ADL at the bankruptcy price only")
     allocation = allocate_adl(
         LiquidatedRemainder(Side.LONG if side > 0 else Side.SHORT, remaining, price),
         ranked,
-        AllocationPolicy(options.allocation.value),
+        policy,
         inst.lot_size,
     )
     ranks = {p.id: (number, p.score) for number, p in enumerate(ranked, start=1)}
