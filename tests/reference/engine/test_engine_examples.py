@@ -244,5 +244,5 @@ def test_socialized_charges_in_whole_units() -> None:
 def test_unsupported_profile_is_refused_before_any_event() -> None:
     """hyperliquid fills ADL at the mark, which the engine does not implement: refused at
     construction, so no mark update can stop half-way (invariant ``frame``)."""
-    with pytest.raises(SpecError, match="adl.fill_price = 'mark' is not supported"):
+    with pytest.raises(SpecError, match=r"adl\.fill_price = 'mark' is not supported"):
         make_engine("hyperliquid")
