@@ -211,11 +211,18 @@ def _build_parser() -> argparse.ArgumentParser:
     replay_cmd.add_argument("--format", choices=("jsonl", "csv", "parquet"), help="ledger format")
     replay_cmd.set_defaults(handler=_cmd_replay)
 
+    from perpspec.audit.command import add_audit_parser
+
+    add_audit_parser(commands)
+
     schema = commands.add_parser("schema", help="print the JSON Schema of a ledger line")
     schema.set_defaults(handler=_cmd_schema)
 
     demo = commands.add_parser("demo", help="compute the seeds' worked examples, with derivations")
     demo.set_defaults(handler=_cmd_demo)
+    from perpspec.invariants.command import add_invariants_parser
+
+    add_invariants_parser(commands)
     return parser
 
 

@@ -1,0 +1,1146 @@
+"""The audit's checks: one small stateful visitor per check id (DESIGN, Invariants).
+
+Every check sees the events in ledger order through four hooks, each returning the
+violations it found (and counting the events it examined):
+
+- ``before(event, line, ctx)``: before the event's bookkeeping (the state it acted on);
+- ``examine(event, line, ctx)``: after it;
+- ``on_close(settlement, ctx)``: when a liquidation's settlement has ended;
+- ``on_mark_settled(event, line, ctx)``: when every event a mark caused has been read.
+
+Rules come from the reference, never re-derived here: prices from
+``compute_bankruptcy_price`` / ``compute_liquidation_price`` and ``round_position_price``,
+trigger conditions from the engine's account functions, the ADL ranking from
+``rank_counterparties``, socialized-loss shares from ``compute_socialized_loss``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import ClassVar
+
+from perpspec.audit.book import AuditBook, Settlement, get_side_sign
+from perpspec.audit.report import Violation
+from perpspec.reference.adl.allocation import AllocationPolicy, FillPrice
+from perpspec.reference.engine.accounts import (
+    compute_position_mm,
+    compute_position_upnl,
+    is_position_isolated_liquidatable,
+    iter_cross_positions,
+)
+from perpspec.reference.engine.state import get_engine_account, is_system_account
+from perpspec.reference.engine.waterfall import rank_counterparties
+from perpspec.reference.errors import SpecError
+from perpspec.reference.events import (
+    AdlEvent,
+    BalanceEvent,
+    DepositEvent,
+    Event,
+    FundingEvent,
+    InsuranceEvent,
+    LiquidationEvent,
+    LiquidationFillEvent,
+    MarginTransferEvent,
+    MarkEvent,
+    RejectionEvent,
+    SocializedLossEvent,
+    TradeEvent,
+    WithdrawalEvent,
+)
+from perpspec.reference.insurance.fund import get_fund_account
+from perpspec.reference.numbers import format_number
+from perpspec.reference.prices.position_prices import (
+    MarginContext,
+    MarginMode,
+    compute_bankruptcy_price,
+    compute_liquidation_price,
+    round_position_price,
+)
+from perpspec.reference.profile import Profile
+from perpspec.reference.socialized_loss.process import (
+    SocializedLossParams,
+    compute_socialized_loss,
+)
+from perpspec.reference.socialized_loss.result import SlPosition, SocializedLossMethod
+
+__all__ = [
+    "ALL_CHECKS",
+    "CHECK_CLASSES",
+    "AuditContext",
+    "Check",
+    "fmt",
+]
+
+ZERO = Fraction(0)
+
+#: (fund payment, charges by account, the positions the method saw, by account).
+SocializedShare = tuple[Fraction, dict[str, Fraction], dict[str, SlPosition]]
+
+
+def fmt(value: Fraction | None) -> str:
+    """An exact number as the ledger writes it; ``none`` for None."""
+    return "none" if value is None else format_number(value)
+
+
+def _diff(found: Fraction | None, expected: Fraction | None) -> str | None:
+    if found is None or expected is None:
+        return None
+    return format_number(found - expected)
+
+
+class AuditContext:
+    """What a check may read: the rebuilt book, the profile, and how to make a violation."""
+
+    def __init__(self, file: str, book: AuditBook, profile: Profile | None) -> None:
+        self.file = file
+        self.book = book
+        self.profile = profile
+        self.pending_rejection: int | None = None
+        self.skip = False
+        self.shares: dict[str, SocializedShare | None] = {}
+
+    def prepare(self, event: Event) -> None:
+        """Before the first socialized entry of a settlement is booked, recompute the
+        method's shares from the state it acted on."""
+        settlement = self.book.settlement
+        if self.profile is None or settlement is None or settlement.event.id in self.shares:
+            return
+        if isinstance(event, SocializedLossEvent) or (
+            isinstance(event, InsuranceEvent) and event.reason == "socialized_loss"
+        ):
+            self.shares = {settlement.event.id: compute_share(self, settlement)}
+
+    def get_share(self, settlement: Settlement) -> SocializedShare | None:
+        """The recomputed shares of ``settlement`` (None: not computable or no loss)."""
+        return self.shares.get(settlement.event.id)
+
+    def violation(
+        self,
+        check: str,
+        line: int,
+        event: Event,
+        expected: str,
+        found: str,
+        difference: str | None,
+        hint: str,
+    ) -> Violation:
+        """A violation at ``line``, with the record re-encoded from ``event``."""
+        from perpspec.audit.records import render_event
+
+        return Violation(
+            check,
+            self.file,
+            line,
+            event.seq,
+            expected,
+            found,
+            difference,
+            render_event(event),
+            hint,
+        )
+
+
+class Check:
+    """One check id: hooks that return violations, and a counter of examined events."""
+
+    id: ClassVar[str] = ""
+    needs_profile: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        self.examined = 0
+
+    def arrive(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        """As the event is read (before the rejection look-ahead)."""
+        return []
+
+    def before(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        """Before the event's bookkeeping."""
+        return []
+
+    def examine(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        """After the event's bookkeeping."""
+        return []
+
+    def on_close(self, settlement: Settlement, ctx: AuditContext) -> list[Violation]:
+        """When a liquidation's settlement has ended."""
+        return []
+
+    def on_mark_settled(self, event: MarkEvent, line: int, ctx: AuditContext) -> list[Violation]:
+        """When every event a mark caused has been read."""
+        return []
+
+
+# ---- no profile needed ----------------------------------------------------------------
+
+
+class SeqOrder(Check):
+    """``seq-order``: sequence numbers strictly increase."""
+
+    id = "seq-order"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last: int | None = None
+
+    def arrive(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        self.examined += 1
+        last, self.last = self.last, event.seq if self.last is None else max(self.last, event.seq)
+        if last is None or event.seq > last:
+            return []
+        kind = "duplicate" if event.seq == last else "decreasing"
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"seq > {last}",
+                f"seq {event.seq} ({kind})",
+                str(event.seq - last),
+                "a ledger is ordered by seq; look for a dropped, repeated or reordered line",
+            )
+        ]
+
+
+def _market_of(event: Event) -> str | None:
+    market = getattr(event, "market", None)
+    return market if isinstance(market, str) else None
+
+
+class References(Check):
+    """``references``: every event names a defined market, a known account, the liquidation
+    being settled. An event that cannot be booked is reported and left out of the books."""
+
+    id = "references"
+
+    def before(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        self.examined += 1
+        problem = self._find_problem(event, ctx)
+        if problem is None:
+            return []
+        ctx.skip = True
+        expected, found, hint = problem
+        return [ctx.violation(self.id, line, event, expected, found, None, hint)]
+
+    def _find_problem(self, event: Event, ctx: AuditContext) -> tuple[str, str, str] | None:
+        book = ctx.book
+        market = _market_of(event)
+        if market is not None and not isinstance(
+            event, LiquidationEvent | MarkEvent | TradeEvent | FundingEvent | MarginTransferEvent
+        ):
+            market = None
+        if market is not None and book.get_market(market) is None:
+            return (
+                "a market defined by an earlier instrument event",
+                f"market {market!r}",
+                "an instrument event must precede every event on its market",
+            )
+        for account in _accounts_of(event):
+            if not book.is_known_account(account):
+                return (
+                    "an account funded by an earlier deposit",
+                    f"account {account!r}",
+                    "every trader appears first in a deposit; is one missing, or is this "
+                    "account misspelled?",
+                )
+        return self._find_settlement_problem(event, ctx)
+
+    def _find_settlement_problem(
+        self, event: Event, ctx: AuditContext
+    ) -> tuple[str, str, str] | None:
+        book = ctx.book
+        settlement = book.settlement
+        open_id = settlement.event.id if settlement is not None else None
+        hint = "outputs of a liquidation follow its liquidation event, before any other event"
+        if isinstance(event, LiquidationFillEvent | AdlEvent) and event.liquidation != open_id:
+            return (
+                f"liquidation {open_id or '(none open)'!s}",
+                f"liquidation {event.liquidation!r}",
+                hint,
+            )
+        if isinstance(event, SocializedLossEvent) and open_id not in event.liquidations:
+            return (
+                f"liquidations naming {open_id or '(none open)'!s}",
+                f"liquidations {list(event.liquidations)!r}",
+                hint,
+            )
+        if isinstance(event, InsuranceEvent):
+            if event.fund not in book.fund_assets:
+                return (
+                    "a fund named by an instrument",
+                    f"fund {event.fund!r}",
+                    "an insurance fund exists once an instrument names it",
+                )
+            if event.liquidation is not None and event.liquidation != open_id:
+                return (
+                    f"liquidation {open_id or '(none open)'!s}",
+                    f"liquidation {event.liquidation!r}",
+                    hint,
+                )
+        if isinstance(event, LiquidationEvent) and event.id in book.liquidation_ids:
+            return (
+                "a new liquidation id",
+                f"id {event.id!r} again",
+                "liquidation ids are unique in a ledger",
+            )
+        if isinstance(event, RejectionEvent) and ctx.pending_rejection != event.input:
+            return (
+                "a rejection right after the input it names",
+                f"input {event.input}",
+                "a rejection follows its input immediately",
+            )
+        return None
+
+
+def _accounts_of(event: Event) -> tuple[str, ...]:
+    if isinstance(event, TradeEvent):
+        return (event.buyer, event.seller)
+    if isinstance(
+        event,
+        WithdrawalEvent
+        | MarginTransferEvent
+        | LiquidationEvent
+        | AdlEvent
+        | SocializedLossEvent
+        | BalanceEvent,
+    ):
+        return (event.account,)
+    if isinstance(event, LiquidationFillEvent):
+        return (event.counterparty,)
+    if isinstance(event, FundingEvent):
+        return tuple(payment.account for payment in event.payments)
+    return ()
+
+
+class Conservation(Check):
+    """``conservation``: per asset, all cash plus open positions' uPnL at the latest marks
+    equals deposits minus withdrawals, after every event; ``balance`` assertions hold."""
+
+    id = "conservation"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reported: dict[str, Fraction] = {}
+
+    def examine(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        self.examined += 1
+        book = ctx.book
+        found: list[Violation] = []
+        if isinstance(event, BalanceEvent):
+            cash = book.get_cash(event.account, event.asset)
+            if cash != event.amount:
+                found.append(
+                    ctx.violation(
+                        self.id,
+                        line,
+                        event,
+                        f"balance {fmt(cash)} {event.asset}",
+                        f"asserted {fmt(event.amount)}",
+                        _diff(event.amount, cash),
+                        "the ledger's own balance assertion disagrees with its movements",
+                    )
+                )
+        state = book.ex.state
+        for asset in book.get_assets():
+            expected = state.deposits.get(asset, ZERO) - state.withdrawals.get(asset, ZERO)
+            total = book.cash_total.get(asset, ZERO) + book.compute_total_upnl(asset)
+            gap = total - expected
+            if gap == self.reported.get(asset, ZERO):
+                continue
+            self.reported[asset] = gap
+            if gap:
+                found.append(
+                    ctx.violation(
+                        self.id,
+                        line,
+                        event,
+                        f"cash + uPnL = deposits - withdrawals = {fmt(expected)} {asset}",
+                        fmt(total),
+                        fmt(gap),
+                        "money appeared or vanished here: a funding that does not sum to zero, "
+                        "an insurance movement with no source, or a missing entry",
+                    )
+                )
+        return found
+
+
+class OiBalance(Check):
+    """``oi-balance``: per market long size = short size; a liquidation takes over at most
+    the position the account holds, on its side."""
+
+    id = "oi-balance"
+
+    def before(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        if not isinstance(event, LiquidationEvent):
+            return []
+        self.examined += 1
+        held = ctx.book.get_qty(event.account, event.market)
+        side = get_side_sign(event.side)
+        if held * side > 0 and event.qty <= abs(held):
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"a {event.side} of at least {fmt(event.qty)} held",
+                f"position {fmt(held)}",
+                _diff(event.qty, abs(held)),
+                "a liquidation takes over part of an open position; more would create open "
+                "interest out of nothing",
+            )
+        ]
+
+    def examine(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        market = _market_of(event)
+        settlement = ctx.book.settlement
+        if market is None and settlement is not None:
+            market = settlement.event.market
+        if market is None or ctx.book.get_market(market) is None:
+            return []
+        self.examined += 1
+        total = ctx.book.open_qty.get(market, ZERO)
+        if total == 0:
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"long size = short size in {market}",
+                f"longs - shorts = {fmt(total)}",
+                fmt(total),
+                "every fill has two sides; look for a fill booked on one side only",
+            )
+        ]
+
+
+class FundNonnegative(Check):
+    """``fund-nonnegative``: no insurance fund below zero."""
+
+    id = "fund-nonnegative"
+
+    def examine(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        account = _fund_account_of(event)
+        if account is None:
+            return []
+        self.examined += 1
+        book = ctx.book
+        fund = account.removeprefix("insurance:")
+        asset = getattr(event, "asset", None) or book.fund_assets.get(fund)
+        if asset is None:
+            return []
+        balance = book.get_cash(account, asset)
+        if balance >= 0:
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"{account} >= 0",
+                fmt(balance),
+                fmt(balance),
+                "a fund pays only what it holds; the rest goes to the last resort (ADL, "
+                "socialized loss, system_loss)",
+            )
+        ]
+
+
+def _fund_account_of(event: Event) -> str | None:
+    if isinstance(event, InsuranceEvent):
+        return get_fund_account(event.fund)
+    if isinstance(event, DepositEvent | WithdrawalEvent) and event.account.startswith("insurance:"):
+        return event.account
+    return None
+
+
+class AdlSide(Check):
+    """``adl-side``: an ADL counterparty holds the side opposite the liquidated position."""
+
+    id = "adl-side"
+
+    def before(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        settlement = ctx.book.settlement
+        if not isinstance(event, AdlEvent) or settlement is None:
+            return []
+        self.examined += 1
+        liquidation = settlement.event
+        held = ctx.book.get_qty(event.account, liquidation.market)
+        if held * get_side_sign(liquidation.side) < 0 and not is_system_account(event.account):
+            return []
+        wanted = "short" if liquidation.side == "long" else "long"
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"{event.account} holds a {wanted} position",
+                f"position {fmt(held)}",
+                None,
+                "ADL closes the liquidated position against opposite-side traders only",
+            )
+        ]
+
+
+class AdlNoFlip(Check):
+    """``adl-no-flip``: ADL only reduces a counterparty, never flips it."""
+
+    id = "adl-no-flip"
+
+    def before(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        settlement = ctx.book.settlement
+        if not isinstance(event, AdlEvent) or settlement is None:
+            return []
+        self.examined += 1
+        held = ctx.book.get_qty(event.account, settlement.event.market)
+        if held * get_side_sign(settlement.event.side) >= 0 or event.qty <= abs(held):
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"qty <= {fmt(abs(held))} (the counterparty's size)",
+                f"qty {fmt(event.qty)}",
+                _diff(event.qty, abs(held)),
+                "a counterparty is consumed at most fully; the rest goes to the next in rank",
+            )
+        ]
+
+
+class AdlQty(Check):
+    """``adl-qty``: a liquidation's ADL quantity is its qty minus its executed fills."""
+
+    id = "adl-qty"
+
+    def on_close(self, settlement: Settlement, ctx: AuditContext) -> list[Violation]:
+        if settlement.adl_count == 0:
+            return []
+        self.examined += 1
+        liquidation = settlement.event
+        remainder = liquidation.qty - settlement.filled
+        if settlement.adl == remainder:
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                settlement.line,
+                liquidation,
+                f"ADL total {fmt(remainder)} (qty {fmt(liquidation.qty)} - fills "
+                f"{fmt(settlement.filled)})",
+                f"ADL total {fmt(settlement.adl)}",
+                _diff(settlement.adl, remainder),
+                "the last resort takes exactly what the market fills left",
+            )
+        ]
+
+
+class LiquidationSettled(Check):
+    """``liquidation-settled``: once a liquidation is settled, the engine account holds no
+    inventory from it and no cash (fee, fund share and refund all booked)."""
+
+    id = "liquidation-settled"
+
+    def on_close(self, settlement: Settlement, ctx: AuditContext) -> list[Violation]:
+        self.examined += 1
+        book = ctx.book
+        liquidation = settlement.event
+        engine = get_engine_account(liquidation.market)
+        cash = book.get_cash(engine, settlement.asset) - settlement.engine_cash_at_open
+        qty = book.get_qty(engine, liquidation.market) - settlement.engine_qty_at_open
+        found: list[Violation] = []
+        if qty and settlement.adl_count == 0:
+            found.append(
+                ctx.violation(
+                    self.id,
+                    settlement.line,
+                    liquidation,
+                    f"{engine} flat after {liquidation.id}",
+                    f"holds {fmt(qty)}",
+                    fmt(qty),
+                    "fills and ADL must close the whole slice taken over",
+                )
+            )
+        if cash:
+            found.append(
+                ctx.violation(
+                    self.id,
+                    settlement.line,
+                    liquidation,
+                    f"{engine} cash 0 after {liquidation.id}",
+                    f"cash {fmt(cash)}",
+                    fmt(cash),
+                    "the fills' surplus or deficit must be booked (insurance entries, fee, "
+                    "refund); look for a missing or altered insurance entry",
+                )
+            )
+        return found
+
+
+class NoNegativeBalance(Check):
+    """``no-negative-balance``: no trader below zero once a liquidation is settled."""
+
+    id = "no-negative-balance"
+
+    def on_close(self, settlement: Settlement, ctx: AuditContext) -> list[Violation]:
+        self.examined += 1
+        book = ctx.book
+        liquidation = settlement.event
+        equity = book.ex.compute_equity(liquidation.account, settlement.asset)
+        if equity >= 0:
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                settlement.line,
+                liquidation,
+                f"{liquidation.account} equity >= 0 after {liquidation.id}",
+                fmt(equity),
+                fmt(equity),
+                "the trader loses at most the margin; what the takeover leaves below zero is the "
+                "fund's or system_loss's",
+            )
+        ]
+
+
+class AdlPrice(Check):
+    """``adl-price``: every ADL fill at the liquidated position's bankruptcy price (the mark
+    when it has none, or when the profile fills ADL at the mark)."""
+
+    id = "adl-price"
+
+    def before(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        settlement = ctx.book.settlement
+        if not isinstance(event, AdlEvent) or settlement is None:
+            return []
+        self.examined += 1
+        liquidation = settlement.event
+        expected = liquidation.bankruptcy_price
+        options = ctx.profile.adl if ctx.profile is not None else None
+        if expected is None or (options is not None and options.fill_price is FillPrice.MARK):
+            expected = liquidation.mark_price
+        if event.price == expected:
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"price {fmt(expected)} ({liquidation.id}'s bankruptcy price)",
+                f"price {fmt(event.price)}",
+                _diff(event.price, expected),
+                "ADL fills at the bankruptcy price so the liquidated position's loss stops there",
+            )
+        ]
+
+
+# ---- profile checks -------------------------------------------------------------------
+
+
+class LiqTrigger(Check):
+    """``liq-trigger``: a liquidation only when margin balance <= MM at the current mark."""
+
+    id = "liq-trigger"
+    needs_profile = True
+
+    def before(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        if not isinstance(event, LiquidationEvent):
+            return []
+        self.examined += 1
+        book = ctx.book
+        market = book.get_market(event.market)
+        position = book.get_position(event.account, event.market)
+        if market is None or position is None or position.qty == 0:
+            return []
+        if market.mark != event.mark_price:
+            return [
+                ctx.violation(
+                    self.id,
+                    line,
+                    event,
+                    f"mark_price {fmt(market.mark)} (the current mark)",
+                    f"mark_price {fmt(event.mark_price)}",
+                    _diff(event.mark_price, market.mark),
+                    "the mark is the only trigger; a liquidation states the mark it acted on",
+                )
+            ]
+        is_cross = position.mode is MarginMode.CROSS
+        if event.margin_mode != position.mode.value:
+            return [
+                ctx.violation(
+                    self.id,
+                    line,
+                    event,
+                    f"margin_mode {position.mode.value}",
+                    f"margin_mode {event.margin_mode}",
+                    None,
+                    "the margin mode follows from the margin transfers into the market",
+                )
+            ]
+        if book.ex.is_liquidatable(event.account, event.market, is_cross):
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                "margin balance <= maintenance margin at the mark",
+                "the account is safe at the mark",
+                None,
+                "the account was liquidated while its margin still covered maintenance",
+            )
+        ]
+
+
+class LiqComplete(Check):
+    """``liq-complete``: after a mark and everything it caused, no account the ledger shows
+    as liquidatable is left standing."""
+
+    id = "liq-complete"
+    needs_profile = True
+
+    def on_mark_settled(self, event: MarkEvent, line: int, ctx: AuditContext) -> list[Violation]:
+        self.examined += 1
+        ex = ctx.book.ex
+        market = ex.state.markets.get(event.market)
+        if market is None or market.mark is None:
+            return []
+        asset = market.instrument.settle_asset
+        ex.flush()
+        found: list[Violation] = []
+        for account in ex.index.candidates(event.market, asset, market.mark):
+            if is_system_account(account):
+                continue
+            standing = _find_liquidatable(ctx, account, asset)
+            if standing is not None:
+                found.append(
+                    ctx.violation(
+                        self.id,
+                        line,
+                        event,
+                        f"{account} liquidated or safe after this mark",
+                        f"{account} liquidatable ({standing})",
+                        None,
+                        "every account the mark made liquidatable is liquidated in its waterfall",
+                    )
+                )
+        return found
+
+
+def _find_liquidatable(ctx: AuditContext, account: str, asset: str) -> str | None:
+    ex = ctx.book.ex
+    holder = ex.state.accounts[account]
+    assert ctx.profile is not None
+    options = ctx.profile.margin
+    for market_id in sorted(holder.positions):
+        market = ex.state.markets[market_id]
+        if market.instrument.settle_asset == asset and is_position_isolated_liquidatable(
+            market, holder.positions[market_id], options.maintenance_basis, options.close_fee_rate
+        ):
+            return f"isolated {market_id}"
+    for market, _ in iter_cross_positions(holder, ex.state, asset):
+        if ex.is_liquidatable(account, market.instrument.market, is_cross=True):
+            return "cross"
+        break
+    return None
+
+
+class BankruptcyPrice(Check):
+    """``bankruptcy-price``: the stated bankruptcy and liquidation prices are the spec's for
+    the position the ledger built, tick-rounded (long up, short down)."""
+
+    id = "bankruptcy-price"
+    needs_profile = True
+
+    def before(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        if not isinstance(event, LiquidationEvent):
+            return []
+        book = ctx.book
+        market = book.get_market(event.market)
+        position = book.get_position(event.account, event.market)
+        if market is None or position is None or position.qty == 0:
+            return []
+        self.examined += 1
+        assert ctx.profile is not None
+        options = ctx.profile.margin
+        inst = market.instrument
+        side = 1 if position.qty > 0 else -1
+        context = _get_margin_context(ctx, event, position.mode)
+        args = (inst.kind, side, abs(position.qty), inst.multiplier, position.entry_price)
+        try:
+            bankruptcy = compute_bankruptcy_price(*args, context, options.close_fee_rate)
+            liquidation = compute_liquidation_price(
+                inst.kind,
+                inst.tiers,
+                *args[1:],
+                context,
+                options.maintenance_basis,
+                options.close_fee_rate,
+            )
+        except SpecError:
+            return []
+        tick = inst.tick_size
+        found: list[Violation] = []
+        for name, exact, stated in (
+            ("bankruptcy_price", bankruptcy, event.bankruptcy_price),
+            ("liquidation_price", liquidation, event.liquidation_price),
+        ):
+            expected = round_position_price(exact, side, tick) if tick else exact
+            if expected != stated:
+                found.append(
+                    ctx.violation(
+                        self.id,
+                        line,
+                        event,
+                        f"{name} {fmt(expected)}",
+                        f"{name} {fmt(stated)}",
+                        _diff(stated, expected),
+                        f"recomputed from the position (qty {fmt(position.qty)}, entry "
+                        f"{fmt(position.entry_price)}) and its margin; rounded "
+                        f"{'up' if side > 0 else 'down'} to the tick {fmt(tick)}",
+                    )
+                )
+        return found
+
+
+def _get_margin_context(
+    ctx: AuditContext, event: LiquidationEvent, mode: MarginMode
+) -> MarginContext:
+    """The margin a takeover prices against (``waterfall._liquidate_isolated`` / ``_cross``):
+    an isolated position's margin, or the cross wallet with the other cross positions' MM
+    and uPnL at their marks."""
+    book = ctx.book
+    position = book.get_position(event.account, event.market)
+    assert position is not None and ctx.profile is not None
+    if mode is MarginMode.ISOLATED:
+        return MarginContext(MarginMode.ISOLATED, position.isolated_margin)
+    asset = book.ex.state.markets[event.market].instrument.settle_asset
+    holder = book.ex.state.accounts[event.account]
+    basis = ctx.profile.margin.maintenance_basis
+    others = [
+        (m, p) for m, p in iter_cross_positions(holder, book.ex.state, asset) if p is not position
+    ]
+    return MarginContext(
+        MarginMode.CROSS,
+        holder.wallet.get(asset, ZERO),
+        sum((compute_position_mm(m, p, basis) for m, p in others), ZERO),
+        sum((compute_position_upnl(m, p) for m, p in others), ZERO),
+    )
+
+
+@dataclass(slots=True)
+class _Ranking:
+    liquidation: str
+    order: list[str]
+    sizes: dict[str, Fraction]
+
+
+class AdlOrder(Check):
+    """``adl-order``: ADL follows the profile's ranking, recomputed from the rebuilt
+    positions: nobody lower-ranked is touched while a higher-ranked position keeps size, and
+    each fill's ``rank`` is its place in that ranking."""
+
+    id = "adl-order"
+    needs_profile = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ranking: _Ranking | None = None
+
+    def before(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        settlement = ctx.book.settlement
+        if not isinstance(event, AdlEvent) or settlement is None:
+            return []
+        self.examined += 1
+        liquidation = settlement.event
+        if self.ranking is None or self.ranking.liquidation != liquidation.id:
+            self.ranking = _rank(ctx, settlement)
+        ranking = self.ranking
+        if ranking is None or event.account not in ranking.order:
+            return []
+        place = ranking.order.index(event.account)
+        found: list[Violation] = []
+        if event.rank != place + 1:
+            found.append(
+                ctx.violation(
+                    self.id,
+                    line,
+                    event,
+                    f"rank {place + 1}",
+                    f"rank {event.rank}",
+                    str(event.rank - place - 1),
+                    "the ranking recomputed with the profile's formula",
+                )
+            )
+        assert ctx.profile is not None and ctx.profile.adl is not None
+        if ctx.profile.adl.allocation is AllocationPolicy.QUEUE:
+            for above in ranking.order[:place]:
+                left = ranking.sizes[above] - settlement.adl_taken.get(above, ZERO)
+                if left > 0:
+                    found.append(
+                        ctx.violation(
+                            self.id,
+                            line,
+                            event,
+                            f"{above} (ranked above) consumed first",
+                            f"{above} keeps {fmt(left)}",
+                            fmt(left),
+                            "ADL consumes each counterparty fully, in ranking order "
+                            f"({', '.join(ranking.order[: place + 1])}, ...)",
+                        )
+                    )
+                    break
+        return found
+
+
+def _rank(ctx: AuditContext, settlement: Settlement) -> _Ranking | None:
+    liquidation = settlement.event
+    book = ctx.book
+    market = book.ex.state.markets[liquidation.market]
+    try:
+        ranked = rank_counterparties(book.ex, market, get_side_sign(liquidation.side))
+    except SpecError:
+        return None
+    return _Ranking(liquidation.id, [p.id for p in ranked], {p.id: p.qty for p in ranked})
+
+
+class _SocializedShare(Check):
+    """Shared by the socialized-loss checks: the method's result, recomputed once per
+    liquidation before its first socialized entry is booked (:meth:`AuditContext.prepare`)."""
+
+    needs_profile = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.liquidation: str | None = None
+        self.charged: set[str] = set()
+        self.result: SocializedShare | None = None
+
+    def _recompute(self, ctx: AuditContext, settlement: Settlement) -> None:
+        if self.liquidation == settlement.event.id:
+            return
+        self.liquidation = settlement.event.id
+        self.charged = set()
+        self.result = ctx.get_share(settlement)
+
+
+def compute_share(ctx: AuditContext, settlement: Settlement) -> SocializedShare | None:
+    """(fund payment, charges, positions) the profile's method gives for this loss.
+
+    The loss is the engine's shortfall so far, before the fee a ``fees`` profile books
+    without an entry (``waterfall._split_surplus`` moves it before the sweep).
+    """
+    profile = ctx.profile
+    options = profile.socialized_loss if profile is not None else None
+    if options is None or options.method is SocializedLossMethod.HAIRCUT_RATIO:
+        return None
+    book = ctx.book
+    liquidation = settlement.event
+    engine = get_engine_account(liquidation.market)
+    unbooked_fee = ZERO if settlement.fee_recorded else liquidation.fee
+    loss = -(
+        book.get_cash(engine, settlement.asset) - settlement.engine_cash_at_open - unbooked_fee
+    )
+    if loss <= 0:
+        return None
+    fund = max(book.get_cash(get_fund_account(settlement.fund), settlement.asset), ZERO)
+    positions = _sl_positions(ctx, settlement)
+    params = SocializedLossParams(
+        options.method, options.insurance_share, options.threshold, options.denominator
+    )
+    try:
+        result = compute_socialized_loss(params, loss, fund, positions)
+    except SpecError:
+        return None
+    return result.insurance_paid, dict(result.charges), {p.id: p for p in positions}
+
+
+def _sl_positions(ctx: AuditContext, settlement: Settlement) -> list[SlPosition]:
+    """Every other trader's position in the market (``waterfall._sl_positions``)."""
+    book = ctx.book
+    liquidation = settlement.event
+    market = book.ex.state.markets[liquidation.market]
+    positions: list[SlPosition] = []
+    for account in sorted(book.ex.state.accounts):
+        position = book.ex.state.accounts[account].positions.get(liquidation.market)
+        if account == liquidation.account or position is None or position.qty == 0:
+            continue
+        if account.startswith(("engine:", "insurance:")):
+            continue
+        upnl = compute_position_upnl(market, position)
+        equity = book.ex.compute_equity(account, settlement.asset)
+        positions.append(SlPosition(account, max(upnl, ZERO), abs(position.qty), max(equity, ZERO)))
+    return positions
+
+
+class FundFirst(_SocializedShare):
+    """``fund-first``: the fund pays its share of a socialized loss (``insurance_share`` of
+    it, up to its balance) before profits are touched."""
+
+    id = "fund-first"
+
+    def before(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        settlement = ctx.book.settlement
+        is_fund_entry = isinstance(event, InsuranceEvent) and event.reason == "socialized_loss"
+        if settlement is None or not (is_fund_entry or isinstance(event, SocializedLossEvent)):
+            return []
+        first = self.liquidation != settlement.event.id
+        self._recompute(ctx, settlement)
+        if not first or self.result is None:
+            return []
+        self.examined += 1
+        expected = self.result[0]
+        paid = -event.amount if isinstance(event, InsuranceEvent) else ZERO
+        if paid == expected:
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"fund pays {fmt(expected)}",
+                f"fund pays {fmt(paid)}",
+                _diff(paid, expected),
+                "the fund bears its share of the loss, up to its balance, before profitable "
+                "positions are charged",
+            )
+        ]
+
+
+class SlCap(_SocializedShare):
+    """``sl-cap``: a socialized charge never exceeds the position's cycle profit
+    (``top_profit``, ``clawback``) or the account's equity (``open_interest``)."""
+
+    id = "sl-cap"
+
+    def before(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        settlement = ctx.book.settlement
+        if not isinstance(event, SocializedLossEvent) or settlement is None:
+            return []
+        self._recompute(ctx, settlement)
+        if self.result is None:
+            return []
+        self.examined += 1
+        cap = _get_cap(ctx, self.result[2].get(event.account))
+        if event.amount <= cap:
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"charge <= {fmt(cap)} (its cap)",
+                f"charge {fmt(event.amount)}",
+                _diff(event.amount, cap),
+                "socialized loss never takes more than a position's profit (or equity)",
+            )
+        ]
+
+
+def _get_cap(ctx: AuditContext, position: SlPosition | None) -> Fraction:
+    if position is None:
+        return ZERO
+    options = ctx.profile.socialized_loss if ctx.profile is not None else None
+    if options is not None and options.method is SocializedLossMethod.OPEN_INTEREST:
+        return position.equity or ZERO
+    return position.profit
+
+
+class SlParticipants(_SocializedShare):
+    """``sl-participants``: only the method's participants are charged, each its share
+    (a charge above its cap is ``sl-cap``'s)."""
+
+    id = "sl-participants"
+
+    def before(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        settlement = ctx.book.settlement
+        if not isinstance(event, SocializedLossEvent) or settlement is None:
+            return []
+        self._recompute(ctx, settlement)
+        if self.result is None:
+            return []
+        self.examined += 1
+        charges = self.result[1]
+        expected = charges.get(event.account)
+        again = event.account in self.charged
+        self.charged.add(event.account)
+        cap = _get_cap(ctx, self.result[2].get(event.account))
+        if expected is not None and not again and (event.amount == expected or event.amount > cap):
+            return []
+        wanted = "not charged" if expected is None or again else f"charge {fmt(expected)}"
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                wanted,
+                f"charge {fmt(event.amount)}",
+                _diff(event.amount, expected) if not again else None,
+                f"participants recomputed with the profile's method: "
+                f"{', '.join(f'{k} {fmt(v)}' for k, v in sorted(charges.items())) or 'none'}",
+            )
+        ]
+
+    def on_close(self, settlement: Settlement, ctx: AuditContext) -> list[Violation]:
+        if self.liquidation != settlement.event.id or self.result is None:
+            return []
+        missing = sorted(k for k, v in self.result[1].items() if v and k not in self.charged)
+        if not missing:
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                settlement.line,
+                settlement.event,
+                f"charges to {', '.join(missing)}",
+                "no charge",
+                None,
+                "a participant the method selects was not charged",
+            )
+        ]
+
+
+CHECK_CLASSES: tuple[type[Check], ...] = (
+    SeqOrder,
+    References,
+    Conservation,
+    OiBalance,
+    FundNonnegative,
+    LiquidationSettled,
+    NoNegativeBalance,
+    AdlSide,
+    AdlNoFlip,
+    AdlQty,
+    AdlPrice,
+    LiqTrigger,
+    LiqComplete,
+    BankruptcyPrice,
+    AdlOrder,
+    FundFirst,
+    SlCap,
+    SlParticipants,
+)
+
+ALL_CHECKS: tuple[str, ...] = tuple(cls.id for cls in CHECK_CLASSES)
+
+
+def _register_checks() -> None:
+    """Record every audit check in the invariant catalogue (``register_check``)."""
+    from perpspec.invariants.catalogue import Check as CatalogueCheck
+    from perpspec.invariants.catalogue import Method, Strength, register_check
+
+    for cls in CHECK_CLASSES:
+        note = "needs --profile" if cls.needs_profile else ""
+        register_check(
+            cls.id,
+            CatalogueCheck(
+                Method.AUDIT,
+                Strength.LEDGER_CHECK,
+                f"perpspec.audit.checks:{cls.__name__}",
+                note,
+            ),
+        )
+
+
+_register_checks()

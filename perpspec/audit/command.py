@@ -1,0 +1,117 @@
+"""The ``perpspec audit`` subcommand (DESIGN, Command line; issue 6).
+
+``perpspec audit LEDGER [--format F] [--profile P] [--select IDS] [--ignore IDS]
+[--max-violations N] [--json] [--engine-config FILE]``. Exit 0 clean, 1 violations, 2
+unreadable input or wrong usage; errors are one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from perpspec.audit.render import format_text, report_to_json
+from perpspec.audit.run import DEFAULT_CHECKS, KNOWN_CHECKS, AuditOptions, audit_ledger
+from perpspec.ledger.errors import LedgerError
+from perpspec.reference.errors import SpecError
+
+__all__ = ["add_audit_parser", "parse_check_ids", "run_audit_command"]
+
+
+def add_audit_parser(commands: Any) -> None:
+    """Add ``audit`` to the ``perpspec`` subcommands (``commands`` from add_subparsers)."""
+    audit = commands.add_parser(
+        "audit", help="check a ledger against the invariants, event by event"
+    )
+    audit.add_argument("ledger", metavar="LEDGER", help="a .jsonl, .csv or .parquet ledger")
+    audit.add_argument("--format", choices=("jsonl", "csv", "parquet"), help="ledger format")
+    audit.add_argument("--profile", help="profile name or TOML file (enables the rule checks)")
+    audit.add_argument(
+        "--select",
+        action="append",
+        metavar="IDS",
+        help="run only these check ids (comma-separated or repeated)",
+    )
+    audit.add_argument(
+        "--ignore",
+        action="append",
+        metavar="IDS",
+        help="skip these check ids (comma-separated or repeated)",
+    )
+    audit.add_argument(
+        "--max-violations",
+        type=int,
+        metavar="N",
+        help="print at most N violations (the counts stay exact)",
+    )
+    audit.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    audit.add_argument(
+        "--engine-config",
+        metavar="FILE",
+        help="engine configuration for --select replay (LEDGER.engine.toml)",
+    )
+    audit.set_defaults(handler=run_audit_command)
+
+
+def parse_check_ids(values: list[str] | None) -> set[str] | None:
+    """Check ids from repeated, comma-separated options; SpecError for an unknown one."""
+    if values is None:
+        return None
+    ids = {part.strip() for value in values for part in value.split(",") if part.strip()}
+    unknown = sorted(ids - set(KNOWN_CHECKS))
+    if unknown:
+        raise SpecError(
+            f"unknown check id {', '.join(unknown)} (known: {', '.join(KNOWN_CHECKS[1:])})"
+        )
+    return ids
+
+
+def _build_options(args: argparse.Namespace) -> AuditOptions:
+    from perpspec.reference.profile import load_profile
+
+    selected = parse_check_ids(args.select)
+    ignored = parse_check_ids(args.ignore) or set()
+    checks = set(DEFAULT_CHECKS) if selected is None else selected
+    checks -= ignored
+    if args.max_violations is not None and args.max_violations < 0:
+        raise SpecError("--max-violations: must be >= 0")
+    profile = load_profile(args.profile) if args.profile else None
+    config = None
+    if "replay" in checks:
+        from perpspec.reference.engine.config import load_engine_config
+
+        ledger = Path(args.ledger)
+        path = (
+            Path(args.engine_config)
+            if args.engine_config
+            else ledger.with_name(ledger.name + ".engine.toml")
+        )
+        config = load_engine_config(path)
+    return AuditOptions(frozenset(checks), profile, args.profile, config, None)
+
+
+def run_audit_command(args: argparse.Namespace) -> int:
+    """Run the audit; print diagnostics (or JSON); return 0, 1 or 2."""
+    try:
+        options = _build_options(args)
+        report = audit_ledger(args.ledger, args.format, options)
+    except LedgerError as error:
+        print(f"perpspec audit: {error}", file=sys.stderr)
+        return 2
+    except SpecError as error:
+        print(f"perpspec audit: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"perpspec audit: {error.filename or args.ledger}: {error.strerror}", file=sys.stderr)
+        return 2
+    if args.json:
+        import orjson
+
+        sys.stdout.write(orjson.dumps(report_to_json(report, args.max_violations)).decode())
+        sys.stdout.write("\n")
+    else:
+        for line in format_text(report, args.max_violations):
+            print(line)
+    return report.exit_code

@@ -1,0 +1,19 @@
+"""The text of a ledger record as a diagnostic shows it: its canonical JSON Lines form."""
+
+from __future__ import annotations
+
+import orjson
+
+from perpspec.ledger.codec import encode_event
+from perpspec.ledger.errors import MAX_RECORD_TEXT
+from perpspec.reference.events import Event
+
+__all__ = ["render_event"]
+
+
+def render_event(event: Event) -> str:
+    """``event`` re-encoded as its JSON Lines record, clipped like a reader's record text."""
+    text = orjson.dumps(encode_event(event)).decode()
+    if len(text) <= MAX_RECORD_TEXT:
+        return text
+    return text[: MAX_RECORD_TEXT - 3] + "..."

@@ -1,0 +1,84 @@
+"""The audit report as text (hledger's layout) and as JSON (``--json``).
+
+Text, one block per violation::
+
+    FILE:LINE: [check-id] expected X, found Y (difference Z)
+      {the offending record}
+      hint: how to investigate
+
+then one closing line with the counts and the skipped checks. JSON: one object (docs/audit.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from perpspec.audit.report import AuditReport, Violation
+
+__all__ = ["format_text", "format_violation", "report_to_json"]
+
+
+def format_violation(violation: Violation) -> list[str]:
+    """The lines of one diagnostic."""
+    where = f"{violation.file}:{violation.line}" if violation.line > 0 else violation.file
+    head = f"{where}: [{violation.check}] expected {violation.expected}, found {violation.found}"
+    if violation.difference is not None:
+        head += f" (difference {violation.difference})"
+    lines = [head]
+    if violation.record:
+        lines.append(f"  {violation.record}")
+    lines.append(f"  hint: {violation.hint}")
+    return lines
+
+
+def format_text(report: AuditReport, max_violations: int | None = None) -> Iterator[str]:
+    """Every diagnostic (at most ``max_violations``), the skipped checks, and a summary."""
+    shown = report.violations if max_violations is None else report.violations[:max_violations]
+    for violation in shown:
+        yield from format_violation(violation)
+    total = sum(check.violations for check in report.checks)
+    if total > len(shown):
+        yield f"... {total - len(shown)} more violations not shown (--max-violations)"
+    reasons: dict[str, list[str]] = {}
+    for check in report.checks:
+        if check.skipped is not None and check.skipped != "not selected":
+            reasons.setdefault(check.skipped, []).append(check.id)
+    for reason, ids in reasons.items():
+        yield f"{report.file}: skipped {', '.join(ids)}: {reason}"
+    ran = [c for c in report.checks if c.skipped is None]
+    failing = ", ".join(f"{c.id} {c.violations}" for c in ran if c.violations)
+    verdict = f"{total} violations ({failing})" if total else "no violations"
+    yield (
+        f"{report.file}: {report.events} events, {len(ran)} checks run, "
+        f"{len(report.checks) - len(ran)} skipped: {verdict}"
+    )
+
+
+def report_to_json(report: AuditReport, max_violations: int | None = None) -> dict[str, Any]:
+    """The ``--json`` object (numbers as exact strings)."""
+    shown = report.violations if max_violations is None else report.violations[:max_violations]
+    return {
+        "file": report.file,
+        "sha256": report.sha256,
+        "events": report.events,
+        "profile": report.profile,
+        "checks": [
+            {"id": c.id, "examined": c.examined, "violations": c.violations, "skipped": c.skipped}
+            for c in report.checks
+        ],
+        "violations": [
+            {
+                "check": v.check,
+                "line": v.line,
+                "seq": v.seq,
+                "expected": v.expected,
+                "found": v.found,
+                "difference": v.difference,
+                "record": v.record,
+                "hint": v.hint,
+            }
+            for v in shown
+        ],
+        "exit": report.exit_code,
+    }

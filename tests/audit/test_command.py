@@ -1,0 +1,178 @@
+"""``perpspec audit``: the JSON shape, selection, the violation cap, skipped checks, the
+catalogue, and diagnostics computed by hand."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from perpspec.audit.checks import ALL_CHECKS
+from perpspec.audit.run import DEFAULT_CHECKS, NEEDS_PROFILE
+from perpspec.cli import main
+from perpspec.invariants.catalogue import CATALOGUE
+from perpspec.ledger.io import write_ledger
+from tests.audit.conftest import SimulatedLedger, write_with_config
+
+TS = "2024-01-01T00:00:00Z"
+INSTRUMENT: dict[str, object] = {
+    "type": "instrument",
+    "market": "X-PERP",
+    "kind": "linear",
+    "multiplier": "1",
+    "tick_size": "1",
+    "lot_size": "1",
+    "fund": "X",
+    "settle_asset": "USD",
+    "tiers": [{"floor": "0", "mmr": "1/100", "maintenance_amount": "0", "max_leverage": "10"}],
+}
+
+
+def write_records(path: Path, records: list[dict[str, object]]) -> Path:
+    lines = [json.dumps({"seq": n, "ts": TS, **r}) for n, r in enumerate(records, start=1)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def funding_ledger(path: Path, payments: list[tuple[str, str]]) -> Path:
+    return write_records(
+        path,
+        [
+            INSTRUMENT,
+            {"type": "deposit", "account": "A", "asset": "USD", "amount": "1000"},
+            {"type": "deposit", "account": "B", "asset": "USD", "amount": "1000"},
+            {"type": "mark", "market": "X-PERP", "price": "100"},
+            {
+                "type": "trade",
+                "market": "X-PERP",
+                "buyer": "A",
+                "seller": "B",
+                "qty": "1",
+                "price": "100",
+                "buyer_fee": "0",
+                "seller_fee": "0",
+            },
+            {"type": "mark", "market": "X-PERP", "price": "90"},
+            {
+                "type": "funding",
+                "market": "X-PERP",
+                "rate": "1/90",
+                "payments": [{"account": a, "amount": v} for a, v in payments],
+            },
+        ],
+    )
+
+
+def test_funding_that_creates_money_is_a_conservation_violation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Deposits 1000 + 1000 = 2000. A long 1 at 100, B short 1 at 100; at the mark 90 their
+    # uPnL is -10 and +10 (sum 0). Funding: A pays 1, B receives 2: cash 999 + 1002 = 2001,
+    # so cash + uPnL = 2001 against 2000: found 2001, difference 1, at line 7.
+    path = funding_ledger(tmp_path / "f.jsonl", [("A", "-1"), ("B", "2")])
+    assert main(["audit", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        f"{path}:7: [conservation] expected cash + uPnL = deposits - withdrawals = 2000 USD, "
+        "found 2001 (difference 1)"
+    )
+    assert out[1].startswith('  {"seq":7,')
+    assert out[2].startswith("  hint: ")
+
+
+def test_balanced_funding_is_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A pays 1, B receives 1 (1/90 of the value 90): zero-sum, nothing to report.
+    path = funding_ledger(tmp_path / "f.jsonl", [("A", "-1"), ("B", "1")])
+    assert main(["audit", str(path)]) == 0
+
+
+def test_json_shape(
+    gate_ledger: SimulatedLedger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = funding_ledger(tmp_path / "f.jsonl", [("A", "-1"), ("B", "2")])
+    assert main(["audit", str(path), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {"file", "sha256", "events", "profile", "checks", "violations", "exit"}
+    assert report["events"] == 7 and report["exit"] == 1 and report["profile"] is None
+    assert re.fullmatch("[0-9a-f]{64}", report["sha256"])
+    checks = {c["id"]: c for c in report["checks"]}
+    assert checks["conservation"] == {
+        "id": "conservation",
+        "examined": 7,
+        "violations": 1,
+        "skipped": None,
+    }
+    assert checks["adl-order"]["skipped"] == NEEDS_PROFILE
+    assert checks["replay"]["skipped"] is not None
+    assert checks["frame"]["skipped"] is not None and checks["price-order"]["skipped"]
+    (violation,) = report["violations"]
+    assert violation == {
+        "check": "conservation",
+        "line": 7,
+        "seq": 7,
+        "expected": "cash + uPnL = deposits - withdrawals = 2000 USD",
+        "found": "2001",
+        "difference": "1",
+        "record": violation["record"],
+        "hint": violation["hint"],
+    }
+
+
+def test_select_ignore_and_cap(
+    gate_ledger: SimulatedLedger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Two funding lines that each add 1: two conservation violations.
+    path = funding_ledger(tmp_path / "f.jsonl", [("A", "-1"), ("B", "2")])
+    text = path.read_text(encoding="utf-8")
+    last = text.splitlines()[-1].replace('"seq": 7', '"seq": 8')
+    path.write_text(text + last + "\n", encoding="utf-8")
+    assert main(["audit", str(path), "--json", "--max-violations", "1"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert len(report["violations"]) == 1
+    assert {c["id"]: c["violations"] for c in report["checks"]}["conservation"] == 2
+    assert main(["audit", str(path), "--ignore", "conservation"]) == 0
+    assert main(["audit", str(path), "--select", "seq-order,oi-balance"]) == 0
+    assert main(["audit", str(path), "--select", "seq-order", "--select", "conservation"]) == 1
+
+
+def test_replay_runs_when_selected(
+    gate_ledger: SimulatedLedger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_with_config(gate_ledger, tmp_path / "g.jsonl")
+    assert main(["audit", str(path), "--select", "replay", "--json"]) == 0
+    checks = {c["id"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+    assert checks["replay"]["examined"] == len(gate_ledger.events)
+    assert checks["replay"]["skipped"] is None
+    tampered = list(gate_ledger.events)
+    del tampered[10]
+    write_ledger(tampered, path)
+    assert main(["audit", str(path), "--select", "replay"]) == 1
+
+
+def test_without_profile_the_rule_checks_are_skipped_and_named(
+    gate_ledger: SimulatedLedger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_with_config(gate_ledger, tmp_path / "g.jsonl")
+    assert main(["audit", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "skipped liq-trigger, liq-complete, bankruptcy-price, adl-order" in out
+    assert out.splitlines()[-1].endswith("no violations")
+
+
+def test_every_check_is_in_the_catalogue() -> None:
+    assert set(ALL_CHECKS) <= set(CATALOGUE)
+    assert {"replay", "frame", "price-order"} <= set(CATALOGUE) - set(DEFAULT_CHECKS)
+
+
+def test_every_catalogue_invariant_is_run_or_skipped_with_a_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = funding_ledger(tmp_path / "f.jsonl", [("A", "-1"), ("B", "1")])
+    assert main(["audit", str(path), "--json", "--profile", "seed-gate"]) == 0
+    checks = {c["id"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+    assert set(CATALOGUE) <= set(checks)
+    for invariant in CATALOGUE:
+        ran = invariant in DEFAULT_CHECKS
+        assert (checks[invariant]["skipped"] is None) == ran

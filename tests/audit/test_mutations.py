@@ -1,0 +1,65 @@
+"""The audit's teeth: every check flags the mutation made for it, at its record, alone.
+
+Each operator of :data:`perpspec.audit.mutations.MUTATIONS` breaks one invariant of a valid
+simulated ledger and keeps the others; the audit (with the ledger's profile) must report that
+check id only, first at the seq the operator names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from perpspec.audit.mutations import MUTATIONS
+from perpspec.audit.report import AuditReport
+from perpspec.audit.run import DEFAULT_CHECKS, AuditOptions, audit_events
+from perpspec.reference.events import Event
+from perpspec.reference.profile import load_profile
+from tests.audit.conftest import SimulatedLedger
+
+SOCIALIZED_CHECKS = frozenset({"fund-first", "sl-cap", "sl-participants"})
+
+
+def audit(events: Sequence[Event], profile: str) -> AuditReport:
+    """Audit ``events`` with every default check under ``profile``."""
+    items = ((line, event) for line, event in enumerate(events, start=1))
+    report, _ = audit_events(items, "ledger.jsonl", AuditOptions(profile=load_profile(profile)))
+    return report
+
+
+def test_every_default_check_has_an_operator() -> None:
+    assert set(MUTATIONS) == set(DEFAULT_CHECKS)
+
+
+@pytest.mark.parametrize("fixture", ["gate_ledger", "socialized_ledger"])
+def test_valid_ledgers_audit_clean(fixture: str, request: pytest.FixtureRequest) -> None:
+    ledger: SimulatedLedger = request.getfixturevalue(fixture)
+    report = audit(ledger.events, ledger.profile)
+    assert report.violations == ()
+    assert report.exit_code == 0
+    ran = {c.id: c for c in report.checks if c.skipped is None}
+    assert set(ran) >= set(DEFAULT_CHECKS)
+
+
+def test_the_ledgers_reach_every_last_resort(
+    gate_ledger: SimulatedLedger, socialized_ledger: SimulatedLedger
+) -> None:
+    # The self-test is only as good as the cases its ledgers contain.
+    gate = {c.id: c.examined for c in audit(gate_ledger.events, gate_ledger.profile).checks}
+    social = audit(socialized_ledger.events, socialized_ledger.profile)
+    assert gate["adl-order"] > 1 and gate["bankruptcy-price"] > 1
+    assert {c.id: c.examined for c in social.checks}["sl-participants"] > 1
+
+
+@pytest.mark.parametrize("check_id", sorted(MUTATIONS))
+def test_mutation_is_flagged_alone_at_its_record(
+    check_id: str, gate_ledger: SimulatedLedger, socialized_ledger: SimulatedLedger
+) -> None:
+    ledger = socialized_ledger if check_id in SOCIALIZED_CHECKS else gate_ledger
+    mutated, seq = MUTATIONS[check_id](list(ledger.events))
+    assert mutated != list(ledger.events)
+    report = audit(mutated, ledger.profile)
+    assert {v.check for v in report.violations} == {check_id}
+    assert report.violations[0].seq == seq
+    assert report.exit_code == 1
