@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -241,6 +242,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpecError as error:
         print(f"perpspec {args.command}: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader of our output went away (`perpspec audit ... | head`): not an error of
+        # ours; stop quietly, pointing stdout at devnull so the interpreter's flush is silent.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as error:
         print(f"perpspec {args.command}: {error.filename or ''}: {error.strerror}", file=sys.stderr)
         return 2

@@ -18,7 +18,10 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from perpspec.ledger.io import write_ledger
+from perpspec.audit.mutations import MUTATIONS
+from perpspec.audit.render import format_text
+from perpspec.audit.run import AuditOptions, audit_ledger
+from perpspec.ledger.io import read_ledger, write_ledger
 from perpspec.reference.adl.allocation import AllocationPolicy, LiquidatedRemainder, allocate_adl
 from perpspec.reference.adl.formulas import AdlPosition, RankingFormula
 from perpspec.reference.adl.ranking import ScoredPosition, rank_positions
@@ -250,9 +253,31 @@ def simulate_crash(console: Console, out_dir: Path) -> Path:
     return ledger
 
 
+def audit_twice(console: Console, ledger: Path) -> int:
+    """Audit the crash's ledger as written (clean), then tampered once (an ADL fill moved off
+    the bankruptcy price, booked so that cash still balances): the auditor's view of both.
+
+    Returns 0 when the clean ledger passes and the tampered one is caught under ``adl-price``.
+    """
+    options = AuditOptions(profile=load_profile(DEMO_PROFILE), profile_name=DEMO_PROFILE)
+    clean = audit_ledger(ledger, None, options)
+    console.rule(f"perpspec audit {ledger} --profile {DEMO_PROFILE}")
+    for line in format_text(clean):
+        console.print(line, markup=False, highlight=False)
+    tampered_path = ledger.with_name("crash-tampered.jsonl")
+    tampered, _seq = MUTATIONS["adl-price"](read_ledger(ledger))
+    write_ledger(tampered, tampered_path)
+    caught = audit_ledger(tampered_path, None, options)
+    console.rule(f"perpspec audit {tampered_path} --profile {DEMO_PROFILE} (one ADL fill moved)")
+    for line in format_text(caught, max_violations=5):
+        console.print(line, markup=False, highlight=False)
+    flagged = {violation.check for violation in caught.violations}
+    return 0 if not clean.violations and flagged == {"adl-price"} else 1
+
+
 def run_demo(console: Console | None = None, out_dir: Path = Path("out/demo")) -> int:
-    """Print the demo; return the exit status."""
+    """Print the demo; return the exit status (0: every part did what it shows)."""
     console = console or Console()
     print_examples(console)
-    simulate_crash(console, out_dir)
-    return 0
+    ledger = simulate_crash(console, out_dir)
+    return audit_twice(console, ledger)
