@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 CROSSHAIR_TIMEOUT ?= 4
 CROSSHAIR_DEEP_TIMEOUT ?= 60
 
-.PHONY: demo test lint typecheck pytest crosshair crosshair-quick docs vectors vectors-check generate generate-check fuzz bench clean
+.PHONY: demo test lint typecheck pytest crosshair crosshair-quick docs vectors vectors-check generate generate-check examples fuzz bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## demo: the main job on an embedded example (until the engine lands: the seeds' worked examples)
+## demo: the seeds' worked examples, then a simulated crash audited clean and tampered once
 demo: $(STAMP)
 	$(BIN)/perpspec demo
 
@@ -47,17 +47,27 @@ vectors-check: $(STAMP)
 	$(BIN)/perpspec vectors --check
 	$(BIN)/perpspec conform --reference vectors
 
-## crosshair-quick: bounded symbolic check of the int-unit kernels (part of make test)
+## crosshair-quick: bounded symbolic check of the int-unit kernels (part of make test; fails
+## only on a counterexample: exit 0 is "none found within the budget", not a proof)
 crosshair-quick: $(STAMP)
 	$(BIN)/crosshair check --analysis_kind=PEP316 --per_condition_timeout=$(CROSSHAIR_TIMEOUT) perpspec/reference/kernels.py
 
-## crosshair: the deep run, with a longer per-condition budget
+## crosshair: the deep run, condition by condition; writes docs/crosshair.md (confirmed /
+## not confirmed within the budget / counterexample)
 crosshair: $(STAMP)
-	$(BIN)/crosshair check --analysis_kind=PEP316 --per_condition_timeout=$(CROSSHAIR_DEEP_TIMEOUT) perpspec/reference/kernels.py
+	$(BIN)/python -m perpspec.invariants.crosshair_report --timeout $(CROSSHAIR_DEEP_TIMEOUT) --out docs/crosshair.md
 
 ## docs: the site, with the formula and theorem pages generated from the derivations
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+## examples: regenerate the committed example ledgers, one crash per seed profile
+EXAMPLE_PROFILES := seed-gate seed-coincatch seed-binance seed-panews seed-socialized
+examples: $(STAMP)
+	for profile in $(EXAMPLE_PROFILES); do \
+		$(BIN)/perpspec simulate --accounts 40 --steps 400 --seed 3 --scenario crash \
+			--profile $$profile --out examples/$$profile-crash.jsonl || exit 1; \
+	done
 
 ## fuzz: long random runs of every property (not part of make test)
 fuzz: $(STAMP)

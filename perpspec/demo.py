@@ -37,7 +37,7 @@ from perpspec.reference.prices.position_prices import (
     compute_position_prices,
 )
 from perpspec.reference.profile import load_profile
-from perpspec.reference.simulation.runner import build_config, run_simulation
+from perpspec.reference.simulation.runner import SETTLEMENT_UNIT, build_config, run_simulation
 from perpspec.reference.simulation.spec import Scenario, SimulationSpec
 from perpspec.reference.simulation.summary import SummaryBuilder, format_summary
 from perpspec.reference.socialized_loss.process import SocializedLossParams, compute_socialized_loss
@@ -259,7 +259,9 @@ def audit_twice(console: Console, ledger: Path) -> int:
 
     Returns 0 when the clean ledger passes and the tampered one is caught under ``adl-price``.
     """
-    options = AuditOptions(profile=load_profile(DEMO_PROFILE), profile_name=DEMO_PROFILE)
+    options = AuditOptions(
+        profile=load_profile(DEMO_PROFILE), profile_name=DEMO_PROFILE, unit=SETTLEMENT_UNIT
+    )
     clean = audit_ledger(ledger, None, options)
     console.rule(f"perpspec audit {ledger} --profile {DEMO_PROFILE}")
     for line in format_text(clean):

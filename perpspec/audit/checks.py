@@ -92,10 +92,14 @@ def _diff(found: Fraction | None, expected: Fraction | None) -> str | None:
 class AuditContext:
     """What a check may read: the rebuilt book, the profile, and how to make a violation."""
 
-    def __init__(self, file: str, book: AuditBook, profile: Profile | None) -> None:
+    def __init__(
+        self, file: str, book: AuditBook, profile: Profile | None, unit: Fraction | None = None
+    ) -> None:
         self.file = file
         self.book = book
         self.profile = profile
+        #: The settlement unit the ledger's engine booked socialized charges in (None: exact).
+        self.unit = unit
         self.pending_rejection: int | None = None
         self.skip = False
         self.shares: dict[str, SocializedShare | None] = {}
@@ -950,7 +954,7 @@ def compute_share(ctx: AuditContext, settlement: Settlement) -> SocializedShare 
         options.method, options.insurance_share, options.threshold, options.denominator
     )
     try:
-        result = compute_socialized_loss(params, loss, fund, positions)
+        result = compute_socialized_loss(params, loss, fund, positions, ctx.unit)
     except SpecError:
         return None
     return result.insurance_paid, dict(result.charges), {p.id: p for p in positions}

@@ -79,17 +79,20 @@ def _build_options(args: argparse.Namespace) -> AuditOptions:
         raise SpecError("--max-violations: must be >= 0")
     profile = load_profile(args.profile) if args.profile else None
     config = None
-    if "replay" in checks:
+    ledger = Path(args.ledger)
+    path = (
+        Path(args.engine_config)
+        if args.engine_config
+        else ledger.with_name(ledger.name + ".engine.toml")
+    )
+    # The engine configuration is needed by replay, and gives the settlement unit socialized
+    # charges were booked in; a ledger simulated here carries it beside itself.
+    if "replay" in checks or args.engine_config or path.exists():
         from perpspec.reference.engine.config import load_engine_config
 
-        ledger = Path(args.ledger)
-        path = (
-            Path(args.engine_config)
-            if args.engine_config
-            else ledger.with_name(ledger.name + ".engine.toml")
-        )
         config = load_engine_config(path)
-    return AuditOptions(frozenset(checks), profile, args.profile, config, None)
+    unit = config.unit if config is not None else None
+    return AuditOptions(frozenset(checks), profile, args.profile, config, None, unit)
 
 
 def run_audit_command(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from perpspec.audit.book import AuditBook, Settlement
 from perpspec.audit.checks import CHECK_CLASSES, AuditContext, Check
@@ -104,6 +105,9 @@ class AuditOptions:
     profile_name: str | None = None
     engine_config: EngineConfig | None = None
     keep: int | None = None
+    #: The settlement unit socialized charges were booked in (the engine configuration's
+    #: ``unit``); None: exact shares.
+    unit: Fraction | None = None
 
 
 def compute_sha256(path: str | os.PathLike[str]) -> str:
@@ -130,7 +134,7 @@ class _Auditor:
     def __init__(self, file: str, options: AuditOptions) -> None:
         self.options = options
         self.book = AuditBook(options.profile)
-        self.ctx = AuditContext(file, self.book, options.profile)
+        self.ctx = AuditContext(file, self.book, options.profile, options.unit)
         runnable = {cid for cid in options.checks if cid in DEFAULT_CHECKS}
         if options.profile is None:
             runnable -= PROFILE_CHECKS
@@ -255,7 +259,7 @@ class _Auditor:
 
         if any(isinstance(check, References) for check in self.checks):
             return True
-        probe = AuditContext(self.ctx.file, self.book, self.ctx.profile)
+        probe = AuditContext(self.ctx.file, self.book, self.ctx.profile, self.ctx.unit)
         probe.pending_rejection = self.ctx.pending_rejection
         References().before(event, 0, probe)
         return not probe.skip

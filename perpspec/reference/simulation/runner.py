@@ -10,6 +10,7 @@ the engine's state and the traders' views, so memory does not grow with the step
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fractions import Fraction
 
 from perpspec.reference.engine.config import EngineConfig
 from perpspec.reference.engine.engine import Engine
@@ -19,14 +20,18 @@ from perpspec.reference.profile import Profile
 from perpspec.reference.simulation.generator import ProgressCallback, generate_inputs
 from perpspec.reference.simulation.spec import SimulationSpec
 
-__all__ = ["build_config", "run_simulation"]
+__all__ = ["SETTLEMENT_UNIT", "build_config", "run_simulation"]
+
+#: The settle assets' smallest unit in simulated runs (realized PnL and socialized charges
+#: are booked in whole units, the dust to ``fees``; see perpspec/reference/engine/config.py).
+SETTLEMENT_UNIT = Fraction(1, 10**8)
 
 
 def build_config(spec: SimulationSpec, profile: Profile) -> EngineConfig:
-    """The engine configuration ``perpspec simulate`` uses: ``profile`` and the default
+    """The engine configuration ``perpspec simulate`` uses: ``profile``, the default
     liquidity model (account ``"market-maker"``) seeded with the run's seed, so different
-    seeds also see different book depths."""
-    return EngineConfig(profile, LiquidityModel(seed=spec.seed))
+    seeds also see different book depths, and amounts booked in :data:`SETTLEMENT_UNIT`."""
+    return EngineConfig(profile, LiquidityModel(seed=spec.seed), unit=SETTLEMENT_UNIT)
 
 
 def run_simulation(

@@ -1,0 +1,389 @@
+"""The audit report as one self-contained HTML file (``perpspec audit --html REPORT``; issue 6).
+
+One file an auditor can hand on and open anywhere, offline: plain HTML with inline CSS, no
+script, no font or image to fetch. It holds the summary (file, SHA-256, events, profile, the
+verdict), one row per check (examined, violations, or why it was skipped), every violation up
+to :data:`MAX_HTML_VIOLATIONS` rows (the counts stay exact) and three plots drawn by
+matplotlib as inline SVG: each insurance fund's balance over time, each market's mark price
+path with its liquidations and ADL fills, and the socialized charges per cycle.
+
+matplotlib is imported only here, inside :func:`render_plots`, so an audit without ``--html``
+never loads it. Every text from the ledger goes through :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from perpspec import __version__
+from perpspec.audit.report import AuditReport, CheckResult, Series, Violation
+from perpspec.reference.numbers import parse_number
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "MAX_HTML_VIOLATIONS",
+    "MAX_PLOTTED_MARKETS",
+    "get_plot_coordinate",
+    "plot_funds",
+    "plot_marks",
+    "plot_socialized",
+    "render_checks",
+    "render_html",
+    "render_plots",
+    "render_summary",
+    "render_violations",
+    "write_html",
+]
+
+#: Violation rows written into a report; beyond this a note says how many more there are.
+MAX_HTML_VIOLATIONS = 10_000
+#: Markets drawn on the mark-price plot (those with the most liquidations and ADL fills).
+MAX_PLOTTED_MARKETS = 12
+
+_CSS = """
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1a1a1a;
+       margin: 2em auto; max-width: 1200px; padding: 0 1em; }
+h1 { font-size: 1.5em; margin-bottom: 0.2em; } h2 { font-size: 1.2em; margin-top: 2em; }
+table { border-collapse: collapse; margin: 0.5em 0; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.bad td { background: #fdecea; } tr.skip td { color: #777; }
+code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
+              font-size: 0.9em; }
+.record { max-height: 7.5em; overflow: auto; white-space: pre-wrap; word-break: break-all; }
+.verdict { font-size: 1.1em; font-weight: 600; padding: 0.4em 0.7em; display: inline-block; }
+.clean { background: #e6f4ea; } .violations { background: #fdecea; } .unreadable { background: #fff4d6; }
+.note { color: #555; } figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; }
+figcaption { color: #555; }
+"""
+
+
+# ---- numbers and times for drawing --------------------------------------------------------
+
+
+def get_plot_coordinate(text: str) -> float:
+    """A plot coordinate for the exact number ``text`` (a ``format_number`` string).
+
+    This is the one place the audit turns a number into a float, and only because a plot
+    places points in pixels: a float's rounding moves a mark by far less than a pixel and
+    never reaches a figure the report states (those stay exact strings). Money is never
+    computed with the result.
+    """
+    return float(parse_number(text, "series value"))
+
+
+def _get_time(ts: str) -> datetime:
+    return datetime.fromisoformat(ts.replace("Z", "+00:00"))
+
+
+# ---- plots --------------------------------------------------------------------------------
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    # A bare Figure draws through its own canvas: no pyplot, no global backend or state.
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _svg(figure: Figure, salt: str) -> str:
+    """The figure as an inline ``<svg>`` element: text kept as text (no font to embed or
+    fetch), no metadata, ids salted per plot so the three plots' ids never collide."""
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
+        figure.savefig(
+            buffer,
+            format="svg",
+            metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
+        )
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
+
+
+def _format_time_axis(axes: Axes) -> None:
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+
+
+def _note(axes: Axes, text: str) -> None:
+    axes.text(0.5, 0.5, text, ha="center", va="center", transform=axes.transAxes, color="#555")
+    axes.set_xticks([])
+    axes.set_yticks([])
+
+
+def plot_funds(series: Series) -> str:
+    """Each insurance fund's balance after every event that moved it, as steps over time."""
+    figure = _new_figure(10, 3.6)
+    axes = figure.add_subplot()
+    axes.set_title("Insurance fund balance", loc="left")
+    if not series.funds:
+        _note(axes, "no insurance fund in this ledger")
+        return _svg(figure, "perpspec-funds")
+    for fund, points in series.funds.items():
+        times = [_get_time(ts) for _, ts, _ in points]
+        values = [get_plot_coordinate(value) for _, _, value in points]
+        axes.step(times, values, where="post", label=fund, linewidth=1.4)
+    axes.set_ylabel("balance (settle asset)")
+    axes.set_xlabel("time (UTC)")
+    axes.grid(alpha=0.3)
+    axes.ticklabel_format(axis="y", style="plain", useOffset=False)
+    _format_time_axis(axes)
+    axes.legend(title="fund", fontsize="small")
+    return _svg(figure, "perpspec-funds")
+
+
+def _get_plotted_markets(series: Series) -> tuple[list[str], int]:
+    """The markets to draw (most liquidations and ADL fills first, then by name) and how
+    many were left out."""
+    weight: dict[str, int] = dict.fromkeys(series.marks, 0)
+    for _, _, market, _ in (*series.liquidations, *series.adl):
+        weight[market] = weight.get(market, 0) + 1
+    chosen = sorted(weight, key=lambda market: (-weight[market], market))[:MAX_PLOTTED_MARKETS]
+    return sorted(chosen), len(weight) - len(chosen)
+
+
+def plot_marks(series: Series) -> str:
+    """Each market's mark price path with its liquidations (at their mark) and ADL fills
+    (at their price), one panel a market, sharing the time axis."""
+    markets, omitted = _get_plotted_markets(series)
+    if not markets:
+        figure = _new_figure(10, 2.5)
+        axes = figure.add_subplot()
+        axes.set_title("Mark price, liquidations and ADL", loc="left")
+        _note(axes, "no mark price in this ledger")
+        return _svg(figure, "perpspec-marks")
+    figure = _new_figure(10, 1.0 + 2.4 * len(markets))
+    panels = figure.subplots(len(markets), 1, sharex=True, squeeze=False)[:, 0]
+    title = "Mark price, liquidations and ADL fills"
+    if omitted:
+        title += f" ({omitted} quieter markets not drawn)"
+    figure.suptitle(title, x=0.01, ha="left")
+    for axes, market in zip(panels, markets, strict=True):
+        marks = series.marks.get(market, [])
+        axes.step(
+            [_get_time(ts) for _, ts, _ in marks],
+            [get_plot_coordinate(price) for _, _, price in marks],
+            where="post",
+            color="#4a6fa5",
+            linewidth=1.1,
+            label="mark",
+        )
+        liquidations = [(ts, price) for _, ts, m, price in series.liquidations if m == market]
+        adl = [(ts, price) for _, ts, m, price in series.adl if m == market]
+        if liquidations:
+            axes.scatter(
+                [_get_time(ts) for ts, _ in liquidations],
+                [get_plot_coordinate(price) for _, price in liquidations],
+                marker="v",
+                s=28,
+                color="#d62728",
+                zorder=3,
+                label=f"liquidation ({len(liquidations)})",
+            )
+        if adl:
+            axes.scatter(
+                [_get_time(ts) for ts, _ in adl],
+                [get_plot_coordinate(price) for _, price in adl],
+                marker="x",
+                s=30,
+                color="#111111",
+                linewidths=1.2,
+                zorder=4,
+                label=f"ADL fill ({len(adl)})",
+            )
+        axes.set_ylabel(market)
+        axes.grid(alpha=0.3)
+        axes.ticklabel_format(axis="y", style="plain", useOffset=False)
+        axes.legend(fontsize="small", loc="best")
+    _format_time_axis(panels[-1])
+    panels[-1].set_xlabel("time (UTC)")
+    return _svg(figure, "perpspec-marks")
+
+
+def plot_socialized(series: Series) -> str:
+    """The total socialized charge of each settlement cycle, one bar a cycle."""
+    figure = _new_figure(10, 3.2)
+    axes = figure.add_subplot()
+    axes.set_title("Socialized charges per cycle", loc="left")
+    if not series.socialized:
+        _note(axes, "no socialized charge in this ledger")
+        return _svg(figure, "perpspec-socialized")
+    cycles = list(series.socialized)
+    positions = list(range(len(cycles)))
+    axes.bar(
+        positions, [get_plot_coordinate(series.socialized[c]) for c in cycles], color="#b5523b"
+    )
+    step = max(1, len(cycles) // 30)
+    axes.set_xticks(positions[::step], cycles[::step], rotation=45 if len(cycles) > 6 else 0)
+    axes.set_xlabel("cycle")
+    axes.set_ylabel("charged (settle asset)")
+    axes.grid(axis="y", alpha=0.3)
+    axes.ticklabel_format(axis="y", style="plain", useOffset=False)
+    return _svg(figure, "perpspec-socialized")
+
+
+def render_plots(series: Series) -> list[tuple[str, str]]:
+    """The three plots as ``(caption, inline svg)``: funds, marks with liquidations and ADL,
+    socialized charges per cycle."""
+    return [
+        (
+            "Insurance fund balance after each event that moved it (series thinned to about "
+            "2,000 points a fund, the lowest and highest kept).",
+            plot_funds(series),
+        ),
+        (
+            "Mark price per market; red triangles are liquidations at their mark, black crosses "
+            "ADL fills at their price.",
+            plot_marks(series),
+        ),
+        ("Total socialized charge per settlement cycle.", plot_socialized(series)),
+    ]
+
+
+# ---- tables -------------------------------------------------------------------------------
+
+
+def _cell(value: object, css: str = "") -> str:
+    attribute = f' class="{css}"' if css else ""
+    text = "" if value is None else html.escape(str(value))
+    return f"<td{attribute}>{text}</td>"
+
+
+def _verdict(report: AuditReport) -> tuple[str, str]:
+    total = sum(check.violations for check in report.checks)
+    if report.exit_code == 2:
+        return "unreadable", f"unreadable records: {total} violations in all (exit 2)"
+    if report.exit_code == 1:
+        return "violations", f"{total} violations (exit 1)"
+    return "clean", "no violations (exit 0)"
+
+
+def render_summary(report: AuditReport) -> Iterator[str]:
+    """The file's identity, size, profile and verdict."""
+    css, verdict = _verdict(report)
+    ran = sum(1 for check in report.checks if check.skipped is None)
+    profile = report.profile or "none (the checks that need exchange choices are skipped)"
+    yield '<table class="summary">'
+    for label, value in (
+        ("file", report.file),
+        ("SHA-256", report.sha256),
+        ("events", f"{report.events:,}"),
+        ("profile", profile),
+        ("checks", f"{ran} run, {len(report.checks) - ran} skipped"),
+    ):
+        css_value = "mono" if label == "SHA-256" else ""
+        yield f"<tr><th>{html.escape(label)}</th>{_cell(value, css_value)}</tr>"
+    yield "</table>"
+    yield f'<p class="verdict {css}">{html.escape(verdict)}</p>'
+
+
+def _check_row(check: CheckResult) -> str:
+    if check.skipped is not None:
+        css = "skip"
+    elif check.violations:
+        css = "bad"
+    else:
+        css = ""
+    link = html.escape(check.id)
+    name = f'<a href="#v-{link}">{link}</a>' if check.violations else link
+    return (
+        f'<tr id="check-{link}" class="{css}"><td><code>{name}</code></td>'
+        f"{_cell(f'{check.examined:,}', 'num')}{_cell(f'{check.violations:,}', 'num')}"
+        f"{_cell(check.skipped or 'ran')}</tr>"
+    )
+
+
+def render_checks(checks: Sequence[CheckResult]) -> Iterator[str]:
+    """One row per check id: examined, violations, skipped reason."""
+    yield "<table><tr><th>check</th><th>examined</th><th>violations</th><th>status</th></tr>"
+    for check in checks:
+        yield _check_row(check)
+    yield "</table>"
+
+
+def _violation_row(violation: Violation, first: bool) -> str:
+    check = html.escape(violation.check)
+    anchor = f' id="v-{check}"' if first else ""
+    seq = "" if violation.seq is None else violation.seq
+    return (
+        f'<tr{anchor}><td><a href="#check-{check}"><code>{check}</code></a></td>'
+        f"{_cell(violation.line, 'num')}{_cell(seq, 'num')}{_cell(violation.expected)}"
+        f"{_cell(violation.found)}{_cell(violation.difference, 'num')}"
+        f'<td><div class="record mono">{html.escape(violation.record)}</div></td>'
+        f"{_cell(violation.hint)}</tr>"
+    )
+
+
+def render_violations(report: AuditReport, limit: int) -> Iterator[str]:
+    """Every violation in ledger order, at most ``limit`` rows, then how many were left out."""
+    total = sum(check.violations for check in report.checks)
+    if not total:
+        yield "<p>No violations.</p>"
+        return
+    shown = report.violations[:limit]
+    yield (
+        "<table><tr><th>check</th><th>line</th><th>seq</th><th>expected</th><th>found</th>"
+        "<th>difference</th><th>record</th><th>hint</th></tr>"
+    )
+    seen: set[str] = set()
+    for violation in shown:
+        yield _violation_row(violation, violation.check not in seen)
+        seen.add(violation.check)
+    yield "</table>"
+    if total > len(shown):
+        yield (
+            f'<p class="note">{total - len(shown):,} more violations not shown; the counts '
+            "above are exact (<code>perpspec audit --json</code> lists what the audit kept).</p>"
+        )
+
+
+# ---- the page -----------------------------------------------------------------------------
+
+
+def render_html(report: AuditReport, max_violations: int | None = None) -> str:
+    """The whole report as one HTML document (module docstring)."""
+    limit = (
+        MAX_HTML_VIOLATIONS if max_violations is None else min(max_violations, MAX_HTML_VIOLATIONS)
+    )
+    name = html.escape(Path(report.file).name or report.file)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>perpspec audit: {name}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>perpspec audit: {name}</h1>",
+        f'<p class="note">perpspec {html.escape(__version__)}; every number below is exact, '
+        "as the ledger and the reference state it; the plots alone are drawn to pixel "
+        "precision.</p>",
+        "<h2>Summary</h2>",
+        *render_summary(report),
+        "<h2>Checks</h2>",
+        *render_checks(report.checks),
+        "<h2>Plots</h2>",
+    ]
+    for caption, svg in render_plots(report.series):
+        parts.append(f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>")
+    parts.append("<h2>Violations</h2>")
+    parts.extend(render_violations(report, limit))
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def write_html(report: AuditReport, path: str | Path, max_violations: int | None = None) -> None:
+    """Write :func:`render_html` to ``path`` (UTF-8)."""
+    Path(path).write_text(render_html(report, max_violations), encoding="utf-8")
