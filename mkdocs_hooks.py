@@ -20,3 +20,10 @@ def on_pre_build(config: Any, **kwargs: Any) -> None:
     GENERATED.mkdir(exist_ok=True)
     (GENERATED / "formulas.md").write_text(render_formulas_markdown(), encoding="utf-8")
     (GENERATED / "theorems.md").write_text(render_theorems_markdown(), encoding="utf-8")
+    (GENERATED / "catalogue.md").write_text(_render_catalogue(), encoding="utf-8")
+
+
+def _render_catalogue() -> str:
+    from perpspec.invariants.render import render_catalogue_markdown
+
+    return render_catalogue_markdown()

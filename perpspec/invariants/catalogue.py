@@ -17,7 +17,9 @@ __all__ = [
     "Invariant",
     "Method",
     "Strength",
+    "get_checks",
     "get_invariant",
+    "get_methods",
     "register_check",
 ]
 
@@ -48,8 +50,12 @@ class Strength(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """One way an invariant is checked: method, strength, and where it lives (a test or
-    module path a reader can open)."""
+    """One way an invariant is checked: method, strength, and where it lives.
+
+    ``where`` is a test node ``tests/<path>.py::<function>`` or a module attribute
+    ``perpspec.<module>:<name>``; a test resolves every one, so the catalogue cannot claim a
+    check that does not exist. ``note`` says what exactly that check establishes.
+    """
 
     method: Method
     strength: Strength
@@ -67,6 +73,41 @@ class Invariant:
     checks: tuple[Check, ...] = ()
 
 
+#: The strength each method gives a passing check.
+STRENGTH_OF: dict[Method, Strength] = {
+    Method.SYMPY: Strength.SYMBOLIC_PROOF,
+    Method.EXHAUSTIVE: Strength.EXHAUSTIVE,
+    Method.CROSSHAIR: Strength.BOUNDED_SYMBOLIC,
+    Method.HYPOTHESIS: Strength.RANDOM_PROPERTY,
+    Method.STATE_MACHINE: Strength.RANDOM_PROPERTY,
+    Method.REPLAY: Strength.RANDOM_PROPERTY,
+    Method.EXAMPLE: Strength.EXAMPLE,
+    Method.AUDIT: Strength.LEDGER_CHECK,
+}
+
+
+def _check(method: Method, where: str, note: str = "") -> Check:
+    return Check(method, STRENGTH_OF[method], where, note)
+
+
+_MACHINE = "tests/invariants/test_state_machine.py::test_state_machine_keeps_every_invariant"
+_MARKETS = (
+    "tests/reference/engine/test_engine_properties.py::test_random_markets_keep_the_invariants"
+)
+_LEDGERS = "tests/invariants/test_frame.py::test_random_ledgers_keep_frame_and_state_invariants"
+_EXHAUSTIVE = "tests/invariants/test_exhaustive.py::"
+_SETTLEMENT = _EXHAUSTIVE + "test_settlement_every_small_fill_list"
+_ALLOCATION = _EXHAUSTIVE + "test_adl_allocation_every_small_ranking"
+_SL_BOOK = _EXHAUSTIVE + "test_socialized_loss_every_small_book"
+_KERNELS = "perpspec.reference.kernels:"
+_THEOREMS = "perpspec.spec.theorems:"
+_ADL_PROPS = "tests/reference/adl/test_adl_allocation_properties.py::"
+_SL_PROPS = "tests/reference/socialized_loss/test_sl_properties.py::"
+_WALK = (
+    "tests/reference/liquidation/test_liquidation_settlement_properties.py::"
+    "test_fund_never_negative_and_walk_is_maximal"
+)
+
 _INVARIANTS: list[Invariant] = [
     Invariant(
         "conservation",
@@ -74,119 +115,378 @@ _INVARIANTS: list[Invariant] = [
         "accounts) plus open positions' unrealized PnL = deposits - withdrawals, exactly, "
         "after every event",
         "DESIGN, Ledger and Invariants; perpspec/reference/engine/state.py",
+        (
+            _check(
+                Method.STATE_MACHINE,
+                _MACHINE,
+                "after every step, and against the shadow's own deposits minus withdrawals",
+            ),
+            _check(Method.HYPOTHESIS, _MARKETS, "random markets ending in a gap down"),
+            _check(
+                Method.HYPOTHESIS,
+                _LEDGERS,
+                "ledgers of the shipped strategies, linear and inverse, under profile variations",
+            ),
+            _check(
+                Method.EXHAUSTIVE,
+                _SETTLEMENT,
+                "one liquidation's split: fee + fund delta + refund = net surplus",
+            ),
+        ),
     ),
     Invariant(
         "oi-balance",
         "per market, long size = short size, the engine's taken-over inventory included",
         "DESIGN, Invariants",
+        (
+            _check(Method.STATE_MACHINE, _MACHINE, "after every step"),
+            _check(Method.HYPOTHESIS, _MARKETS, "after every event"),
+            _check(Method.HYPOTHESIS, _LEDGERS, "after every event"),
+        ),
     ),
     Invariant(
         "fund-nonnegative",
         "no insurance fund below zero",
         "DESIGN, Insurance fund; seed 001",
+        (
+            _check(Method.STATE_MACHINE, _MACHINE, "after every step"),
+            _check(Method.HYPOTHESIS, _MARKETS, "after every event"),
+            _check(Method.EXHAUSTIVE, _SETTLEMENT, "fund after the walk, funds 0..4"),
+            _check(Method.HYPOTHESIS, _WALK),
+            _check(
+                Method.CROSSHAIR,
+                _KERNELS + "settle_fund_units",
+                "the fund pays a deficit only whole and stays >= 0",
+            ),
+        ),
     ),
     Invariant(
         "fund-first",
         "no ADL or socialized loss while the fund could pay the deficit (beyond the share the "
         "profile's insurance_share leaves to profits)",
         "DESIGN, Insurance fund and Socialized loss; seeds 001, 002, 004, 000",
+        (
+            _check(
+                Method.EXHAUSTIVE,
+                _SETTLEMENT,
+                "the walk stops only at a fill the fund cannot pay, or when the book runs out",
+            ),
+            _check(
+                Method.EXHAUSTIVE,
+                _SL_BOOK,
+                "the fund pays min(fund, share x loss) before anyone is charged",
+            ),
+            _check(Method.HYPOTHESIS, _WALK, "the walk is maximal"),
+            _check(
+                Method.CROSSHAIR,
+                _KERNELS + "settle_fund_units",
+                "pays exactly when deficit <= balance",
+            ),
+        ),
     ),
     Invariant(
         "liq-trigger",
         "a liquidation only when margin balance <= MM at the current mark",
         "DESIGN, Prices; seed 004 Part Three",
+        (
+            _check(
+                Method.STATE_MACHINE,
+                _MACHINE,
+                "every account's first liquidation of a mark was liquidatable at that mark",
+            ),
+            _check(
+                Method.EXHAUSTIVE,
+                _EXHAUSTIVE + "test_trigger_agrees_with_the_liquidation_price_every_small_position",
+                "the trigger fires exactly at marks past the liquidation price",
+            ),
+            _check(
+                Method.SYMPY,
+                _THEOREMS + "prove_tier_fixed_point_unique",
+                "margin balance - MM is strictly monotone in the mark: one crossing",
+            ),
+        ),
     ),
     Invariant(
         "liq-complete",
         "no liquidatable account left standing after a mark update",
         "DESIGN, Liquidation",
+        (
+            _check(Method.STATE_MACHINE, _MACHINE, "after every mark"),
+            _check(Method.HYPOTHESIS, _MARKETS, "after every mark"),
+            _check(Method.HYPOTHESIS, _LEDGERS, "after every mark"),
+        ),
     ),
     Invariant(
         "no-negative-balance",
         "no trader below zero once a liquidation is settled",
         "DESIGN, Liquidation; seed 001 (the trader does not pay the extra)",
+        (
+            _check(Method.STATE_MACHINE, _MACHINE, "every trader's equity after every mark"),
+            _check(Method.HYPOTHESIS, _MARKETS, "liquidated traders' cash after the mark"),
+            _check(Method.EXHAUSTIVE, _SETTLEMENT, "the fee never exceeds the net surplus"),
+            _check(Method.CROSSHAIR, _KERNELS + "cap_fee_units", "fee <= max(0, surplus)"),
+        ),
     ),
     Invariant(
         "bankruptcy-price",
         "the stated bankruptcy and liquidation prices equal the spec's, tick-rounded as "
         "specified (long up, short down)",
         "DESIGN, Prices and Arithmetic",
+        (
+            _check(
+                Method.STATE_MACHINE,
+                _MACHINE,
+                "each stated price brackets its defining "
+                "equation within one tick on the side of loss",
+            ),
+            _check(
+                Method.SYMPY,
+                _THEOREMS + "prove_seed004_example",
+                "seed 004's 100x figures from the closed forms",
+            ),
+            _check(
+                Method.HYPOTHESIS,
+                "tests/spec/test_closed_form_equations.py::"
+                "test_bankruptcy_price_zeroes_the_margin_balance",
+            ),
+            _check(
+                Method.EXHAUSTIVE,
+                _EXHAUSTIVE + "test_quantize_every_small_rational",
+                "rounding directions of position prices",
+            ),
+            _check(Method.CROSSHAIR, _KERNELS + "quantize_units", "rounding brackets"),
+        ),
     ),
     Invariant(
         "adl-price",
         "every ADL fill at the liquidated position's bankruptcy price",
         "DESIGN, ADL; seeds 001, 002, 003, 004",
+        (
+            _check(Method.STATE_MACHINE, _MACHINE, "every ADL event against its liquidation"),
+            _check(Method.EXHAUSTIVE, _ALLOCATION),
+            _check(
+                Method.EXAMPLE,
+                "tests/reference/adl/test_adl_allocation.py::test_seed002_20000_at_19500",
+            ),
+        ),
     ),
     Invariant(
         "adl-side",
         "ADL counterparties hold the opposite side",
         "DESIGN, ADL",
+        (
+            _check(Method.STATE_MACHINE, _MACHINE, "sizes followed through the step"),
+            _check(Method.EXHAUSTIVE, _ALLOCATION, "a same-side position is never touched"),
+        ),
     ),
     Invariant(
         "adl-order",
         "ADL follows the ranking: nobody lower-ranked is touched while a higher-ranked "
         "position keeps size",
         "DESIGN, ADL; seed 001 (350 -> A 100, B 200, C 50), seed 002",
+        (
+            _check(Method.EXHAUSTIVE, _ALLOCATION, "every ranking of up to 4, ties included"),
+            _check(
+                Method.HYPOTHESIS,
+                _ADL_PROPS + "test_queue_touches_nobody_below_a_position_that_keeps_size",
+            ),
+            _check(Method.CROSSHAIR, _KERNELS + "queue_allocate_units"),
+            _check(Method.STATE_MACHINE, _MACHINE, "ranks increase; all but the last whole"),
+        ),
     ),
     Invariant(
         "adl-no-flip",
         "ADL only reduces a counterparty, never flips it",
         "DESIGN, ADL",
+        (
+            _check(Method.EXHAUSTIVE, _ALLOCATION),
+            _check(Method.HYPOTHESIS, _ADL_PROPS + "test_allocation_sums_exactly_and_never_flips"),
+            _check(Method.CROSSHAIR, _KERNELS + "pro_rata_allocate_units"),
+            _check(Method.STATE_MACHINE, _MACHINE, "fill <= size at that moment"),
+        ),
     ),
     Invariant(
         "adl-qty",
         "ADL quantity equals the liquidation's unfilled remainder",
         "DESIGN, ADL",
+        (
+            _check(Method.STATE_MACHINE, _MACHINE, "fills + ADL close exactly the quantity"),
+            _check(Method.EXHAUSTIVE, _ALLOCATION, "filled = min(remainder, total)"),
+            _check(Method.CROSSHAIR, _KERNELS + "queue_allocate_units", "sum = min(qty, total)"),
+            _check(Method.HYPOTHESIS, _ADL_PROPS + "test_allocation_sums_exactly_and_never_flips"),
+        ),
     ),
     Invariant(
         "sl-cap",
         "a socialized charge never exceeds its cap (cycle profit or equity)",
         "DESIGN, Socialized loss; seed 000",
+        (
+            _check(Method.EXHAUSTIVE, _SL_BOOK),
+            _check(Method.HYPOTHESIS, _SL_PROPS + "test_charges_within_caps_and_books_balance"),
+            _check(
+                Method.EXAMPLE,
+                "tests/reference/socialized_loss/test_sl_methods.py::"
+                "test_seed000_charges_capped_at_cycle_profit",
+            ),
+        ),
     ),
     Invariant(
         "sl-participants",
         "only selected participants are charged, pro rata as the method says",
         "DESIGN, Socialized loss; seed 000",
+        (
+            _check(Method.EXHAUSTIVE, _SL_BOOK),
+            _check(
+                Method.HYPOTHESIS,
+                _SL_PROPS + "test_rounded_charges_stay_within_one_unit_of_the_exact_share",
+            ),
+            _check(
+                Method.EXAMPLE,
+                "tests/reference/socialized_loss/test_sl_methods.py::"
+                "test_seed000_search_stops_at_90_percent_crossing_included",
+            ),
+        ),
     ),
     Invariant(
         "price-order",
         "long: bankruptcy < liquidation < entry; short: mirrored (under its preconditions)",
         "DESIGN, Prices; seed 004",
+        (
+            _check(Method.SYMPY, _THEOREMS + "prove_price_order"),
+            _check(Method.SYMPY, _THEOREMS + "prove_distance_shrinks_with_leverage"),
+            _check(
+                Method.EXHAUSTIVE,
+                "tests/invariants/test_price_order.py::test_price_order_on_a_grid",
+                "ordered exactly when m + f < 1/L",
+            ),
+            _check(
+                Method.HYPOTHESIS,
+                "tests/invariants/test_price_order.py::test_price_order_inside_the_preconditions",
+            ),
+        ),
+    ),
+    Invariant(
+        "mm-continuity",
+        "maintenance margin is continuous in the value across tier floors (the maintenance "
+        "amounts follow the recurrence)",
+        "DESIGN, Margin",
+        (
+            _check(Method.SYMPY, _THEOREMS + "prove_mm_continuity"),
+            _check(
+                Method.EXHAUSTIVE,
+                _EXHAUSTIVE + "test_tier_recurrence_continuity_every_three_tier_table",
+            ),
+            _check(
+                Method.HYPOTHESIS,
+                "tests/invariants/test_price_order.py::"
+                "test_mm_is_continuous_at_every_floor_of_a_drawn_table",
+            ),
+        ),
     ),
     Invariant(
         "replay",
         "replaying a ledger's inputs through the reference reproduces its outputs exactly",
         "DESIGN, Invariants",
+        (
+            _check(Method.STATE_MACHINE, _MACHINE, "every run's whole ledger"),
+            _check(Method.HYPOTHESIS, _MARKETS),
+            _check(Method.HYPOTHESIS, _LEDGERS),
+            _check(
+                Method.EXAMPLE,
+                "tests/reference/engine/test_engine_examples.py::"
+                "test_apply_is_pure_and_replay_reproduces",
+            ),
+        ),
     ),
     Invariant(
         "frame",
         "a rejected input leaves the state exactly as it was; an accepted one changes only "
         "what its rule says",
         "DESIGN, Invariants",
+        (
+            _check(Method.STATE_MACHINE, _MACHINE, "every step; the shadow predicts rejections"),
+            _check(Method.HYPOTHESIS, _LEDGERS, "every input, accepted or rejected"),
+            _check(
+                Method.EXAMPLE,
+                "tests/invariants/test_frame.py::"
+                "test_every_operation_rejects_invalid_input_and_changes_nothing",
+                "a table of invalid inputs covering every operation",
+            ),
+        ),
     ),
 ]
 
-#: Every check, by invariant id. Checks register themselves here (see :func:`register_check`)
-#: so the table can never claim a check that does not exist.
-_CHECKS: dict[str, list[Check]] = {invariant.id: [] for invariant in _INVARIANTS}
+_LEDGER_ORDER: list[Invariant] = [
+    Invariant(
+        "seq-order",
+        "sequence numbers strictly increase along the ledger",
+        "DESIGN, Ledger (seq: strictly increasing integer)",
+        (
+            _check(Method.STATE_MACHINE, _MACHINE, "every run's whole ledger"),
+            _check(Method.HYPOTHESIS, _LEDGERS, "every generated ledger"),
+        ),
+    ),
+    Invariant(
+        "references",
+        "every event names a defined market, a known account, and the liquidation it settles",
+        "DESIGN, Ledger (instrument must precede any event on the market)",
+        (
+            _check(Method.STATE_MACHINE, _MACHINE, "markets and liquidation ids, every run"),
+            _check(Method.HYPOTHESIS, _LEDGERS, "markets and liquidation ids"),
+        ),
+    ),
+    Invariant(
+        "liquidation-settled",
+        "once a liquidation is settled, the engine account holds no inventory from it and no "
+        "cash (fee, fund share and refund all booked)",
+        "DESIGN, Liquidation (the engine takes over and closes); perpspec/reference/engine",
+        (
+            _check(
+                Method.STATE_MACHINE, _MACHINE, "engine accounts flat and empty after every step"
+            ),
+            _check(Method.HYPOTHESIS, _LEDGERS, "after every event"),
+            _check(
+                Method.STATE_MACHINE,
+                _MACHINE,
+                "fills + ADL close exactly the quantity (predicate find_adl_violations)",
+            ),
+        ),
+    ),
+]
+_INVARIANTS += _LEDGER_ORDER
+
+#: Checks registered at import time by other parts of the package (the audit registers
+#: its checks here under ``Method.AUDIT``), by invariant id.
+_REGISTERED: dict[str, list[Check]] = {invariant.id: [] for invariant in _INVARIANTS}
 
 
 def register_check(invariant_id: str, check: Check) -> None:
-    """Record that ``check`` checks ``invariant_id``."""
-    if invariant_id not in _CHECKS:
+    """Record that ``check`` checks ``invariant_id`` (in addition to the static ones)."""
+    if invariant_id not in _REGISTERED:
         raise KeyError(f"unknown invariant {invariant_id!r}")
-    if check not in _CHECKS[invariant_id]:
-        _CHECKS[invariant_id].append(check)
+    if check not in _REGISTERED[invariant_id]:
+        _REGISTERED[invariant_id].append(check)
 
 
 def get_invariant(invariant_id: str) -> Invariant:
-    """The invariant with ``invariant_id``, with every check registered for it."""
+    """The invariant with ``invariant_id``, with its static and registered checks."""
     for invariant in _INVARIANTS:
         if invariant.id == invariant_id:
-            return Invariant(
-                invariant.id, invariant.statement, invariant.rule, tuple(_CHECKS[invariant.id])
-            )
+            checks = (*invariant.checks, *_REGISTERED[invariant.id])
+            return Invariant(invariant.id, invariant.statement, invariant.rule, checks)
     raise KeyError(f"unknown invariant {invariant_id!r}")
+
+
+def get_checks() -> list[tuple[str, Check]]:
+    """Every (invariant id, check) pair of the catalogue, in catalogue order."""
+    return [(i, check) for i in CATALOGUE for check in get_invariant(i).checks]
+
+
+def get_methods(invariant: Invariant) -> list[Method]:
+    """The distinct methods that check ``invariant``, strongest first."""
+    order = list(Strength)
+    methods = {check.method for check in invariant.checks}
+    return sorted(methods, key=lambda m: (order.index(STRENGTH_OF[m]), m.value))
 
 
 CATALOGUE: tuple[str, ...] = tuple(invariant.id for invariant in _INVARIANTS)

@@ -9,7 +9,22 @@ A CrossHair pass means "no counterexample found within the budget", not a proof.
 
 from __future__ import annotations
 
-__all__ = ["cap_fee_units", "ceil_div", "floor_div", "quantize_units", "settle_fund_units"]
+__all__ = [
+    "PPM",
+    "cap_fee_units",
+    "ceil_div",
+    "floor_div",
+    "is_within_one_lot",
+    "mm_units",
+    "pnl_units",
+    "pro_rata_allocate_units",
+    "quantize_units",
+    "queue_allocate_units",
+    "settle_fund_units",
+]
+
+#: Rates in the int kernels are parts per million: 5000 ppm is 0.5%.
+PPM = 1_000_000
 
 
 def floor_div(numerator: int, denominator: int) -> int:
@@ -65,3 +80,91 @@ def settle_fund_units(balance: int, deficit: int) -> tuple[int, bool]:
     if deficit <= balance:
         return balance - deficit, True
     return balance, False
+
+
+def mm_units(value: int, mmr_ppm: int, amount: int) -> int:
+    """Maintenance margin ``value * m - c`` in base units, rounded UP to a unit.
+
+    Rule (DESIGN, Margin): MM = notional x m - c. Up, because MM is a requirement on the
+    trader: a requirement rounded down would let a position stand that the exact rule
+    liquidates. ``value`` and ``amount`` are in base units, the rate in ppm.
+
+    pre: value >= 0 and 0 <= mmr_ppm < 1_000_000 and amount >= 0
+    post: (__return__ - 1) * 1_000_000 < value * mmr_ppm - amount * 1_000_000
+    post: value * mmr_ppm - amount * 1_000_000 <= __return__ * 1_000_000
+    post: __return__ <= value
+    """
+    return ceil_div(value * mmr_ppm - amount * PPM, PPM)
+
+
+def pnl_units(qty: int, multiplier: int, entry: int, mark: int) -> int:
+    """Linear uPnL ``q V (P - E)`` with the size in lots and prices in ticks (exact).
+
+    Rule (DESIGN, Margin). In lot x tick units the product is an integer: no rounding.
+
+    pre: entry > 0 and mark > 0 and multiplier > 0
+    post: (__return__ > 0) == (qty != 0 and mark != entry and (qty > 0) == (mark > entry))
+    post: __return__ + qty * multiplier * entry == qty * multiplier * mark
+    """
+    return qty * multiplier * (mark - entry)
+
+
+def queue_allocate_units(qty: int, sizes: list[int]) -> list[int]:
+    """ADL ``queue`` allocation in lots: each counterparty in rank order gives all it has.
+
+    Rule (DESIGN, ADL; seed 001: 350 -> A 100, B 200, C 50): the sum is ``min(qty, total)``
+    (``adl-qty``), nobody gives more than they hold (``adl-no-flip``), and nobody is touched
+    while a higher-ranked one keeps size (``adl-order``). The precondition bounds the book
+    (at most 4 counterparties of at most 1,000 lots) so the paths are finite and CrossHair
+    can explore them all; the Fraction-level allocation has no bound.
+
+    pre: qty >= 0 and len(sizes) <= 4 and all(0 < s <= 1_000 for s in sizes)
+    post: len(__return__) == len(sizes)
+    post: sum(__return__) == min(qty, sum(sizes))
+    post: all(0 <= t <= s for t, s in zip(__return__, sizes))
+    post: all(__return__[i + 1] == 0 or __return__[i] == sizes[i] for i in range(len(sizes) - 1))
+    """
+    left = qty
+    taken: list[int] = []
+    for size in sizes:
+        take = min(left, size)
+        taken.append(take)
+        left -= take
+    return taken
+
+
+def is_within_one_lot(taken: list[int], sizes: list[int]) -> bool:
+    """Each ``taken`` is within one lot of its exact pro-rata share ``sum(taken) x size / total``.
+
+    The contract of :func:`pro_rata_allocate_units`, kept out of its docstring for length.
+    """
+    total = sum(sizes)
+    target = sum(taken)
+    return all(abs(t * total - target * s) < total for t, s in zip(taken, sizes, strict=True))
+
+
+def pro_rata_allocate_units(qty: int, sizes: list[int]) -> list[int]:
+    """ADL ``pro_rata`` allocation in lots: shares floored, leftover lots in rank order.
+
+    Rule (DESIGN, ADL ``pro_rata``): every share ``target x size / total`` is rounded DOWN to
+    a lot; the leftover lots go one at a time, in rank order, to counterparties whose share
+    was rounded, so each fill is within one lot of its exact share and never above the size.
+    Bounded like :func:`queue_allocate_units`.
+
+    pre: qty >= 0 and len(sizes) <= 4 and all(0 < s <= 1_000 for s in sizes)
+    post: len(__return__) == len(sizes)
+    post: sum(__return__) == min(qty, sum(sizes))
+    post: all(0 <= t <= s for t, s in zip(__return__, sizes))
+    post: is_within_one_lot(__return__, sizes)
+    """
+    total = sum(sizes)
+    if total == 0:
+        return []
+    target = min(qty, total)
+    taken = [floor_div(target * size, total) for size in sizes]
+    leftover = target - sum(taken)
+    for index, size in enumerate(sizes):
+        if leftover > 0 and taken[index] * total < target * size:
+            taken[index] += 1
+            leftover -= 1
+    return taken

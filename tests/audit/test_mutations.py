@@ -16,6 +16,7 @@ from perpspec.audit.report import AuditReport
 from perpspec.audit.run import DEFAULT_CHECKS, AuditOptions, audit_events
 from perpspec.reference.events import Event
 from perpspec.reference.profile import load_profile
+from perpspec.reference.simulation.runner import SETTLEMENT_UNIT
 from tests.audit.conftest import SimulatedLedger
 
 SOCIALIZED_CHECKS = frozenset({"fund-first", "sl-cap", "sl-participants"})
@@ -24,7 +25,9 @@ SOCIALIZED_CHECKS = frozenset({"fund-first", "sl-cap", "sl-participants"})
 def audit(events: Sequence[Event], profile: str) -> AuditReport:
     """Audit ``events`` with every default check under ``profile``."""
     items = ((line, event) for line, event in enumerate(events, start=1))
-    report, _ = audit_events(items, "ledger.jsonl", AuditOptions(profile=load_profile(profile)))
+    # simulated ledgers book socialized charges in the simulator's settlement unit
+    options = AuditOptions(profile=load_profile(profile), unit=SETTLEMENT_UNIT)
+    report, _ = audit_events(items, "ledger.jsonl", options)
     return report
 
 
