@@ -162,6 +162,7 @@ class Exchange:
             Position(position.qty, position.entry_price),
             signed_qty,
             price,
+            self.config.unit,
         )
         position.qty, position.entry_price = moved.qty, moved.entry_price
         realized = self.round_realized(realized, inst.settle_asset)

@@ -195,7 +195,12 @@ def _moved_account(
     inst = market.instrument
     position = holder.positions.setdefault(inst.market, PositionState())
     moved, realized = apply_fill(
-        inst.kind, inst.multiplier, Position(position.qty, position.entry_price), signed_qty, price
+        inst.kind,
+        inst.multiplier,
+        Position(position.qty, position.entry_price),
+        signed_qty,
+        price,
+        ex.config.unit,
     )
     position.qty, position.entry_price = moved.qty, moved.entry_price
     realized, _ = split_realized(realized, ex.config.unit)

@@ -11,11 +11,13 @@ from fractions import Fraction
 
 from perpspec.reference.errors import SpecError
 from perpspec.reference.instrument import ContractKind
+from perpspec.reference.numbers import Rounding, quantize
 
 __all__ = [
     "Position",
     "apply_fill",
     "compute_average_entry",
+    "compute_carried_entry",
     "compute_position_value",
     "compute_realized_pnl",
     "compute_unrealized_pnl",
@@ -98,18 +100,45 @@ def compute_average_entry(
     return total / (abs(qty) / entry_price + abs(added_qty) / price)
 
 
+def compute_carried_entry(
+    kind: ContractKind,
+    remaining: Fraction,
+    multiplier: Fraction,
+    entry_price: Fraction,
+    dust: Fraction,
+) -> Fraction:
+    """The entry price that carries ``dust`` of unbooked realized PnL in the open position.
+
+    It solves ``uPnL(remaining, new entry, P) = uPnL(remaining, entry, P) + dust`` for every
+    mark ``P`` (both PnLs are affine in the same term of ``P``): linear ``E - dust / (q V)``,
+    inverse ``1 / (1/E + dust / (q V))``.
+    """
+    shift = dust / (remaining * multiplier)
+    if kind is ContractKind.LINEAR:
+        return entry_price - shift
+    return 1 / (1 / entry_price + shift)
+
+
 def apply_fill(
     kind: ContractKind,
     multiplier: Fraction,
     position: Position,
     fill_qty: Fraction,
     price: Fraction,
+    unit: Fraction | None = None,
 ) -> tuple[Position, Fraction]:
     """Apply a signed fill to a position; return the new position and the realized PnL.
 
     Average-entry accounting: a fill on the position's side moves the entry to the average
     (:func:`compute_average_entry`); a fill against it first closes at the old entry and
     realizes PnL; whatever exceeds the position opens the other side at the fill price.
+
+    With a settlement ``unit``, a partial reduction realizes its PnL rounded DOWN to the unit
+    (a payout down, a charge up: DESIGN, Arithmetic) and the remainder, less than one unit,
+    stays in the open position through its entry price (:func:`compute_carried_entry`), so
+    the account's equity at the fill price is exactly what it was and no residual needs
+    booking. Without it an exact average entry's denominator grows with every fill. A close
+    to flat (or past it) returns the exact PnL: the caller books it.
     """
     if fill_qty == 0:
         raise SpecError("qty: a fill must not be zero")
@@ -126,5 +155,11 @@ def apply_fill(
     if remaining == 0:
         return Position(Fraction(0), Fraction(0)), realized
     if (remaining > 0) == (position.qty > 0):
-        return Position(remaining, position.entry_price), realized
+        if unit is None:
+            return Position(remaining, position.entry_price), realized
+        booked = quantize(realized, unit, Rounding.DOWN)
+        entry = compute_carried_entry(
+            kind, remaining, multiplier, position.entry_price, realized - booked
+        )
+        return Position(remaining, entry), booked
     return Position(remaining, price), realized

@@ -10,6 +10,7 @@ or rejections never happened.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction as F
@@ -126,6 +127,7 @@ def test_random_markets_keep_the_invariants() -> None:
         st.lists(trades, min_size=1, max_size=6),
         st.lists(actions, min_size=3, max_size=30),
         st.integers(-300, -60),
+        st.sampled_from([None, F(1, 10_000)]),
     )
     def run(
         profile: str,
@@ -133,8 +135,10 @@ def test_random_markets_keep_the_invariants() -> None:
         opening: list[Trade],
         steps: list[Action],
         crash: int,
+        unit: F | None,
     ) -> None:
         engine = make_engine(profile, depth=F("0.5"))
+        engine.exchange.config = dataclasses.replace(engine.exchange.config, unit=unit)
         ex = engine.exchange
         fund_id = "main" if profile == "seed-socialized" else "BTC"
         ledger: list[Event] = []

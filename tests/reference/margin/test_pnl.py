@@ -17,6 +17,7 @@ from perpspec.reference.margin.pnl import (
     compute_position_value,
     compute_unrealized_pnl,
 )
+from perpspec.reference.numbers import is_terminating_decimal
 
 LINEAR = ContractKind.LINEAR
 INVERSE = ContractKind.INVERSE
@@ -97,3 +98,46 @@ def test_reducing_conserves_equity(
         compute_unrealized_pnl(kind, after.qty, F(1), after.entry_price, price) if after.qty else 0
     )
     assert realized + remaining == before
+
+
+def test_partial_reduction_in_units_carries_the_remainder_in_the_entry() -> None:
+    # unit 1, long 3 @ 100, sell 1 @ 100.5: exact realized 0.5, booked floor(0.5) = 0; the
+    # remaining 2 carry 0.5 through the entry: 100 - 0.5/2 = 99.75. Equity at 100.5:
+    # before 3 x 0.5 = 1.5; after 0 + 2 x (100.5 - 99.75) = 1.5.
+    position, booked = apply_fill(LINEAR, F(1), Position(F(3), F(100)), F(-1), F("100.5"), F(1))
+    assert (position, booked) == (Position(F(2), F("99.75")), F(0))
+    # a loss: sell 1 @ 99.5, exact -0.5, booked floor(-0.5) = -1 (a charge rounds up); the
+    # remaining 2 carry +0.5: entry 99.75. Equity at 99.5: before -1.5; after -1 - 0.5.
+    position, booked = apply_fill(LINEAR, F(1), Position(F(3), F(100)), F(-1), F("99.5"), F(1))
+    assert (position, booked) == (Position(F(2), F("99.75")), F(-1))
+
+
+@given(
+    st.sampled_from([LINEAR, INVERSE]),
+    st.lists(st.tuples(st.integers(-40, 40).filter(bool), st.integers(900, 1100)), max_size=25),
+)
+def test_units_keep_equity_exact_and_the_cost_basis_decimal(
+    kind: ContractKind, fills: list[tuple[int, int]]
+) -> None:
+    """Each fill in lots of 0.01 at prices in ticks of 0.5, unit 10^-4: the equity at the
+    fill price never changes by a fill, booked amounts are whole units, and (linear) the cost
+    basis q V E stays a terminating decimal however many fills came before."""
+    unit, multiplier = F(1, 10_000), F(3)
+    position, cash = Position(F(0), F(0)), F(0)
+    for lots, ticks in fills:
+        qty, price = F(lots, 100), F(ticks, 2)
+        before = cash + (
+            compute_unrealized_pnl(kind, position.qty, multiplier, position.entry_price, price)
+            if position.qty
+            else 0
+        )
+        position, booked = apply_fill(kind, multiplier, position, qty, price, unit)
+        cash += booked
+        after = cash + (
+            compute_unrealized_pnl(kind, position.qty, multiplier, position.entry_price, price)
+            if position.qty
+            else 0
+        )
+        assert after == before
+        if position.qty and kind is LINEAR:
+            assert is_terminating_decimal(position.qty * multiplier * position.entry_price)
