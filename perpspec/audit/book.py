@@ -108,11 +108,14 @@ class Settlement:
 class AuditBook:
     """The rebuilt state and the bookkeeping of every event type (module docstring)."""
 
-    def __init__(self, profile: Profile | None) -> None:
+    def __init__(self, profile: Profile | None, unit: Fraction | None = None) -> None:
         self.profile = profile
         # Without a profile the exchange still needs one for its liquidation index; the
-        # checks that read profile options are skipped then, so any shipped one does.
-        config = EngineConfig(profile if profile is not None else load_profile("seed-gate"))
+        # checks that read profile options are skipped then, so any shipped one does. The
+        # settlement unit makes fills book as the ledger's engine booked them.
+        config = EngineConfig(
+            profile if profile is not None else load_profile("seed-gate"), unit=unit
+        )
         self.ex = Exchange(config)
         self.cash_total: dict[str, Fraction] = {}
         #: Per market: sum of q and sum of each position's uPnL at the reference price 1.

@@ -133,7 +133,7 @@ def _belongs(event: Event, settlement: Settlement) -> bool:
 class _Auditor:
     def __init__(self, file: str, options: AuditOptions) -> None:
         self.options = options
-        self.book = AuditBook(options.profile)
+        self.book = AuditBook(options.profile, options.unit)
         self.ctx = AuditContext(file, self.book, options.profile, options.unit)
         runnable = {cid for cid in options.checks if cid in DEFAULT_CHECKS}
         if options.profile is None:
