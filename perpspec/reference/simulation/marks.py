@@ -8,8 +8,9 @@ Rules (docs/simulate.md, Scenarios):
 - ``crash`` and ``squeeze`` add one shock, shared by all markets: from step
   ``2 * steps // 5`` (at least 1) for 6 to 12 steps, the fair value moves by 20% to 40% of
   its level before the shock. The shock opens with a gap of a third of that move (7% to
-  13%), which jumps past the bankruptcy prices of every position levered above about 8x
-  before the book can close them: their fills are worse than bankruptcy and the fund pays.
+  13%), which jumps past the bankruptcy prices of every position levered above about 8x to
+  14x before the book can close them: their fills are worse than bankruptcy and the fund
+  pays.
   The other two thirds follow over 5 to 11 steps in proportion to squared weights from 1
   to 10, so some of them are gaps too. There is no pull during the shock; afterwards the
   anchor is the level reached, moved back by a 0% to 5% rebound.

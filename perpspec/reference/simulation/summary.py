@@ -134,9 +134,10 @@ class _PathBuilder:
 
 
 class SummaryBuilder:
-    """Streams events into a :class:`SimulationSummary`: :meth:`apply_event`, then :meth:`get_summary`.
+    """Streams events into a :class:`SimulationSummary`.
 
-    Use it to summarize while writing a ledger (one pass); :func:`summarize` wraps it.
+    Call :meth:`apply_event` for each event, then :meth:`get_summary`. Use it to summarize
+    while writing a ledger (one pass); :func:`summarize` wraps it.
     """
 
     def __init__(self) -> None:
