@@ -1,8 +1,9 @@
 """The ``perpspec audit`` subcommand (DESIGN, Command line; issue 6).
 
 ``perpspec audit LEDGER [--format F] [--profile P] [--select IDS] [--ignore IDS]
-[--max-violations N] [--json] [--engine-config FILE]``. Exit 0 clean, 1 violations, 2
-unreadable input or wrong usage; errors are one line, never a traceback.
+[--max-violations N] [--json] [--html REPORT] [--engine-config FILE]``. Exit 0 clean, 1
+violations, 2 unreadable input or wrong usage; errors are one line, never a traceback. A long
+file shows a progress bar on stderr when stderr is a terminal (:mod:`perpspec.audit.progress`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from perpspec.audit.render import format_text, report_to_json
+from perpspec.audit.report import AuditReport
 from perpspec.audit.run import DEFAULT_CHECKS, KNOWN_CHECKS, AuditOptions, audit_ledger
 from perpspec.ledger.errors import LedgerError
 from perpspec.reference.errors import SpecError
@@ -47,6 +49,11 @@ def add_audit_parser(commands: Any) -> None:
         help="print at most N violations (the counts stay exact)",
     )
     audit.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    audit.add_argument(
+        "--html",
+        metavar="REPORT",
+        help="also write a self-contained HTML report (summary, violations, plots) to REPORT",
+    )
     audit.add_argument(
         "--engine-config",
         metavar="FILE",
@@ -99,7 +106,8 @@ def run_audit_command(args: argparse.Namespace) -> int:
     """Run the audit; print diagnostics (or JSON); return 0, 1 or 2."""
     try:
         options = _build_options(args)
-        report = audit_ledger(args.ledger, args.format, options)
+        _check_html_target(args.html)
+        report = _run_audit(args.ledger, args.format, options)
     except LedgerError as error:
         print(f"perpspec audit: {error}", file=sys.stderr)
         return 2
@@ -117,4 +125,26 @@ def run_audit_command(args: argparse.Namespace) -> int:
     else:
         for line in format_text(report, args.max_violations):
             print(line)
+    if args.html:
+        from perpspec.audit.html import write_html
+
+        try:
+            write_html(report, args.html)
+        except OSError as error:
+            print(f"perpspec audit: {args.html}: {error.strerror}", file=sys.stderr)
+            return 2
     return report.exit_code
+
+
+def _check_html_target(target: str | None) -> None:
+    """Refuse an --html path whose folder is missing before a long audit, not after it."""
+    if target is not None and not Path(target).resolve().parent.is_dir():
+        raise SpecError(f"--html: the folder of {target} does not exist")
+
+
+def _run_audit(ledger: str, fmt: str | None, options: AuditOptions) -> AuditReport:
+    from perpspec.audit.progress import audit_ledger_with_progress, is_progress_wanted
+
+    if is_progress_wanted(ledger, sys.stderr):
+        return audit_ledger_with_progress(ledger, fmt, options, sys.stderr)
+    return audit_ledger(ledger, fmt, options)

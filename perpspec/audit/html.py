@@ -16,7 +16,6 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +44,10 @@ __all__ = [
 
 #: Violation rows written into a report; beyond this a note says how many more there are.
 MAX_HTML_VIOLATIONS = 10_000
+#: The plots run along the ledger (event seq), not the clock: a crash's burst of liquidations,
+#: ADL fills and fund movements then spreads over as many events as it wrote, instead of
+#: collapsing into the few minutes it took, and a point reads against the violations' seq.
+SEQ_AXIS = "event seq (ledger order)"
 #: Markets drawn on the mark-price plot (those with the most liquidations and ADL fills).
 MAX_PLOTTED_MARKETS = 12
 
@@ -55,13 +58,17 @@ h1 { font-size: 1.5em; margin-bottom: 0.2em; } h2 { font-size: 1.2em; margin-top
 table { border-collapse: collapse; margin: 0.5em 0; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; }
+td { overflow-wrap: anywhere; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.vtable { table-layout: fixed; width: 100%; }
+table.vtable td:first-child { overflow-wrap: normal; word-break: normal; }
 tr.bad td { background: #fdecea; } tr.skip td { color: #777; }
 code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
               font-size: 0.9em; }
 .record { max-height: 7.5em; overflow: auto; white-space: pre-wrap; word-break: break-all; }
 .verdict { font-size: 1.1em; font-weight: 600; padding: 0.4em 0.7em; display: inline-block; }
-.clean { background: #e6f4ea; } .violations { background: #fdecea; } .unreadable { background: #fff4d6; }
+.clean { background: #e6f4ea; } .violations { background: #fdecea; }
+.unreadable { background: #fff4d6; }
 .note { color: #555; } figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; }
 figcaption { color: #555; }
 """
@@ -79,10 +86,6 @@ def get_plot_coordinate(text: str) -> float:
     computed with the result.
     """
     return float(parse_number(text, "series value"))
-
-
-def _get_time(ts: str) -> datetime:
-    return datetime.fromisoformat(ts.replace("Z", "+00:00"))
 
 
 # ---- plots --------------------------------------------------------------------------------
@@ -111,14 +114,6 @@ def _svg(figure: Figure, salt: str) -> str:
     return text[text.index("<svg") :]
 
 
-def _format_time_axis(axes: Axes) -> None:
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-
-    locator = AutoDateLocator()
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-
-
 def _note(axes: Axes, text: str) -> None:
     axes.text(0.5, 0.5, text, ha="center", va="center", transform=axes.transAxes, color="#555")
     axes.set_xticks([])
@@ -127,23 +122,31 @@ def _note(axes: Axes, text: str) -> None:
 
 def plot_funds(series: Series) -> str:
     """Each insurance fund's balance after every event that moved it, as steps over time."""
-    figure = _new_figure(10, 3.6)
+    figure = _new_figure(10, 3.6 if series.funds else 1.2)
     axes = figure.add_subplot()
     axes.set_title("Insurance fund balance", loc="left")
     if not series.funds:
         _note(axes, "no insurance fund in this ledger")
         return _svg(figure, "perpspec-funds")
+    end = _get_last_seq(series)
     for fund, points in series.funds.items():
-        times = [_get_time(ts) for _, ts, _ in points]
+        seqs = [seq for seq, _, _ in points]
         values = [get_plot_coordinate(value) for _, _, value in points]
-        axes.step(times, values, where="post", label=fund, linewidth=1.4)
+        # No event after a fund's last point moved it: its balance holds to the end.
+        axes.step([*seqs, end], [*values, values[-1]], where="post", label=fund, linewidth=1.4)
+    axes.set_xlim(0, end)
     axes.set_ylabel("balance (settle asset)")
-    axes.set_xlabel("time (UTC)")
+    axes.set_xlabel(SEQ_AXIS)
     axes.grid(alpha=0.3)
-    axes.ticklabel_format(axis="y", style="plain", useOffset=False)
-    _format_time_axis(axes)
+    axes.ticklabel_format(style="plain", useOffset=False)
     axes.legend(title="fund", fontsize="small")
     return _svg(figure, "perpspec-funds")
+
+
+def _get_last_seq(series: Series) -> int:
+    """The last seq any series reached (the funds' and marks' plots share this end)."""
+    seqs = [points[-1][0] for points in (*series.funds.values(), *series.marks.values())]
+    return max(seqs, default=0)
 
 
 def _get_plotted_markets(series: Series) -> tuple[list[str], int]:
@@ -161,9 +164,9 @@ def plot_marks(series: Series) -> str:
     (at their price), one panel a market, sharing the time axis."""
     markets, omitted = _get_plotted_markets(series)
     if not markets:
-        figure = _new_figure(10, 2.5)
+        figure = _new_figure(10, 1.2)
         axes = figure.add_subplot()
-        axes.set_title("Mark price, liquidations and ADL", loc="left")
+        axes.set_title("Mark price, liquidations and ADL fills", loc="left")
         _note(axes, "no mark price in this ledger")
         return _svg(figure, "perpspec-marks")
     figure = _new_figure(10, 1.0 + 2.4 * len(markets))
@@ -175,18 +178,18 @@ def plot_marks(series: Series) -> str:
     for axes, market in zip(panels, markets, strict=True):
         marks = series.marks.get(market, [])
         axes.step(
-            [_get_time(ts) for _, ts, _ in marks],
+            [seq for seq, _, _ in marks],
             [get_plot_coordinate(price) for _, _, price in marks],
             where="post",
             color="#4a6fa5",
             linewidth=1.1,
             label="mark",
         )
-        liquidations = [(ts, price) for _, ts, m, price in series.liquidations if m == market]
-        adl = [(ts, price) for _, ts, m, price in series.adl if m == market]
+        liquidations = [(seq, price) for seq, _, m, price in series.liquidations if m == market]
+        adl = [(seq, price) for seq, _, m, price in series.adl if m == market]
         if liquidations:
             axes.scatter(
-                [_get_time(ts) for ts, _ in liquidations],
+                [seq for seq, _ in liquidations],
                 [get_plot_coordinate(price) for _, price in liquidations],
                 marker="v",
                 s=28,
@@ -196,7 +199,7 @@ def plot_marks(series: Series) -> str:
             )
         if adl:
             axes.scatter(
-                [_get_time(ts) for ts, _ in adl],
+                [seq for seq, _ in adl],
                 [get_plot_coordinate(price) for _, price in adl],
                 marker="x",
                 s=30,
@@ -207,16 +210,16 @@ def plot_marks(series: Series) -> str:
             )
         axes.set_ylabel(market)
         axes.grid(alpha=0.3)
-        axes.ticklabel_format(axis="y", style="plain", useOffset=False)
+        axes.ticklabel_format(style="plain", useOffset=False)
         axes.legend(fontsize="small", loc="best")
-    _format_time_axis(panels[-1])
-    panels[-1].set_xlabel("time (UTC)")
+    panels[-1].set_xlim(0, _get_last_seq(series))
+    panels[-1].set_xlabel(SEQ_AXIS)
     return _svg(figure, "perpspec-marks")
 
 
 def plot_socialized(series: Series) -> str:
     """The total socialized charge of each settlement cycle, one bar a cycle."""
-    figure = _new_figure(10, 3.2)
+    figure = _new_figure(10, 3.2 if series.socialized else 1.2)
     axes = figure.add_subplot()
     axes.set_title("Socialized charges per cycle", loc="left")
     if not series.socialized:
@@ -224,9 +227,11 @@ def plot_socialized(series: Series) -> str:
         return _svg(figure, "perpspec-socialized")
     cycles = list(series.socialized)
     positions = list(range(len(cycles)))
-    axes.bar(
-        positions, [get_plot_coordinate(series.socialized[c]) for c in cycles], color="#b5523b"
-    )
+    values = [get_plot_coordinate(series.socialized[c]) for c in cycles]
+    axes.bar(positions, values, width=0.6, color="#b5523b")
+    # A few cycles keep slim, centred bars instead of filling the panel's width.
+    pad = max(0.5, (6 - len(cycles)) / 2)
+    axes.set_xlim(-pad, len(cycles) - 1 + pad)
     step = max(1, len(cycles) // 30)
     axes.set_xticks(positions[::step], cycles[::step], rotation=45 if len(cycles) > 6 else 0)
     axes.set_xlabel("cycle")
@@ -241,17 +246,27 @@ def render_plots(series: Series) -> list[tuple[str, str]]:
     socialized charges per cycle."""
     return [
         (
-            "Insurance fund balance after each event that moved it (series thinned to about "
-            "2,000 points a fund, the lowest and highest kept).",
+            "Insurance fund balance after each event that moved it, along the ledger (each "
+            "series thinned to about 2,000 points, its lowest and highest kept)."
+            + _describe_span(series),
             plot_funds(series),
         ),
         (
-            "Mark price per market; red triangles are liquidations at their mark, black crosses "
-            "ADL fills at their price.",
+            "Mark price per market along the ledger; red triangles are liquidations at their "
+            "mark, black crosses ADL fills at their price." + _describe_span(series),
             plot_marks(series),
         ),
         ("Total socialized charge per settlement cycle.", plot_socialized(series)),
     ]
+
+
+def _describe_span(series: Series) -> str:
+    """Where the plotted seqs sit in time: the first and last mark's seq and time."""
+    points = sorted(point for marks in series.marks.values() for point in marks)
+    if not points:
+        return ""
+    (first, start, _), (last, end, _) = points[0], points[-1]
+    return f" Marks run from seq {first} ({start}) to seq {last} ({end})."
 
 
 # ---- tables -------------------------------------------------------------------------------
@@ -266,9 +281,9 @@ def _cell(value: object, css: str = "") -> str:
 def _verdict(report: AuditReport) -> tuple[str, str]:
     total = sum(check.violations for check in report.checks)
     if report.exit_code == 2:
-        return "unreadable", f"unreadable records: {total} violations in all (exit 2)"
+        return "unreadable", f"unreadable records: {total:,} violations in all (exit 2)"
     if report.exit_code == 1:
-        return "violations", f"{total} violations (exit 1)"
+        return "violations", f"{total:,} violations (exit 1)"
     return "clean", "no violations (exit 0)"
 
 
@@ -336,8 +351,10 @@ def render_violations(report: AuditReport, limit: int) -> Iterator[str]:
         return
     shown = report.violations[:limit]
     yield (
-        "<table><tr><th>check</th><th>line</th><th>seq</th><th>expected</th><th>found</th>"
-        "<th>difference</th><th>record</th><th>hint</th></tr>"
+        '<table class="vtable"><colgroup><col style="width:11em"><col style="width:4.5em">'
+        '<col style="width:4.5em"><col><col><col style="width:11%"><col style="width:24%">'
+        "<col></colgroup><tr><th>check</th><th>line</th><th>seq</th><th>expected</th>"
+        "<th>found</th><th>difference</th><th>record</th><th>hint</th></tr>"
     )
     seen: set[str] = set()
     for violation in shown:
