@@ -62,7 +62,25 @@ class BaseParams:
     profile: str = PROFILE
 
     def stem(self) -> str:
-        return f"{self.scenario}-{self.profile}-a{self.accounts}-t{self.steps}-s{self.seed}"
+        """The file name's stem: every parameter, and the settlement unit the simulator books
+        in (a ledger made with another unit is another ledger)."""
+        from perpspec.reference.numbers import format_number
+        from perpspec.reference.simulation.runner import SETTLEMENT_UNIT
+
+        unit = format_number(SETTLEMENT_UNIT)
+        return f"{self.scenario}-{self.profile}-a{self.accounts}-t{self.steps}-s{self.seed}-u{unit}"
+
+
+def get_audit_options(with_profile: bool) -> Any:
+    """The audit's options for a simulated ledger, as ``perpspec audit`` takes them from the
+    engine configuration: its settlement unit, and with ``with_profile`` the profile."""
+    from perpspec.audit.run import AuditOptions
+    from perpspec.reference.profile import load_profile
+    from perpspec.reference.simulation.runner import SETTLEMENT_UNIT
+
+    if not with_profile:
+        return AuditOptions(unit=SETTLEMENT_UNIT)
+    return AuditOptions(profile=load_profile(PROFILE), profile_name=PROFILE, unit=SETTLEMENT_UNIT)
 
 
 # ---- making the ledgers ----------------------------------------------------------------
@@ -202,8 +220,7 @@ def check_repetition() -> None:
     profile: the repetition makes valid ledgers (module doc)."""
     import tempfile
 
-    from perpspec.audit.run import AuditOptions, audit_ledger
-    from perpspec.reference.profile import load_profile
+    from perpspec.audit.run import audit_ledger
 
     with tempfile.TemporaryDirectory() as folder:
         small = Path(folder) / "small.jsonl"
@@ -211,8 +228,7 @@ def check_repetition() -> None:
         lines = len(small.read_bytes().splitlines())
         repeated = Path(folder) / "repeated.jsonl"
         written = repeat_ledger(small, repeated, 3 * lines)
-        options = AuditOptions(profile=load_profile(PROFILE), profile_name=PROFILE)
-        report = audit_ledger(repeated, None, options)
+        report = audit_ledger(repeated, None, get_audit_options(True))
         liquidations = repeated.read_bytes().count(b'"type":"liquidation"')
         if report.violations or written != 3 * lines:
             raise SystemExit(
@@ -251,15 +267,12 @@ def ledger_for(size: int, params: BaseParams, folder: Path, simulate_max: int) -
 
 def run_task(task: str, path: str) -> dict[str, Any]:
     """Run one task on ``path``; return its figures (time excludes start-up and imports)."""
-    from perpspec.audit.run import AuditOptions, audit_ledger
+    from perpspec.audit.run import audit_ledger
     from perpspec.ledger.io import iter_ledger
-    from perpspec.reference.profile import load_profile
 
     options = None
-    if task == "audit":
-        options = AuditOptions()
-    elif task == "audit-profile":
-        options = AuditOptions(profile=load_profile(PROFILE), profile_name=PROFILE)
+    if task in ("audit", "audit-profile"):
+        options = get_audit_options(task == "audit-profile")
     wall, cpu = time.perf_counter(), time.process_time()
     events = violations = 0
     if task == "orjson":
@@ -310,14 +323,9 @@ def measure(task: str, path: Path) -> dict[str, Any]:
 
 def profile_audit(path: Path, with_profile: bool, top: int = 15) -> str:
     """cProfile of the audit of ``path``: the ``top`` functions by own time."""
-    from perpspec.audit.run import AuditOptions, audit_ledger
-    from perpspec.reference.profile import load_profile
+    from perpspec.audit.run import audit_ledger
 
-    options = (
-        AuditOptions(profile=load_profile(PROFILE), profile_name=PROFILE)
-        if with_profile
-        else AuditOptions()
-    )
+    options = get_audit_options(with_profile)
     profiler = cProfile.Profile()
     profiler.enable()
     audit_ledger(path, None, options)
