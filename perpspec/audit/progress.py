@@ -14,10 +14,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
 from perpspec.audit.report import AuditReport
-from perpspec.audit.run import AuditOptions, audit_events, compute_sha256
+from perpspec.audit.run import AuditOptions, LedgerItem, audit_ledger
 from perpspec.ledger.errors import LedgerError
-from perpspec.ledger.io import detect_format, iter_ledger
-from perpspec.reference.events import Event
+from perpspec.ledger.io import detect_format
 
 __all__ = [
     "PROGRESS_MIN_BYTES",
@@ -31,8 +30,6 @@ __all__ = [
 PROGRESS_MIN_BYTES = 20 * 2**20
 #: The bar is moved once per this many records, so drawing it costs nothing measurable.
 _UPDATE_EVERY = 4096
-
-Item = tuple[int, Event] | LedgerError
 
 
 def is_progress_wanted(path: str | os.PathLike[str], stream: TextIO) -> bool:
@@ -58,7 +55,9 @@ def count_records(path: str | os.PathLike[str], fmt: str | None) -> int:
     return lines + (last != b"\n")
 
 
-def track_records(items: Iterable[Item], advance: Callable[[int], None]) -> Iterator[Item]:
+def track_records(
+    items: Iterable[LedgerItem], advance: Callable[[int], None]
+) -> Iterator[LedgerItem]:
     """``items`` unchanged, calling ``advance(position)`` every few thousand records."""
     for count, item in enumerate(items, start=1):
         if count % _UPDATE_EVERY == 0:
@@ -80,12 +79,7 @@ def audit_ledger_with_progress(
         TimeRemainingColumn,
     )
 
-    from perpspec.audit.run import _add_replay
-
-    file = os.fspath(path)
     total = count_records(path, fmt)
-    items = iter_ledger(path, fmt)
-    sha256 = compute_sha256(path)
     columns = (
         TextColumn("auditing"),
         BarColumn(),
@@ -95,13 +89,9 @@ def audit_ledger_with_progress(
     )
     with Progress(*columns, console=Console(file=stream), transient=True) as bar:
         task = bar.add_task("auditing", total=total)
-        report, auditor = audit_events(
-            track_records(items, lambda done: bar.update(task, completed=done)),
-            file,
+        return audit_ledger(
+            path,
+            fmt,
             options,
-            sha256,
+            lambda items: track_records(items, lambda done: bar.update(task, completed=done)),
         )
-    if "replay" in options.checks and options.engine_config is not None:
-        # The replay pass is the one step audit_ledger adds after the stream.
-        report = _add_replay(report, path, fmt, options.engine_config, auditor.events)
-    return report

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -59,10 +59,14 @@ __all__ = [
     "NOT_LEDGER_CHECKS",
     "PROFILE_CHECKS",
     "AuditOptions",
+    "LedgerItem",
     "audit_events",
     "audit_ledger",
     "compute_sha256",
 ]
+
+#: One record as the ledger readers yield it: (line, event), or the error for that line.
+LedgerItem = tuple[int, Event] | LedgerError
 
 #: The checks run by default (``replay`` only on request).
 DEFAULT_CHECKS: tuple[str, ...] = tuple(cls.id for cls in CHECK_CLASSES)
@@ -338,7 +342,7 @@ def _skip_reason(check_id: str, options: AuditOptions) -> str | None:
 
 
 def audit_events(
-    items: Iterable[tuple[int, Event] | LedgerError],
+    items: Iterable[LedgerItem],
     file: str,
     options: AuditOptions,
     sha256: str = "",
@@ -384,15 +388,23 @@ def _build_report(auditor: _Auditor, file: str, options: AuditOptions, sha256: s
 
 
 def audit_ledger(
-    path: str | os.PathLike[str], fmt: str | None, options: AuditOptions
+    path: str | os.PathLike[str],
+    fmt: str | None,
+    options: AuditOptions,
+    track: Callable[[Iterable[LedgerItem]], Iterable[LedgerItem]] | None = None,
 ) -> AuditReport:
     """Audit the ledger at ``path`` (format by extension or ``fmt``); see the module doc.
+
+    ``track``, when given, wraps the stream of read records (a progress bar follows the
+    records through it); it must pass every item on unchanged.
 
     Raises :class:`LedgerError` when the file cannot be opened as a ledger at all (unknown
     format); records it cannot read are ``format`` violations in the report.
     """
     file = os.fspath(path)
-    items = iter_ledger(path, fmt)
+    items: Iterable[LedgerItem] = iter_ledger(path, fmt)
+    if track is not None:
+        items = track(items)
     sha256 = compute_sha256(path)
     report, auditor = audit_events(items, file, options, sha256)
     if "replay" in options.checks and options.engine_config is not None:
