@@ -9,8 +9,10 @@ Two commands:
   test called, which a later test may) are printed.
 - ``report``: per module, the counts of each verdict, and the score
   ``killed / (killed + survived + no tests)``: exact where every mutant was checked, and for
-  the sampled packages an estimate ``N * killed / checked`` with a 95% Wilson interval
-  scaled to the package's mutant count.
+  the modules of the sampled packages not every mutant of which was checked, an estimate
+  ``N * killed / checked`` over the sample, with a 95% Wilson interval, scaled to the
+  module's mutant count. Timeouts are left out of exact scores (mutmut's own reading: a
+  mutant that never ends is not a survivor) and stated apart.
 
 mutmut 3 keeps one verdict per mutant in ``mutants/<path>.meta`` (JSON,
 ``exit_code_by_key``); its exit codes are read with mutmut's own meaning.
@@ -109,7 +111,8 @@ def report(size: int, seed: int, show: str | None) -> int:
     all_mutants = 0
     exact_complete = True
     for module, verdicts in modules.items():
-        sampled = is_sampled(module)
+        # A module of a sampled package whose every mutant was checked is scored exactly.
+        sampled = is_sampled(module) and "not checked" in verdicts.values()
         counted = {n: v for n, v in verdicts.items() if not sampled or n in sample}
         c = Counter(counted.values())
         scored = c["killed"] + c["survived"] + c["no tests"]
@@ -136,7 +139,7 @@ def report(size: int, seed: int, show: str | None) -> int:
         )
     print()
     weight_total = all_mutants - sum(
-        Counter(v.values())["timeout"] for m, v in modules.items() if not is_sampled(m)
+        Counter(v.values())["timeout"] for v in modules.values() if "not checked" not in v.values()
     )
     print(
         f"score: {total / weight_total:.1%} (95% interval {total_low / weight_total:.1%} to "
