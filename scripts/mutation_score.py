@@ -1,18 +1,26 @@
 """The mutation score of ``perpspec.reference`` from mutmut's work files (docs/mutation.md).
 
-Two commands:
+The design (``make mutation-sample``): every mutant's covering tests include the engine's and
+the simulator's suites, so a full run takes many hours on two cores. The score is therefore
+estimated from a stratified random sample, one stratum per module, drawn with a fixed seed
+from all of a module's mutants (so the draw does not depend on which mutants an earlier run
+happened to reach):
 
-- ``select``: the mutant names ``make mutation-sample`` runs: every mutant outside the sampled
-  packages, and a uniform random sample (fixed seed) of the mutants inside them. The sample
-  is drawn from all their mutants, checked or not, so it does not depend on which ones an
-  earlier run happened to reach; only the names without a verdict yet (or whose function no
-  test called, which a later test may) are printed.
-- ``report``: per module, the counts of each verdict, and the score
-  ``killed / (killed + survived + no tests)``: exact where every mutant was checked, and for
-  the modules of the sampled packages not every mutant of which was checked, an estimate
-  ``N * killed / checked`` over the sample, with a 95% Wilson interval, scaled to the
-  module's mutant count. Timeouts are left out of exact scores (mutmut's own reading: a
-  mutant that never ends is not a survivor) and stated apart.
+- the modules of ``perpspec/reference/engine/``: one uniform sample of ``ENGINE_SAMPLE``
+  mutants over the package, counted per module;
+- every other module: ``MODULE_RATE`` of its mutants, uniformly;
+- a module whose every mutant has a verdict is scored exactly, whatever the sample.
+
+Commands:
+
+- ``select``: the mutant names still to run: those in the sample without a verdict, or whose
+  function no test called yet (a later test may).
+- ``report``: per module, the counts of each verdict over what is scored (the sample, or the
+  whole module), its score ``killed / (killed + survived + no tests)``, and the estimate for
+  the whole of ``perpspec.reference``: the modules' scores weighted by their mutant counts,
+  with a 95% interval from the stratified variance (normal approximation, Agresti-Coull
+  adjusted proportions, finite-population correction). Timeouts are not scored (mutmut's
+  reading: a mutant that never ends is caught, not a survivor) and are stated apart.
 
 mutmut 3 keeps one verdict per mutant in ``mutants/<path>.meta`` (JSON,
 ``exit_code_by_key``); its exit codes are read with mutmut's own meaning.
@@ -30,10 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "mutants" / "perpspec" / "reference"
-#: Packages whose mutants are sampled rather than all run (their covering tests are the
-#: slow engine and simulation tests; a full run takes hours on two cores).
-SAMPLED = ("engine/",)
-SAMPLE_SIZE = 500
+ENGINE = "engine/"
+ENGINE_SAMPLE = 500
+MODULE_RATE = 0.25
 SEED = 20261121
 
 STATUS: dict[int | None, str] = {
@@ -69,90 +76,70 @@ def read_verdicts() -> dict[str, dict[str, str]]:
     return modules
 
 
-def is_sampled(module: str) -> bool:
-    return module.startswith(SAMPLED)
+def draw_sample(modules: dict[str, dict[str, str]], seed: int) -> set[str]:
+    """The design's sample (module docstring). Names are sorted before each draw, so the
+    sample depends only on the seed and the set of mutants."""
+    rng = random.Random(seed)
+    engine = sorted(n for m, v in modules.items() if m.startswith(ENGINE) for n in v)
+    sample = set(rng.sample(engine, min(ENGINE_SAMPLE, len(engine))))
+    for module, verdicts in sorted(modules.items()):
+        if not module.startswith(ENGINE):
+            names = sorted(verdicts)
+            sample |= set(rng.sample(names, math.ceil(MODULE_RATE * len(names))))
+    return sample
 
 
-def draw_sample(modules: dict[str, dict[str, str]], size: int, seed: int) -> set[str]:
-    """A uniform sample of ``size`` mutants of the sampled packages (names sorted first, so
-    the draw depends only on the seed and the set of mutants)."""
-    names = sorted(n for m, v in modules.items() if is_sampled(m) for n in v)
-    return set(random.Random(seed).sample(names, min(size, len(names))))
-
-
-def select(size: int, seed: int) -> list[str]:
+def select(seed: int) -> list[str]:
     modules = read_verdicts()
-    sample = draw_sample(modules, size, seed)
-    chosen = [
+    sample = draw_sample(modules, seed)
+    return sorted(
         name
-        for module, verdicts in modules.items()
+        for verdicts in modules.values()
         for name, verdict in verdicts.items()
-        if verdict in ("not checked", "no tests") and (not is_sampled(module) or name in sample)
-    ]
-    return sorted(chosen)
-
-
-def wilson(killed: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The 95% Wilson score interval of a proportion killed/n."""
-    if n == 0:
-        return (0.0, 1.0)
-    p = killed / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (centre - half, centre + half)
-
-
-def report(size: int, seed: int, show: str | None) -> int:
-    modules = read_verdicts()
-    sample = draw_sample(modules, size, seed)
-    print("| module | mutants | checked | killed | survived | no tests | timeouts | score |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    total = total_low = total_high = 0.0
-    all_mutants = 0
-    exact_complete = True
-    for module, verdicts in modules.items():
-        # A module of a sampled package whose every mutant was checked is scored exactly.
-        sampled = is_sampled(module) and "not checked" in verdicts.values()
-        counted = {n: v for n, v in verdicts.items() if not sampled or n in sample}
-        c = Counter(counted.values())
-        scored = c["killed"] + c["survived"] + c["no tests"]
-        checked = len(counted) - c["not checked"]
-        all_mutants += len(verdicts)
-        if scored == 0:
-            estimate, low, high = 0.0, 0.0, 0.0
-        elif sampled:
-            low, high = wilson(c["killed"], scored)
-            estimate = c["killed"] / scored
-        else:
-            estimate = low = high = c["killed"] / scored
-            exact_complete &= c["not checked"] == 0
-        # A module's weight is its number of mutants (timeouts excluded from the score).
-        weight = len(verdicts) - (0 if sampled else c["timeout"])
-        total += estimate * weight
-        total_low += low * weight
-        total_high += high * weight
-        label = f"{module} (sample)" if sampled else module
-        score = f"{estimate:.1%}" + (f" [{low:.1%}, {high:.1%}]" if sampled else "")
-        print(
-            f"| {label} | {len(verdicts)} | {checked} | {c['killed']} | {c['survived']} | "
-            f"{c['no tests']} | {c['timeout']} | {score} |"
-        )
-    print()
-    weight_total = all_mutants - sum(
-        Counter(v.values())["timeout"] for v in modules.values() if "not checked" not in v.values()
+        if name in sample and verdict in ("not checked", "no tests")
     )
+
+
+def report(seed: int, show: str | None) -> int:
+    modules = read_verdicts()
+    sample = draw_sample(modules, seed)
+    print("| module | mutants | scored | killed | survived | no tests | timeouts | score |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    estimate = variance = weight_total = 0.0
+    pending = 0
+    for module, verdicts in modules.items():
+        exact = "not checked" not in verdicts.values()
+        counted = verdicts if exact else {n: v for n, v in verdicts.items() if n in sample}
+        c = Counter(counted.values())
+        pending += c["not checked"]
+        scored = c["killed"] + c["survived"] + c["no tests"]
+        # The stratum's size: its mutants less the timeouts (exactly, or as the sample says).
+        size = len(verdicts) * (scored / (scored + c["timeout"]) if scored else 1.0)
+        p = c["killed"] / scored if scored else 0.0
+        if not exact and scored:
+            adjusted = (c["killed"] + 2) / (scored + 4)
+            correction = max(0.0, 1 - scored / size)
+            variance += size * size * adjusted * (1 - adjusted) / scored * correction
+        estimate += p * size
+        weight_total += size
+        label = module if exact else f"{module} (sample)"
+        print(
+            f"| {label} | {len(verdicts)} | {len(counted) - c['not checked']} | {c['killed']} "
+            f"| {c['survived']} | {c['no tests']} | {c['timeout']} | {p:.1%} |"
+        )
+    score = estimate / weight_total
+    half = 1.96 * math.sqrt(variance) / weight_total
+    print()
     print(
-        f"score: {total / weight_total:.1%} (95% interval {total_low / weight_total:.1%} to "
-        f"{total_high / weight_total:.1%}); sample of {len(sample)} mutants of "
-        f"{', '.join(SAMPLED)} (seed {seed})"
-        + ("" if exact_complete else "; NOT every unsampled mutant was checked")
+        f"score: {score:.1%} (95% interval {score - half:.1%} to {min(1.0, score + half):.1%}); "
+        f"seed {seed}" + (f"; {pending} sampled mutants not yet run" if pending else "")
     )
     if show:
         for module, verdicts in modules.items():
             if show in module:
+                exact = "not checked" not in verdicts.values()
                 for name, verdict in sorted(verdicts.items()):
-                    in_scope = not is_sampled(module) or name in sample
-                    if in_scope and verdict in ("survived", "no tests", "suspicious"):
+                    if (exact or name in sample) and verdict in ("survived", "no tests"):
                         print(verdict, name)
     return 0
 
@@ -160,14 +147,13 @@ def report(size: int, seed: int, show: str | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=("select", "report"))
-    parser.add_argument("--size", type=int, default=SAMPLE_SIZE, help="sample size")
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--show", metavar="MODULE", help="report: list survivors of MODULE")
+    parser.add_argument("--show", metavar="MODULE", help="report: list scored survivors of MODULE")
     args = parser.parse_args(argv)
     if args.command == "select":
-        print("\n".join(select(args.size, args.seed)))
+        print("\n".join(select(args.seed)))
         return 0
-    return report(args.size, args.seed, args.show)
+    return report(args.seed, args.show)
 
 
 if __name__ == "__main__":
