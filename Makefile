@@ -82,9 +82,10 @@ mutation: $(STAMP)
 	$(BIN)/mutmut export-cicd-stats
 	@cat mutants/mutmut-cicd-stats.json
 
-## mutation-sample: every mutant outside perpspec/reference/engine/ and a seeded uniform sample
-## of 500 of the engine's (about an hour on two cores, against many for `make mutation`), then
-## the score with its 95% interval (scripts/mutation_score.py; docs/mutation.md).
+## mutation-sample: the score of perpspec.reference from a seeded stratified sample of its
+## mutants (500 of the engine's, a quarter of every other module's), with its 95% interval
+## (scripts/mutation_score.py; docs/mutation.md). About an hour on two cores; `make mutation`
+## runs every mutant (many hours).
 mutation-sample: $(STAMP)
 	HYPOTHESIS_PROFILE=ci $(BIN)/mutmut run --max-children 2 "perpspec.reference.none.*" > /dev/null
 	names="$$($(BIN)/python scripts/mutation_score.py select)"; \

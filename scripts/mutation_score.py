@@ -15,6 +15,7 @@ Commands:
 
 - ``select``: the mutant names still to run: those in the sample without a verdict, or whose
   function no test called yet (a later test may).
+- ``survivors``: the scored survivors, to run again once tests were added for them.
 - ``report``: per module, the counts of each verdict over what is scored (the sample, or the
   whole module), its score ``killed / (killed + survived + no tests)``, and the estimate for
   the whole of ``perpspec.reference``: the modules' scores weighted by their mutant counts,
@@ -100,6 +101,20 @@ def select(seed: int) -> list[str]:
     )
 
 
+def list_survivors(seed: int) -> list[str]:
+    """The scored survivors (and functions no test called): what a later run re-checks
+    after tests were added (mutmut keeps a verdict unless the mutant is named)."""
+    modules = read_verdicts()
+    sample = draw_sample(modules, seed)
+    return sorted(
+        name
+        for verdicts in modules.values()
+        for name, verdict in verdicts.items()
+        if verdict in ("survived", "no tests")
+        and ("not checked" not in verdicts.values() or name in sample)
+    )
+
+
 def report(seed: int, show: str | None) -> int:
     modules = read_verdicts()
     sample = draw_sample(modules, seed)
@@ -146,12 +161,15 @@ def report(seed: int, show: str | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("select", "report"))
+    parser.add_argument("command", choices=("select", "survivors", "report"))
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--show", metavar="MODULE", help="report: list scored survivors of MODULE")
     args = parser.parse_args(argv)
     if args.command == "select":
         print("\n".join(select(args.seed)))
+        return 0
+    if args.command == "survivors":
+        print("\n".join(list_survivors(args.seed)))
         return 0
     return report(args.seed, args.show)
 
