@@ -7,7 +7,7 @@ from all of a module's mutants (so the draw does not depend on which mutants an 
 happened to reach):
 
 - the modules of ``perpspec/reference/engine/``: one uniform sample of ``ENGINE_SAMPLE``
-  mutants over the package, counted per module;
+  mutants over the package (the first of a seeded random order), counted per module;
 - every other module: ``MODULE_RATE`` of its mutants, uniformly;
 - a module whose every mutant has a verdict is scored exactly, whatever the sample.
 
@@ -40,8 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "mutants" / "perpspec" / "reference"
 ENGINE = "engine/"
-ENGINE_SAMPLE = 500
-MODULE_RATE = 0.25
+ENGINE_SAMPLE = 300
+MODULE_RATE = 0.15
 SEED = 20261121
 
 STATUS: dict[int | None, str] = {
@@ -79,13 +79,17 @@ def read_verdicts() -> dict[str, dict[str, str]]:
 
 def draw_sample(modules: dict[str, dict[str, str]], seed: int) -> set[str]:
     """The design's sample (module docstring). Names are sorted before each draw, so the
-    sample depends only on the seed and the set of mutants."""
-    rng = random.Random(seed)
+    sample depends only on the seed and the set of mutants; each module has its own
+    generator, so one module's draw does not move another's."""
     engine = sorted(n for m, v in modules.items() if m.startswith(ENGINE) for n in v)
-    sample = set(rng.sample(engine, min(ENGINE_SAMPLE, len(engine))))
+    # A seeded random order of all the engine's mutants; its first ENGINE_SAMPLE are a
+    # uniform sample, and a larger sample extends a smaller one.
+    order = random.Random(seed).sample(engine, len(engine))
+    sample = set(order[:ENGINE_SAMPLE])
     for module, verdicts in sorted(modules.items()):
         if not module.startswith(ENGINE):
             names = sorted(verdicts)
+            rng = random.Random(f"{seed}:{module}")
             sample |= set(rng.sample(names, math.ceil(MODULE_RATE * len(names))))
     return sample
 
