@@ -383,11 +383,10 @@ def _parse_socialized_loss(table: _Table) -> SocializedLossOptions:
     if threshold == 0:
         raise table.error("threshold", "must be > 0 (a share of the total profit)")
     denominator = table.get_choice("denominator", Denominator)
+    text = table.get_text("cycle")
     try:
-        cycle = parse_cycle(table.get_text("cycle"), table.name_of("cycle"))
+        cycle = parse_cycle(text, table.name_of("cycle"))
     except SpecError as error:
-        if str(error).startswith(table.source):
-            raise
         raise SpecError(f"{table.source}: {error}") from None
     return SocializedLossOptions(method, insurance_share, threshold, denominator, cycle)
 
