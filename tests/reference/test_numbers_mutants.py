@@ -7,10 +7,12 @@ from fractions import Fraction
 import pytest
 
 from perpspec.reference.numbers import (
+    MAX_NUMBER_LENGTH,
     NumberError,
     format_number,
     is_terminating_decimal,
     parse_nonnegative,
+    parse_number,
     parse_positive,
 )
 
@@ -38,3 +40,11 @@ def test_large_power_of_five_denominator_terminates() -> None:
     value = Fraction(1, 5**30)
     assert is_terminating_decimal(value)
     assert format_number(value) == "0." + "0" * 20 + "1073741824"
+
+
+def test_number_text_of_exactly_the_maximum_length_is_accepted() -> None:
+    # The bound is "at most MAX_NUMBER_LENGTH characters": 200 digits parse, 201 are refused.
+    longest = "1" * MAX_NUMBER_LENGTH
+    assert parse_number(longest) == Fraction(int(longest))
+    with pytest.raises(NumberError, match=r"^value: number has 201 characters \(at most 200\)$"):
+        parse_number(longest + "1")

@@ -8,7 +8,7 @@ import pytest
 
 from perpspec.reference.errors import SpecError
 from perpspec.reference.instrument import ContractKind
-from perpspec.reference.margin.pnl import get_side
+from perpspec.reference.margin.pnl import Position, apply_fill, get_side
 from perpspec.reference.margin.requirements import (
     compute_close_fee,
     compute_initial_margin,
@@ -45,3 +45,13 @@ def test_close_fee() -> None:
 def test_isolated_margin_balance() -> None:
     # M + uPnL = 10 + (-3) = 7.
     assert compute_isolated_margin_balance(F(10), F(-3)) == F(7)
+
+
+def test_fill_is_refused_with_its_reason() -> None:
+    # A fill moves a position: zero units or a price of 0 are refused, each with a one-line
+    # reason naming the field.
+    long_position = Position(F(1), F(100))
+    with pytest.raises(SpecError, match=r"^qty: a fill must not be zero$"):
+        apply_fill(ContractKind.LINEAR, F(1), long_position, F(0), F(100))
+    with pytest.raises(SpecError, match=r"^price: must be > 0$"):
+        apply_fill(ContractKind.LINEAR, F(1), long_position, F(1), F(0))
