@@ -340,12 +340,21 @@ def _take_over(
     fund = get_fund_account(inst.fund)
     asset = inst.settle_asset
     fills = compute_book_fills(ex.config.liquidity, inst, mark, qty, side > 0, ex.state.seq)
+    fund_before = _cash(ex, fund, asset)
+    leftover_events: list[Event] = []
+    if share is not None:
+        leftover_events = _settle_leftover(
+            ex, event, liq_id, account, market_id, share + realized, from_isolated
+        )
+    # The fund pays a negative balance first; the walk may use only what that leaves, so the
+    # two payments together never take the fund below zero (fund-nonnegative). What the
+    # trader's margin brings to the fund is booked after the walk and does not extend it.
     settlement = settle_liquidation(
         settle_side,
         qty,
         price,
         fills,
-        _cash(ex, fund, asset),
+        min(fund_before, _cash(ex, fund, asset)),
         fee_rate=options.liquidation.fee_rate,
         surplus_to=options.liquidation.surplus_to,
         kind=inst.kind,
@@ -355,11 +364,7 @@ def _take_over(
     for fill in fills[: settlement.fills_executed]:
         _fill_engine(ex, market_id, side, fill)
         tail.append(_stamp_fill(ex, event, liq_id, fill))
-    if share is not None:
-        leftover = share + realized
-        tail.extend(
-            _settle_leftover(ex, event, liq_id, account, market_id, leftover, from_isolated)
-        )
+    tail.extend(leftover_events)
     tail.extend(_split_surplus(ex, event, liq_id, account, market, settlement))
     touched: set[str] = set()
     if settlement.remaining_qty > 0:

@@ -9,6 +9,7 @@ import pytest
 from engine_fixtures import (
     TS,
     deposit,
+    instrument,
     make_engine,
     make_profile,
     mark,
@@ -246,3 +247,34 @@ def test_unsupported_profile_is_refused_before_any_event() -> None:
     construction, so no mark update can stop half-way (invariant ``frame``)."""
     with pytest.raises(SpecError, match=r"adl\.fill_price = 'mark' is not supported"):
         make_engine("hyperliquid")
+
+
+def test_negative_balance_and_deficit_together_never_take_the_fund_below_zero() -> None:
+    # fund-nonnegative when one takeover both makes a trader whole and leaves a deficit.
+    # bob: deposit 250, short 1 @ 20,000; mark 1,000 (uPnL +19,000); funding at rate -21
+    # charges the short 21 x 1 x 1,000 = 21,000, so his wallet is 250 - 21,000 = -20,750 and
+    # his equity -20,750 + 19,000 = -1,750: no bankruptcy price, taken over at the mark.
+    # Negative balance 1,750: the fund pays its 50, system_loss the other 1,700. The engine
+    # buys the short back from the book at 1,000 x 1.001 = 1,001: a deficit of 1, which the
+    # now empty fund cannot pay, so the 1 lot goes to ADL at the mark 1,000 (seed-gate).
+    engine = make_engine("seed-gate")
+    for item in (
+        instrument(),
+        deposit("bob", 250),
+        deposit("mm", 10**9),
+        deposit("insurance:BTC", 50),
+        mark(20_000),
+        trade("mm", "bob", "1", 20_000),
+        mark(1_000),
+        FundingEvent(0, TS, "BTC-PERP", F(-21), ()),
+    ):
+        engine.submit(item)
+    out = engine.submit(mark(1_000))
+    insurance = [(e.reason, e.amount) for e in out if isinstance(e, InsuranceEvent)]
+    assert insurance == [("negative_balance", F(-50))]
+    assert [(e.account, e.qty, e.price) for e in out if isinstance(e, AdlEvent)] == [
+        ("mm", F(1), F(1000))
+    ]
+    assert cash(engine, "insurance:BTC") == 0
+    assert cash(engine, "system_loss") == -1700
+    assert cash(engine, "bob") == 0
