@@ -210,3 +210,25 @@ def test_missing_cycle_is_named_once() -> None:
         parse_profile(data, "mine.toml")
     assert str(caught.value).startswith("mine.toml: socialized_loss.cycle: ")
     assert str(caught.value).count("mine.toml") == 1
+
+
+def test_thresholds_that_are_no_list_name_the_type_found() -> None:
+    # adl.thresholds must be a TOML array; the reason says what was found instead.
+    data = _gate_data()
+    data["adl"]["thresholds"] = "0.1"
+    with pytest.raises(
+        SpecError, match=_exact("mine.toml: adl.thresholds: expected a list, found str")
+    ):
+        parse_profile(data, "mine.toml")
+
+
+def test_a_toml_float_is_refused_with_the_way_to_write_it() -> None:
+    # Numbers are strings so they stay exact; a TOML float is refused with the fix spelled out.
+    data = _gate_data()
+    data["margin"]["close_fee_rate"] = 0.001
+    message = (
+        "mine.toml: margin.close_fee_rate: found the TOML float 0.001; write it as a string "
+        '("0.001") so it stays exact'
+    )
+    with pytest.raises(SpecError, match=_exact(message)):
+        parse_profile(data, "mine.toml")

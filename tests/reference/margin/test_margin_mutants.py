@@ -8,7 +8,7 @@ import pytest
 
 from perpspec.reference.errors import SpecError
 from perpspec.reference.instrument import ContractKind
-from perpspec.reference.margin.pnl import Position, apply_fill, get_side
+from perpspec.reference.margin.pnl import Position, apply_fill, compute_unrealized_pnl, get_side
 from perpspec.reference.margin.requirements import (
     compute_close_fee,
     compute_initial_margin,
@@ -55,3 +55,11 @@ def test_fill_is_refused_with_its_reason() -> None:
         apply_fill(ContractKind.LINEAR, F(1), long_position, F(0), F(100))
     with pytest.raises(SpecError, match=r"^price: must be > 0$"):
         apply_fill(ContractKind.LINEAR, F(1), long_position, F(1), F(0))
+
+
+@pytest.mark.parametrize(("entry", "mark"), [(F(0), F(100)), (F(100), F(0)), (F(-1), F(100))])
+def test_unrealized_pnl_refuses_a_price_that_is_not_positive(entry: F, mark: F) -> None:
+    # Prices are > 0 (a zero entry would make the inverse PnL 1/E undefined); the reason is
+    # one line naming the field.
+    with pytest.raises(SpecError, match=r"^price: entry and mark prices must be > 0$"):
+        compute_unrealized_pnl(ContractKind.LINEAR, F(1), F(1), entry, mark)
