@@ -232,3 +232,28 @@ def test_a_toml_float_is_refused_with_the_way_to_write_it() -> None:
     )
     with pytest.raises(SpecError, match=_exact(message)):
         parse_profile(data, "mine.toml")
+
+
+def test_source_url_is_kept() -> None:
+    # bitmex.toml, [source] url = "https://www.bitmex.com/app/autoDeleveraging"
+    source = load_profile("bitmex").source
+    assert source.url == "https://www.bitmex.com/app/autoDeleveraging"
+
+
+def test_a_maker_fee_rate_of_one_is_refused() -> None:
+    # trading.maker_fee_rate lies in [-1, 1): a rebate down to the whole notional, a fee below it.
+    data = _gate_data()
+    data["trading"]["maker_fee_rate"] = "1"
+    message = "mine.toml: trading.maker_fee_rate: must be in [-1, 1), found 1"
+    with pytest.raises(SpecError, match=_exact(message)):
+        parse_profile(data, "mine.toml")
+
+
+def test_adl_section_is_required_when_adl_is_the_last_resort() -> None:
+    # seed-gate's last resort is ADL: without [adl] the profile is refused with the reason.
+    data = _gate_data()
+    del data["adl"]
+    with pytest.raises(
+        SpecError, match=_exact("mine.toml: adl: missing (last_resort.method uses it)")
+    ):
+        parse_profile(data, "mine.toml")

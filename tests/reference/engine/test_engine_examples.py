@@ -270,6 +270,9 @@ def test_negative_balance_and_deficit_together_never_take_the_fund_below_zero() 
     ):
         engine.submit(item)
     out = engine.submit(mark(1_000))
+    assert [(e.account, e.side) for e in out if isinstance(e, LiquidationEvent)] == [
+        ("bob", "short")
+    ]
     insurance = [(e.reason, e.amount) for e in out if isinstance(e, InsuranceEvent)]
     assert insurance == [("negative_balance", F(-50))]
     assert [(e.account, e.qty, e.price) for e in out if isinstance(e, AdlEvent)] == [
