@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from fractions import Fraction as F
 
-from engine_fixtures import MARKET, TS, deposit, make_engine, mark, setup_three_traders
+from engine_fixtures import (
+    MARKET,
+    TS,
+    deposit,
+    instrument,
+    make_engine,
+    mark,
+    setup_three_traders,
+)
 
 from perpspec.reference.engine.engine import apply, get_inputs
 from perpspec.reference.engine.state import ExchangeState
-from perpspec.reference.events import FundingEvent, FundingPayment, InsuranceEvent
+from perpspec.reference.events import FundingEvent, FundingPayment, InsuranceEvent, RejectionEvent
 
 
 def _alice_wallet(state: ExchangeState) -> F:
@@ -87,3 +95,17 @@ def test_get_inputs_strips_the_payments_of_a_funding_event() -> None:
     assert inputs == [other, FundingEvent(7, TS, MARKET, F("0.0001"), ())]
     funding = inputs[1]
     assert isinstance(funding, FundingEvent) and funding.payments == ()
+
+
+def test_a_rejected_funding_is_stamped_with_no_payments() -> None:
+    """A rejected input changes nothing (invariant ``frame``): a funding input refused (no mark
+    yet) comes back stamped with an empty tuple of payments, whatever it carried, since
+    nobody was paid."""
+    engine = make_engine("seed-gate")
+    engine.submit(instrument())
+    carried = (FundingPayment("alice", F(-2)),)
+    stamped, rejection = engine.submit(FundingEvent(0, TS, MARKET, F("0.0001"), carried))
+    assert isinstance(rejection, RejectionEvent)
+    assert isinstance(stamped, FundingEvent)
+    assert stamped.payments == ()
+    assert (stamped.seq, rejection.seq, rejection.input) == (2, 3, 2)
