@@ -94,29 +94,28 @@ def draw_sample(modules: dict[str, dict[str, str]], seed: int) -> set[str]:
     return sample
 
 
-def select(seed: int) -> list[str]:
+def _scored_names(seed: int, verdicts_wanted: tuple[str, ...]) -> list[str]:
+    """Names with one of ``verdicts_wanted`` among the scored mutants: a module's sample, or
+    all of a module every mutant of which has a verdict."""
     modules = read_verdicts()
     sample = draw_sample(modules, seed)
     return sorted(
         name
         for verdicts in modules.values()
         for name, verdict in verdicts.items()
-        if name in sample and verdict in ("not checked", "no tests")
+        if verdict in verdicts_wanted and (name in sample or "not checked" not in verdicts.values())
     )
+
+
+def select(seed: int) -> list[str]:
+    """The sampled mutants without a verdict, or whose function no test called yet."""
+    return _scored_names(seed, ("not checked", "no tests"))
 
 
 def list_survivors(seed: int) -> list[str]:
     """The scored survivors (and functions no test called): what a later run re-checks
     after tests were added (mutmut keeps a verdict unless the mutant is named)."""
-    modules = read_verdicts()
-    sample = draw_sample(modules, seed)
-    return sorted(
-        name
-        for verdicts in modules.values()
-        for name, verdict in verdicts.items()
-        if verdict in ("survived", "no tests")
-        and ("not checked" not in verdicts.values() or name in sample)
-    )
+    return _scored_names(seed, ("survived", "no tests"))
 
 
 def report(seed: int, show: str | None) -> int:
