@@ -46,6 +46,7 @@ from perpspec.reference.engine.waterfall import compute_partial_slice, rank_coun
 from perpspec.reference.events import (
     AdlEvent,
     FundingEvent,
+    InstrumentEvent,
     InsuranceEvent,
     LiquidationEvent,
     LiquidationFillEvent,
@@ -684,6 +685,20 @@ def test_a_lone_cross_position_is_liquidated_partially() -> None:
     assert dave.wallet["USDT"] == F("2030.4")
 
 
+def open_alice_long(engine: Engine, market: InstrumentEvent, qty: str) -> None:
+    """Seed 001's opening: alice 1,000 (cross), long ``qty`` @ 20,000 from bob; fund 50."""
+    for item in (
+        market,
+        deposit("alice", 1_000),
+        deposit("bob", 100_000),
+        deposit("mm", 10**9),
+        deposit("insurance:BTC", 50),
+        engine_mark(20_000),
+        trade("alice", "bob", qty, 20_000),
+    ):
+        assert engine.submit(item)[-1].TYPE != "rejection"
+
+
 @pytest.mark.parametrize(
     ("tick", "liquidation_price"),
     [(F(1), F(19_096)), (F("0.5"), F("19095.5"))],
@@ -693,16 +708,7 @@ def test_the_recorded_prices_are_rounded_to_the_tick(tick: F, liquidation_price:
     liquidation 1,000 + P - 20,000 = 0.005 P -> P = 19,000 / 0.995 = 3,800,000/199 =
     19,095.47..., rounded up (a long) to the tick: 19,096 with tick 1, 19,095.5 with 0.5."""
     engine = make_engine("seed-gate")
-    for item in (
-        dataclasses.replace(instrument(), tick_size=tick),
-        deposit("alice", 1_000),
-        deposit("bob", 100_000),
-        deposit("mm", 10**9),
-        deposit("insurance:BTC", 50),
-        engine_mark(20_000),
-        trade("alice", "bob", "1", 20_000),
-    ):
-        assert engine.submit(item)[-1].TYPE != "rejection"
+    open_alice_long(engine, dataclasses.replace(instrument(), tick_size=tick), "1")
     out = engine.submit(engine_mark(18_000))
     [liquidation] = [e for e in out if isinstance(e, LiquidationEvent)]
     assert (liquidation.side, liquidation.bankruptcy_price) == ("long", F(19_000))
@@ -721,16 +727,7 @@ def test_the_settlement_values_fills_with_the_contract_multiplier() -> None:
     the fund.
     """
     engine = make_engine(make_profile("seed-gate", fee_rate=F("0.001")), depth=F(20))
-    for item in (
-        dataclasses.replace(instrument(), multiplier=F(1, 10)),
-        deposit("alice", 1_000),
-        deposit("bob", 100_000),
-        deposit("mm", 10**9),
-        deposit("insurance:BTC", 50),
-        engine_mark(20_000),
-        trade("alice", "bob", "10", 20_000),
-    ):
-        assert engine.submit(item)[-1].TYPE != "rejection"
+    open_alice_long(engine, dataclasses.replace(instrument(), multiplier=F(1, 10)), "10")
     out = engine.submit(engine_mark(19_050))
     [liquidation] = [e for e in out if isinstance(e, LiquidationEvent)]
     assert (liquidation.bankruptcy_price, liquidation.fee) == (F(19_000), F(19))
