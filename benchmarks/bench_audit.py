@@ -275,14 +275,8 @@ def run_task(task: str, path: str) -> dict[str, Any]:
         options = get_audit_options(task == "audit-profile")
     wall, cpu = time.perf_counter(), time.process_time()
     events = violations = 0
-    if task == "orjson":
-        loads = orjson.loads
-        with open(path, "rb") as handle:
-            for line in handle:
-                loads(line)
-                events += 1
-    elif task == "json":
-        decode = json.loads
+    if task in ("orjson", "json"):
+        decode = orjson.loads if task == "orjson" else json.loads
         with open(path, "rb") as handle:
             for line in handle:
                 decode(line)

@@ -24,7 +24,8 @@ Commands:
   reading: a mutant that never ends is caught, not a survivor) and are stated apart.
 
 mutmut 3 keeps one verdict per mutant in ``mutants/<path>.meta`` (JSON,
-``exit_code_by_key``); its exit codes are read with mutmut's own meaning.
+``exit_code_by_key``); its exit codes are read with mutmut's own table
+(``mutmut.stats.status_by_exit_code``).
 """
 
 from __future__ import annotations
@@ -37,31 +38,14 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from mutmut.stats import status_by_exit_code
+
 ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "mutants" / "perpspec" / "reference"
 ENGINE = "engine/"
 ENGINE_SAMPLE = 300
 MODULE_RATE = 0.15
 SEED = 20261121
-
-STATUS: dict[int | None, str] = {
-    1: "killed",
-    3: "killed",
-    0: "survived",
-    5: "no tests",
-    33: "no tests",
-    34: "skipped",
-    35: "suspicious",
-    36: "timeout",
-    24: "timeout",
-    -24: "timeout",
-    152: "timeout",
-    255: "timeout",
-    37: "type check",
-    -11: "segfault",
-    -9: "segfault",
-    None: "not checked",
-}
 
 
 def read_verdicts() -> dict[str, dict[str, str]]:
@@ -73,7 +57,7 @@ def read_verdicts() -> dict[str, dict[str, str]]:
         codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
         if codes:
             module = meta.relative_to(MUTANTS).as_posix().removesuffix(".meta")
-            modules[module] = {name: STATUS.get(code, "suspicious") for name, code in codes.items()}
+            modules[module] = {name: status_by_exit_code[code] for name, code in codes.items()}
     return modules
 
 
