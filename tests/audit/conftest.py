@@ -16,7 +16,13 @@ from perpspec.reference.engine.config import EngineConfig, render_engine_config
 from perpspec.reference.events import Event
 from perpspec.reference.profile import load_profile
 from perpspec.reference.simulation.runner import build_config, run_simulation
-from perpspec.reference.simulation.spec import Scenario, SimulationSpec
+from perpspec.reference.simulation.spec import (
+    BTC_PERP,
+    BTCUSD_PERP,
+    MarketSpec,
+    Scenario,
+    SimulationSpec,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,9 +34,17 @@ class SimulatedLedger:
     config: EngineConfig
 
 
-def simulate(profile: str, seed: int, accounts: int, steps: int) -> SimulatedLedger:
-    """Run the crash scenario."""
+def simulate(
+    profile: str,
+    seed: int,
+    accounts: int,
+    steps: int,
+    markets: tuple[MarketSpec, ...] | None = None,
+) -> SimulatedLedger:
+    """Run the crash scenario (on the simulator's default markets unless ``markets``)."""
     spec = SimulationSpec(accounts=accounts, steps=steps, seed=seed, scenario=Scenario.CRASH)
+    if markets is not None:
+        spec = dataclasses.replace(spec, markets=markets)
     config = dataclasses.replace(build_config(spec, load_profile(profile)), profile_ref=profile)
     return SimulatedLedger(tuple(run_simulation(spec, config)), profile, config)
 
@@ -45,6 +59,13 @@ def gate_ledger() -> SimulatedLedger:
 def socialized_ledger() -> SimulatedLedger:
     """Socialized loss: 30 accounts, 200 steps, seed 1, seed-socialized."""
     return simulate("seed-socialized", 1, 30, 200)
+
+
+@pytest.fixture(scope="session")
+def inverse_ledger() -> SimulatedLedger:
+    """An inverse market beside a linear one: 30 accounts, 200 steps, seed 0, seed-gate
+    (liquidations and ADL on BTCUSD-PERP, realized PnL in coin rounded to the unit)."""
+    return simulate("seed-gate", 0, 30, 200, (BTCUSD_PERP, BTC_PERP))
 
 
 @pytest.fixture(scope="session")

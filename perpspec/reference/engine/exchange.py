@@ -27,6 +27,7 @@ from perpspec.reference.engine.state import (
     ExchangeState,
     MarketState,
     PositionState,
+    is_system_account,
 )
 from perpspec.reference.errors import SpecError
 from perpspec.reference.margin.pnl import Position, apply_fill
@@ -139,9 +140,22 @@ class Exchange:
         else:
             self.credit(account, self.get_market(market).instrument.settle_asset, amount)
 
-    def round_realized(self, realized: Fraction, asset: str) -> Fraction:
-        """Book realized PnL (:func:`split_realized`); the dust goes to ``fees``."""
-        booked, dust = split_realized(realized, self.config.unit)
+    def get_unit(self, account: str) -> Fraction | None:
+        """The settlement unit ``account``'s realized PnL is booked in: the configured one for
+        traders, none (exact) for the system accounts.
+
+        The liquidation engine's realized PnL is the net surplus that
+        :func:`~perpspec.reference.liquidation.settlement.settle_liquidation` splits exactly
+        (fee, fund share, refund); rounding it would leave the dust in ``engine:<market>``
+        after the settlement (invariant ``liquidation-settled``; an inverse market's surplus
+        in coin is rarely a multiple of the unit).
+        """
+        return None if is_system_account(account) else self.config.unit
+
+    def round_realized(self, realized: Fraction, asset: str, account: str) -> Fraction:
+        """Book realized PnL (:func:`split_realized`, in ``account``'s unit); the dust goes
+        to ``fees``."""
+        booked, dust = split_realized(realized, self.get_unit(account))
         if dust:
             self.credit("fees", asset, dust)
         return booked
@@ -162,10 +176,10 @@ class Exchange:
             Position(position.qty, position.entry_price),
             signed_qty,
             price,
-            self.config.unit,
+            self.get_unit(account),
         )
         position.qty, position.entry_price = moved.qty, moved.entry_price
-        realized = self.round_realized(realized, inst.settle_asset)
+        realized = self.round_realized(realized, inst.settle_asset, account)
         self.credit_margin(account, market, realized)
         if position.qty == 0 and position.mode is MarginMode.ISOLATED:
             self.credit(account, inst.settle_asset, position.isolated_margin)
