@@ -213,16 +213,29 @@ def _market_of(event: Event) -> str | None:
 
 class References(Check):
     """``references``: every event names a defined market, a known account, the liquidation
-    being settled. An event that cannot be booked is reported and left out of the books."""
+    being settled. An event that cannot be booked is reported and left out of the books.
+
+    "Known" includes the account's role (DESIGN, Ledger: the system accounts are the
+    ``insurance:<fund>``, ``engine:<market>``, ``fees`` and ``system_loss`` books, moved only
+    by the waterfall's own rules): a trade, a liquidation fill, an ADL fill or a socialized
+    charge names trader accounts only; a fill never names the liquidated account as its own
+    counterparty; a liquidation's insurance entries name the fund its market's instrument
+    names; a socialized charge names only liquidation ids the ledger has stated.
+    """
 
     id = "references"
 
     def before(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
         self.examined += 1
         problem = self._find_problem(event, ctx)
+        if problem is not None:
+            ctx.skip = True
+        else:
+            # A misused account or fund can still be booked: the rest of the ledger is then
+            # audited as written, so only this record is flagged.
+            problem = self._find_role_problem(event) or self._find_misuse(event, ctx)
         if problem is None:
             return []
-        ctx.skip = True
         expected, found, hint = problem
         return [ctx.violation(self.id, line, event, expected, found, None, hint)]
 
@@ -248,6 +261,57 @@ class References(Check):
                     "account misspelled?",
                 )
         return self._find_settlement_problem(event, ctx)
+
+    @staticmethod
+    def _find_role_problem(event: Event) -> tuple[str, str, str] | None:
+        if isinstance(event, TradeEvent | LiquidationFillEvent | AdlEvent | SocializedLossEvent):
+            for account in _accounts_of(event):
+                if is_system_account(account):
+                    return (
+                        f"a trader account in a {event.TYPE} event",
+                        f"the system account {account!r}",
+                        "insurance funds, engine accounts, fees and system_loss move only "
+                        "through the waterfall's own entries, never as a party to a fill or "
+                        "a charge",
+                    )
+        return None
+
+    @staticmethod
+    def _find_misuse(event: Event, ctx: AuditContext) -> tuple[str, str, str] | None:
+        """Inside the open settlement (``_find_settlement_problem`` has placed the event)."""
+        settlement = ctx.book.settlement
+        if settlement is None:
+            return None
+        open_id = settlement.event.id
+        if isinstance(event, LiquidationFillEvent | AdlEvent):
+            party = event.counterparty if isinstance(event, LiquidationFillEvent) else event.account
+            if party == settlement.event.account:
+                return (
+                    f"a counterparty other than {party}, whose position {open_id} took over",
+                    f"{event.TYPE} with {party!r}",
+                    "the liquidated account cannot take the other side of its own liquidation",
+                )
+        if isinstance(event, SocializedLossEvent):
+            known = ctx.book.liquidation_ids
+            if len(set(event.liquidations)) != len(event.liquidations) or not all(
+                lid in known for lid in event.liquidations
+            ):
+                return (
+                    "liquidations stated earlier in the ledger, each once",
+                    f"liquidations {list(event.liquidations)!r}",
+                    "a socialized charge names the liquidations whose loss it covers",
+                )
+        if (
+            isinstance(event, InsuranceEvent)
+            and event.liquidation is not None
+            and event.fund != settlement.fund
+        ):
+            return (
+                f"fund {settlement.fund!r}, the fund of {settlement.event.market}",
+                f"fund {event.fund!r}",
+                "a liquidation's insurance entries go to the fund its market's instrument names",
+            )
+        return None
 
     def _find_settlement_problem(
         self, event: Event, ctx: AuditContext
