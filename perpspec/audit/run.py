@@ -143,6 +143,7 @@ class _Auditor:
         if options.profile is None:
             runnable -= PROFILE_CHECKS
         self.checks: list[Check] = [cls() for cls in CHECK_CLASSES if cls.id in runnable]
+        self.runs_references = "references" in runnable
         self.violations: list[Violation] = []
         self.counts: dict[str, int] = {}
         self.events = 0
@@ -239,6 +240,9 @@ class _Auditor:
         try:
             self.apply(event, line)
         except SpecError as error:
+            # Left out of the books whatever is selected; reported only under its own check.
+            if not self.runs_references:
+                return
             self.report(
                 [
                     self.ctx.violation(
@@ -261,7 +265,7 @@ class _Auditor:
         """Whether ``references`` (even when deselected) would let the event be booked."""
         from perpspec.audit.checks import References
 
-        if any(isinstance(check, References) for check in self.checks):
+        if self.runs_references:
             return True
         probe = AuditContext(self.ctx.file, self.book, self.ctx.profile, self.ctx.unit)
         probe.pending_rejection = self.ctx.pending_rejection

@@ -176,3 +176,16 @@ def test_every_catalogue_invariant_is_run_or_skipped_with_a_reason(
     for invariant in CATALOGUE:
         ran = invariant in DEFAULT_CHECKS
         assert (checks[invariant]["skipped"] is None) == ran
+
+
+def test_a_deselected_references_reports_nothing_but_still_guards_the_books(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The second instrument redefines X-PERP: the books refuse it (a SpecError), which is a
+    # references violation when references runs, and nothing at all when it is deselected.
+    path = write_records(tmp_path / "r.jsonl", [INSTRUMENT, {**INSTRUMENT, "multiplier": "10"}])
+    assert main(["audit", str(path)]) == 1
+    assert "r.jsonl:2: [references]" in capsys.readouterr().out
+    for deselect in (["--ignore", "references"], ["--select", "conservation"]):
+        assert main(["audit", str(path), *deselect]) == 0
+        assert capsys.readouterr().out.splitlines()[-1].endswith("no violations")
