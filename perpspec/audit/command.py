@@ -1,7 +1,7 @@
 """The ``perpspec audit`` subcommand (DESIGN, Command line; issue 6).
 
 ``perpspec audit LEDGER [--format F] [--profile P] [--select IDS] [--ignore IDS]
-[--max-violations N] [--json] [--html REPORT] [--engine-config FILE]``. Exit 0 clean, 1
+[--max-violations N] [--json] [--html REPORT] [--engine-config FILE] [--settlement-unit U]``. Exit 0 clean, 1
 violations, 2 unreadable input or wrong usage; errors are one line, never a traceback. A long
 file shows a progress bar on stderr when stderr is a terminal (:mod:`perpspec.audit.progress`).
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,9 @@ from perpspec.audit.report import AuditReport
 from perpspec.audit.run import DEFAULT_CHECKS, KNOWN_CHECKS, AuditOptions, audit_ledger
 from perpspec.ledger.errors import LedgerError
 from perpspec.reference.errors import SpecError
+from perpspec.reference.numbers import parse_number
 
-__all__ = ["add_audit_parser", "parse_check_ids", "run_audit_command"]
+__all__ = ["add_audit_parser", "parse_check_ids", "parse_settlement_unit", "run_audit_command"]
 
 
 def add_audit_parser(commands: Any) -> None:
@@ -59,6 +61,12 @@ def add_audit_parser(commands: Any) -> None:
         metavar="FILE",
         help="engine configuration for --select replay (LEDGER.engine.toml)",
     )
+    audit.add_argument(
+        "--settlement-unit",
+        metavar="UNIT",
+        help="the unit the exchange books realized PnL and socialized charges in, e.g. "
+        "0.00000001 (default: the engine configuration's, else exact)",
+    )
     audit.set_defaults(handler=run_audit_command)
 
 
@@ -73,6 +81,19 @@ def parse_check_ids(values: list[str] | None) -> set[str] | None:
             f"unknown check id {', '.join(unknown)} (known: {', '.join(KNOWN_CHECKS[1:])})"
         )
     return ids
+
+
+def parse_settlement_unit(text: str) -> Fraction:
+    """``--settlement-unit``: an exact number > 0 (SpecError naming the option otherwise).
+
+    An exchange's export carries no engine configuration, yet its realized PnL and socialized
+    charges are rounded to its unit; audited as exact, every rounded charge would differ from
+    its exact share by less than one unit and be reported.
+    """
+    unit = parse_number(text, "--settlement-unit")
+    if unit <= 0:
+        raise SpecError(f"--settlement-unit: must be > 0, found {text}")
+    return unit
 
 
 def _build_options(args: argparse.Namespace) -> AuditOptions:
@@ -99,6 +120,8 @@ def _build_options(args: argparse.Namespace) -> AuditOptions:
 
         config = load_engine_config(path)
     unit = config.unit if config is not None else None
+    if args.settlement_unit is not None:
+        unit = parse_settlement_unit(args.settlement_unit)
     return AuditOptions(frozenset(checks), profile, args.profile, config, None, unit)
 
 

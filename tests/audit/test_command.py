@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,22 @@ def test_a_deselected_references_reports_nothing_but_still_guards_the_books(
     for deselect in (["--ignore", "references"], ["--select", "conservation"]):
         assert main(["audit", str(path), *deselect]) == 0
         assert capsys.readouterr().out.splitlines()[-1].endswith("no violations")
+
+
+def test_settlement_unit_for_an_export_without_engine_configuration(
+    socialized_ledger: SimulatedLedger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The simulator books socialized charges rounded to its unit, 1e-8; an export carries no
+    # engine configuration, so the auditor states the unit.
+    assert socialized_ledger.config.unit == Fraction(1, 10**8)
+    path = tmp_path / "export.jsonl"
+    write_ledger(socialized_ledger.events, path)
+    audit = ["audit", str(path), "--profile", "seed-socialized", "--json"]
+    assert main(audit) == 1
+    flagged = {c["id"] for c in json.loads(capsys.readouterr().out)["checks"] if c["violations"]}
+    assert flagged <= {"sl-participants", "sl-cap", "fund-first"} and flagged
+    assert main([*audit, "--settlement-unit", "0.00000001"]) == 0
+    capsys.readouterr()
+    for bad in ("0", "-1", "1e-8"):
+        assert main([*audit, "--settlement-unit", bad]) == 2
+        assert capsys.readouterr().err.startswith("perpspec audit: --settlement-unit")
