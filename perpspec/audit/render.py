@@ -16,7 +16,16 @@ from typing import Any
 
 from perpspec.audit.report import AuditReport, Violation
 
-__all__ = ["format_text", "format_violation", "report_to_json"]
+__all__ = ["format_text", "format_violation", "report_to_json", "show_text"]
+
+
+def show_text(text: str) -> str:
+    """``text`` on one visible line: every character ``str.isprintable`` refuses (controls,
+    line and paragraph separators) written as its Python escape, so a record holding a
+    vertical tab or a U+2028 cannot break a diagnostic into lines that look like others."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def format_violation(violation: Violation) -> list[str]:
@@ -25,10 +34,10 @@ def format_violation(violation: Violation) -> list[str]:
     head = f"{where}: [{violation.check}] expected {violation.expected}, found {violation.found}"
     if violation.difference is not None:
         head += f" (difference {violation.difference})"
-    lines = [head]
+    lines = [show_text(head)]
     if violation.record:
-        lines.append(f"  {violation.record}")
-    lines.append(f"  hint: {violation.hint}")
+        lines.append(f"  {show_text(violation.record)}")
+    lines.append(f"  hint: {show_text(violation.hint)}")
     return lines
 
 
