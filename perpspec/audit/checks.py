@@ -47,6 +47,7 @@ from perpspec.reference.events import (
     SocializedLossEvent,
     TradeEvent,
     WithdrawalEvent,
+    get_time_key,
 )
 from perpspec.reference.insurance.fund import get_fund_account
 from perpspec.reference.numbers import format_number
@@ -179,19 +180,22 @@ class Check:
 
 
 class SeqOrder(Check):
-    """``seq-order``: sequence numbers strictly increase."""
+    """``seq-order``: sequence numbers strictly increase, and timestamps never decrease,
+    along the ledger (one violation per record: the seq's, when both are out of order)."""
 
     id = "seq-order"
 
     def __init__(self) -> None:
         super().__init__()
         self.last: int | None = None
+        self.last_ts = ""
+        self.last_time_key = ""
 
     def arrive(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
         self.examined += 1
         last, self.last = self.last, event.seq if self.last is None else max(self.last, event.seq)
         if last is None or event.seq > last:
-            return []
+            return self._check_time(event, line, ctx)
         kind = "duplicate" if event.seq == last else "decreasing"
         return [
             ctx.violation(
@@ -202,6 +206,25 @@ class SeqOrder(Check):
                 f"seq {event.seq} ({kind})",
                 str(event.seq - last),
                 "a ledger is ordered by seq; look for a dropped, repeated or reordered line",
+            )
+        ]
+
+    def _check_time(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        if event.ts == self.last_ts:
+            return []
+        key = get_time_key(event.ts)
+        if key >= self.last_time_key:
+            self.last_ts, self.last_time_key = event.ts, key
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"ts at or after {self.last_ts}",
+                f"ts {event.ts} (earlier)",
+                None,
+                "events are written in time order; look for a moved line or a clock that went back",
             )
         ]
 

@@ -1,9 +1,10 @@
 """The ``perpspec audit`` subcommand (DESIGN, Command line; issue 6).
 
 ``perpspec audit LEDGER [--format F] [--profile P] [--select IDS] [--ignore IDS]
-[--max-violations N] [--json] [--html REPORT] [--engine-config FILE] [--settlement-unit U]``. Exit 0 clean, 1
-violations, 2 unreadable input or wrong usage; errors are one line, never a traceback. A long
-file shows a progress bar on stderr when stderr is a terminal (:mod:`perpspec.audit.progress`).
+[--max-violations N] [--json] [--html REPORT] [--engine-config FILE] [--settlement-unit U]``.
+Exit 0 clean, 1 violations, 2 unreadable input or wrong usage; errors are one line, never a
+traceback. A long file shows a progress bar on stderr when stderr is a terminal
+(:mod:`perpspec.audit.progress`).
 """
 
 from __future__ import annotations

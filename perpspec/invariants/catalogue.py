@@ -419,8 +419,8 @@ _INVARIANTS: list[Invariant] = [
 _LEDGER_ORDER: list[Invariant] = [
     Invariant(
         "seq-order",
-        "sequence numbers strictly increase along the ledger",
-        "DESIGN, Ledger (seq: strictly increasing integer)",
+        "sequence numbers strictly increase, and timestamps never decrease, along the ledger",
+        "DESIGN, Ledger (seq: strictly increasing integer; an ordered stream of events)",
         (
             _check(Method.STATE_MACHINE, _MACHINE, "every run's whole ledger"),
             _check(Method.HYPOTHESIS, _LEDGERS, "every generated ledger"),

@@ -51,6 +51,7 @@ from perpspec.reference.events import (
     SocializedLossEvent,
     TradeEvent,
     WithdrawalEvent,
+    get_time_key,
 )
 from perpspec.reference.numbers import format_number
 from perpspec.reference.prices.position_prices import MarginMode
@@ -639,7 +640,8 @@ def find_adl_violations(before: ExchangeState, events: Sequence[Event]) -> list[
 
 
 def find_seq_violations(events: Sequence[Event]) -> list[Violation]:
-    """``seq-order``: sequence numbers strictly increase along the ledger."""
+    """``seq-order``: sequence numbers strictly increase, and timestamps never decrease,
+    along the ledger."""
     found: list[Violation] = []
     for previous, event in itertools.pairwise(events):
         if event.seq <= previous.seq:
@@ -649,6 +651,15 @@ def find_seq_violations(events: Sequence[Event]) -> list[Violation]:
                     f"{event.TYPE} seq {event.seq}",
                     f"> {previous.seq}",
                     str(event.seq),
+                )
+            )
+        elif get_time_key(event.ts) < get_time_key(previous.ts):
+            found.append(
+                Violation(
+                    "seq-order",
+                    f"{event.TYPE} seq {event.seq} ts",
+                    f">= {previous.ts}",
+                    event.ts,
                 )
             )
     return found

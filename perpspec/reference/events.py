@@ -1,8 +1,8 @@
 """The ledger's events as typed records (DESIGN, Ledger: binding names).
 
 A ledger is an ordered stream of events. Every event has ``seq`` (strictly increasing),
-``ts`` (ISO 8601 UTC) and a ``type``; the fields of each type are DESIGN's, in its order.
-More fields may be added; none may be renamed.
+``ts`` (ISO 8601 UTC, never earlier than the event before it) and a ``type``; the fields of
+each type are DESIGN's, in its order. More fields may be added; none may be renamed.
 
 Inputs and outputs. The engine consumes *input* events (instrument, deposit, withdrawal,
 mark, trade, funding, margin_transfer) and emits *output* events (liquidation,
@@ -40,6 +40,7 @@ __all__ = [
     "TradeEvent",
     "WithdrawalEvent",
     "get_event_fields",
+    "get_time_key",
 ]
 
 
@@ -271,3 +272,17 @@ OUTPUT_TYPES: frozenset[str] = frozenset(EVENT_TYPES) - INPUT_TYPES | {"funding"
 def get_event_fields(event_type: str) -> tuple[str, ...]:
     """The field names of ``event_type`` after ``seq`` and ``ts``, in DESIGN's order."""
     return tuple(f.name for f in fields(EVENT_TYPES[event_type]) if f.name not in ("seq", "ts"))
+
+
+def get_time_key(ts: str) -> str:
+    """A key that orders ledger timestamps by the instant they name.
+
+    The ledger format (``perpspec schema``) writes ``YYYY-MM-DDTHH:MM:SS``, an optional
+    fraction of up to nine digits, then ``Z`` or ``+00:00``: the key drops the zone (always
+    UTC) and pads the fraction to nine digits, so ``...:05Z`` and ``...:05.000+00:00`` get
+    equal keys and plain string order is time order. Timestamps outside that form (which the
+    reader refuses) keep their own text.
+    """
+    body = ts.removesuffix("Z") if ts.endswith("Z") else ts.removesuffix("+00:00")
+    seconds, _, fraction = body.partition(".")
+    return f"{seconds}.{fraction:0<9}"
