@@ -58,7 +58,7 @@ from perpspec.reference.prices.position_prices import (
     compute_liquidation_price,
     round_position_price,
 )
-from perpspec.reference.profile import Profile
+from perpspec.reference.profile import LastResort, Profile
 from perpspec.reference.socialized_loss.process import (
     SocializedLossParams,
     compute_socialized_loss,
@@ -930,7 +930,12 @@ class _Ranking:
 class AdlOrder(Check):
     """``adl-order``: ADL follows the profile's ranking, recomputed from the rebuilt
     positions: nobody lower-ranked is touched while a higher-ranked position keeps size, and
-    each fill's ``rank`` is its place in that ranking."""
+    each fill's ``rank`` is its place in that ranking. Under a profile whose last resort is
+    not ADL there is no ranking, and any ADL fill is out of order.
+
+    The recorded ``score`` is not compared: it is informative (DESIGN: the exact order is
+    ``rank``), and it depends on every earlier event of the account, so one tampered record
+    upstream would be reported again at every later ADL fill instead of once, at itself."""
 
     id = "adl-order"
     needs_profile = True
@@ -945,6 +950,20 @@ class AdlOrder(Check):
             return []
         self.examined += 1
         liquidation = settlement.event
+        assert ctx.profile is not None
+        if ctx.profile.last_resort is not LastResort.ADL:
+            return [
+                ctx.violation(
+                    self.id,
+                    line,
+                    event,
+                    f"no ADL (profile {ctx.profile.name}: last resort "
+                    f"{ctx.profile.last_resort.value})",
+                    f"an ADL fill of {event.account}",
+                    None,
+                    "is the ledger audited with the exchange's own profile?",
+                )
+            ]
         if self.ranking is None or self.ranking.liquidation != liquidation.id:
             self.ranking = _rank(ctx, settlement)
         ranking = self.ranking
