@@ -53,7 +53,7 @@ __all__ = ["decode_event", "decode_fields", "decode_record", "encode_event", "is
 #: Distinct number texts kept parsed (a few hundred kilobytes at most).
 NUMBER_CACHE_SIZE = 4096
 
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|\+00:00)")
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|\+00:00)", re.ASCII)
 _KNOWN_TYPES = ", ".join(EVENT_TYPES)
 
 
@@ -250,9 +250,13 @@ def _decode_integer(spec: FieldSpec, value: object, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise FieldError(path, f"expected an integer, found {_describe(value)}")
     if isinstance(value, Decimal):
-        if value.is_finite() and value == value.to_integral_value():
+        # A Decimal is a JSON number written with a point or an exponent (40.0, 41e0), or an
+        # integer too long to be one (_parse_int): only the latter is out of range.
+        if value.is_finite() and value.as_tuple().exponent == 0 and abs(value) > MAX_INTEGER:
             raise FieldError(path, f"integer out of range (at most {MAX_INTEGER})")
-        raise FieldError(path, f"expected an integer, found {_describe(value)}")
+        raise FieldError(
+            path, f"expected an integer without a point or exponent, found {_describe(value)}"
+        )
     if value < spec.minimum:
         raise FieldError(path, f"must be >= {spec.minimum}, found {value}")
     if value > MAX_INTEGER:

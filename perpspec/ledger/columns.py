@@ -48,7 +48,7 @@ _CELL_KINDS = {
     FieldKind.PAYMENTS: CellKind.JSON,
     FieldKind.TEXT_LIST: CellKind.JSON,
 }
-_INTEGER_CELL = re.compile(r"-?\d{1,20}")
+_INTEGER_CELL = re.compile(r"-?\d{1,20}", re.ASCII)
 
 
 def _make_columns() -> dict[str, CellKind]:

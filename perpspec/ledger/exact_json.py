@@ -6,7 +6,8 @@ turns ``0.1``, exponents and integers beyond 64 bits into floats, and refuses ``
 text whose orjson parse holds any float, or that orjson refuses, is parsed again by the
 standard library with ``decimal.Decimal`` for every such number: ``Decimal("0.1")`` is exactly
 one tenth. ``NaN`` and ``Infinity`` (which the standard library accepts) come back as the
-non-finite Decimals, so the codec can reject them naming their field.
+non-finite Decimals, so the codec can reject them naming their field. An object with a
+repeated key is refused (:func:`check_unique_keys`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import orjson
 
 from perpspec.reference.numbers import MAX_NUMBER_LENGTH
 
-__all__ = ["ExactJSONError", "contains_float", "loads_exact"]
+__all__ = ["ExactJSONError", "check_unique_keys", "contains_float", "loads_exact"]
 
 
 class ExactJSONError(ValueError):
@@ -61,6 +62,48 @@ def _loads_decimal(text: str | bytes) -> object:
         raise ExactJSONError("nested too deeply") from None
     except (ValueError, TypeError) as error:
         raise ExactJSONError(str(error)) from None
+    except ArithmeticError:
+        # decimal.InvalidOperation: an exponent beyond what Decimal can hold (1e10**22).
+        raise ExactJSONError("a number beyond any exact range (its exponent)") from None
+
+
+def _count_keys(value: object) -> int:
+    """The keys of every object in a parsed JSON value."""
+    if isinstance(value, dict):
+        nested = (v for v in value.values() if isinstance(v, dict | list))
+        return len(value) + sum(map(_count_keys, nested))
+    if isinstance(value, list):
+        return sum(_count_keys(v) for v in value if isinstance(v, dict | list))
+    return 0
+
+
+def _refuse_repeats(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    seen: dict[str, object] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ExactJSONError(f"the key {key!r} appears twice in one object")
+        seen[key] = value
+    return seen
+
+
+def check_unique_keys(text: str | bytes, value: object) -> None:
+    """Refuse an object with a repeated key (ExactJSONError).
+
+    JSON parsers keep the last value of a repeated key, others the first or refuse it: a
+    record whose meaning depends on the parser is ambiguous evidence. Every key is written
+    ``"key":`` in a compact line, so when that pattern occurs as often as the parsed value has
+    keys there is no repeat; otherwise (a repeat, spaced JSON, the pattern inside a string)
+    the text is parsed again, pair by pair.
+    """
+    marked = text.count(b'":') if isinstance(text, bytes) else text.count('":')
+    if marked == _count_keys(value):
+        return
+    try:
+        json.loads(text, object_pairs_hook=_refuse_repeats, parse_float=Decimal)
+    except ExactJSONError:
+        raise
+    except (ValueError, RecursionError, ArithmeticError):
+        return  # not a repeat: the parse that produced ``value`` already accepted the text
 
 
 def loads_exact(text: str | bytes) -> object:
@@ -71,7 +114,13 @@ def loads_exact(text: str | bytes) -> object:
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
-        return _loads_decimal(text)
-    if contains_float(value):
-        return _loads_decimal(text)
+        value = _loads_decimal(text)
+    else:
+        try:
+            exact = not contains_float(value)
+        except RecursionError:
+            raise ExactJSONError("nested too deeply") from None
+        if not exact:
+            value = _loads_decimal(text)
+    check_unique_keys(text, value)
     return value

@@ -32,8 +32,10 @@ __all__ = [
 #: from turning one field into a slow bignum.
 MAX_NUMBER_LENGTH = 200
 
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_RATIONAL = re.compile(r"([+-]?\d+)/(\d+)")
+# ASCII digits only: Python's \d also matches fullwidth and other scripts' digits, which the
+# published schema (JSON Schema's \d is [0-9]) and every other tool reading the ledger refuse.
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
+_RATIONAL = re.compile(r"([+-]?\d+)/(\d+)", re.ASCII)
 
 
 class NumberError(SpecError):
@@ -69,7 +71,8 @@ def parse_number(value: object, field: str = "value") -> Fraction:
         )
     if not isinstance(value, str):
         raise NumberError(f"{field}: expected a number as a string, found {type(value).__name__}")
-    text = value.strip()
+    # ASCII blanks only: a no-break or ideographic space is not padding another tool ignores.
+    text = value.strip(" \t")
     if len(text) > MAX_NUMBER_LENGTH:
         raise NumberError(
             f"{field}: number has {len(text)} characters (at most {MAX_NUMBER_LENGTH})"

@@ -60,3 +60,32 @@ def test_contains_float() -> None:
     assert not contains_float({"a": [1, {"b": "0.5"}], "c": None})
     assert contains_float(0.5)
     assert not contains_float("x")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('{"a":1e1000000000000000000000}', "a number beyond any exact range (its exponent)"),
+        ('{"a":-1e-1000000000000000000000}', "a number beyond any exact range (its exponent)"),
+        ('{"a":' + "[" * 400 + "]" * 400 + "}", "nested too deeply"),
+        ('{"type":"withdrawal","type":"deposit"}', "the key 'type' appears twice in one object"),
+        ('{"p":[{"a":1,"a":1}]}', "the key 'a' appears twice in one object"),
+        ('{"seq" : 1, "seq" : 2}', "the key 'seq' appears twice in one object"),
+    ],
+)
+def test_refused_texts(text: str, reason: str) -> None:
+    with pytest.raises(ExactJSONError) as caught:
+        loads_exact(text)
+    assert str(caught.value) == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('{"a": 1, "b": {"c": 2}}', {"a": 1, "b": {"c": 2}}),  # spaced: no '":' at all
+        ('{"a":"x\\":","b":1}', {"a": 'x":', "b": 1}),  # the pattern inside a string
+        (b'{"a":[1,{"b":2}],"c":0.5}', {"a": [1, {"b": 2}], "c": Decimal("0.5")}),
+    ],
+)
+def test_unique_keys_however_written(text: str | bytes, value: object) -> None:
+    assert loads_exact(text) == value

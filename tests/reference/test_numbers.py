@@ -123,3 +123,13 @@ def test_quantize_brackets_value_within_one_step(value: Fraction, step: Fraction
 def test_quantize_rejects_nonpositive_step() -> None:
     with pytest.raises(NumberError, match="step"):
         quantize(Fraction(1), Fraction(0), Rounding.UP)
+
+
+@pytest.mark.parametrize("text", ["８００", "٤٠٠", "\u00a01", "1\u3000", "１/２", "1/２"])
+def test_only_ascii_digits_and_blanks(text: str) -> None:
+    with pytest.raises(NumberError):
+        parse_number(text, "amount")
+
+
+def test_ascii_blanks_around_a_number_are_padding() -> None:
+    assert parse_number(" 12.5\t", "amount") == Fraction(25, 2)
