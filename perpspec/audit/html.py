@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import html
 import io
+import sys
+import warnings
 from collections.abc import Iterator, Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from perpspec import __version__
 from perpspec.audit.report import AuditReport, CheckResult, Series, Violation
-from perpspec.reference.numbers import parse_number
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -83,9 +85,16 @@ def get_plot_coordinate(text: str) -> float:
     This is the one place the audit turns a number into a float, and only because a plot
     places points in pixels: a float's rounding moves a mark by far less than a pixel and
     never reaches a figure the report states (those stay exact strings). Money is never
-    computed with the result.
+    computed with the result. The series are the audit's own ``format_number`` strings, so
+    they are parsed as they are, whatever their length.
     """
-    return float(parse_number(text, "series value"))
+    number = Fraction(text)
+    try:
+        return float(number)
+    except OverflowError:
+        # Beyond a float's range (a ledger may state numbers of up to 200 digits): the edge
+        # of the plot, on the right side.
+        return -sys.float_info.max if number < 0 else sys.float_info.max
 
 
 # ---- plots --------------------------------------------------------------------------------
@@ -104,7 +113,13 @@ def _svg(figure: Figure, salt: str) -> str:
     import matplotlib
 
     buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
+    # Layout warnings (an axis spanning 200-digit values) would interleave with the audit's
+    # own output on stderr; the plot is drawn either way.
+    with (
+        matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore", UserWarning)
         figure.savefig(
             buffer,
             format="svg",

@@ -204,3 +204,12 @@ def test_the_bar_does_not_change_the_report(gate_ledger: SimulatedLedger, tmp_pa
     with_bar = progress.audit_ledger_with_progress(ledger, None, options, terminal)
     assert with_bar == audit_ledger(ledger, None, options)
     assert with_bar.events == len(gate_ledger.events)
+
+
+def test_plot_coordinates_beyond_a_float_stay_on_the_plot() -> None:
+    from perpspec.audit.html import get_plot_coordinate
+
+    assert get_plot_coordinate("9" * 400) == sys.float_info.max
+    assert get_plot_coordinate("-" + "9" * 400) == -sys.float_info.max
+    assert get_plot_coordinate("1/3") == 1 / 3
+    assert get_plot_coordinate("19500.25") == 19500.25

@@ -104,6 +104,8 @@ def load_engine_config(path: Path) -> EngineConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise SpecError(f"{path}: not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise SpecError(f"{path}: not UTF-8 text (byte {error.start}): TOML is UTF-8") from None
     return parse_engine_config(data, str(path))
 
 
