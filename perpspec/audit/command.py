@@ -76,6 +76,9 @@ def parse_check_ids(values: list[str] | None) -> set[str] | None:
     if values is None:
         return None
     ids = {part.strip() for value in values for part in value.split(",") if part.strip()}
+    if not ids:
+        # An empty variable in a script would otherwise select nothing and pass.
+        raise SpecError("no check id given (an empty --select or --ignore)")
     unknown = sorted(ids - set(KNOWN_CHECKS))
     if unknown:
         raise SpecError(
@@ -106,6 +109,8 @@ def _build_options(args: argparse.Namespace) -> AuditOptions:
     checks -= ignored
     if args.max_violations is not None and args.max_violations < 0:
         raise SpecError("--max-violations: must be >= 0")
+    if args.profile == "":
+        raise SpecError("--profile: an empty name (omit the option to audit without a profile)")
     profile = load_profile(args.profile) if args.profile else None
     config = None
     ledger = Path(args.ledger)
@@ -130,7 +135,7 @@ def run_audit_command(args: argparse.Namespace) -> int:
     """Run the audit; print diagnostics (or JSON); return 0, 1 or 2."""
     try:
         options = _build_options(args)
-        _check_html_target(args.html)
+        _check_html_target(args.html, args.ledger)
         report = _run_audit(args.ledger, args.format, options)
     except LedgerError as error:
         print(f"perpspec audit: {error}", file=sys.stderr)
@@ -160,10 +165,19 @@ def run_audit_command(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-def _check_html_target(target: str | None) -> None:
-    """Refuse an --html path whose folder is missing before a long audit, not after it."""
-    if target is not None and not Path(target).resolve().parent.is_dir():
+def _check_html_target(target: str | None, ledger: str) -> None:
+    """Refuse, before a long audit rather than after it, an --html path that is empty, whose
+    folder is missing, or that is the ledger itself (the report would overwrite the
+    evidence)."""
+    if target is None:
+        return
+    if not target:
+        raise SpecError("--html: an empty path")
+    report = Path(target).resolve()
+    if not report.parent.is_dir():
         raise SpecError(f"--html: the folder of {target} does not exist")
+    if report == Path(ledger).resolve():
+        raise SpecError(f"--html: {target} is the ledger being audited")
 
 
 def _run_audit(ledger: str, fmt: str | None, options: AuditOptions) -> AuditReport:

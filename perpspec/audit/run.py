@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import stat
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -29,7 +32,7 @@ from perpspec.audit.report import AuditReport, CheckResult, Violation
 from perpspec.audit.series import SeriesBuilder
 from perpspec.invariants.catalogue import CATALOGUE
 from perpspec.ledger.errors import LedgerError
-from perpspec.ledger.io import iter_ledger
+from perpspec.ledger.io import detect_format, iter_ledger
 from perpspec.reference.engine.config import EngineConfig
 from perpspec.reference.errors import SpecError
 from perpspec.reference.events import (
@@ -358,6 +361,12 @@ def audit_events(
             auditor.report_format(item)
         else:
             auditor.feed(item[1], item[0])
+    if auditor.events == 0 and auditor.format_errors == 0:
+        # Nothing in an empty ledger can break an invariant, but a ledger that states nothing
+        # is no evidence either: an export that wrote nothing must not pass as clean.
+        auditor.report_format(
+            LedgerError(file, 0, "file", "no events: an empty ledger (did the export write it?)")
+        )
     auditor.finish()
     return _build_report(auditor, file, options, sha256), auditor
 
@@ -406,6 +415,18 @@ def audit_ledger(
     format); records it cannot read are ``format`` violations in the report.
     """
     file = os.fspath(path)
+    if is_stream(path):
+        # A pipe or a FIFO can be read once, but the digest and the audit (and replay) each
+        # read the ledger: spool it to a private file first, and name the original in the
+        # report. The format comes from the original name (or ``fmt``), checked before any
+        # byte is copied.
+        detect_format(path, fmt)
+        with tempfile.TemporaryDirectory(prefix="perpspec-audit-") as folder:
+            copy = os.path.join(folder, "ledger" + os.path.splitext(file)[1])
+            with open(path, "rb") as source, open(copy, "wb") as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+            report = audit_ledger(copy, fmt, options, track)
+        return _rename_report(report, copy, file)
     items: Iterable[LedgerItem] = iter_ledger(path, fmt)
     if track is not None:
         items = track(items)
@@ -414,6 +435,24 @@ def audit_ledger(
     if "replay" in options.checks and options.engine_config is not None:
         report = _add_replay(report, path, fmt, options.engine_config, auditor.events)
     return report
+
+
+def is_stream(path: str | os.PathLike[str]) -> bool:
+    """True for an existing file that is not a regular one (a pipe, a FIFO, ``/dev/stdin``)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # the reader reports what cannot be opened
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _rename_report(report: AuditReport, spooled: str, original: str) -> AuditReport:
+    from dataclasses import replace
+
+    violations = tuple(
+        replace(v, file=original) if v.file == spooled else v for v in report.violations
+    )
+    return replace(report, file=original, violations=violations)
 
 
 def _add_replay(

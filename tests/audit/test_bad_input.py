@@ -13,7 +13,7 @@ import pytest
 from perpspec.cli import main
 from perpspec.ledger.codec import encode_event
 from perpspec.ledger.io import write_ledger
-from tests.audit.conftest import SimulatedLedger
+from tests.audit.conftest import SimulatedLedger, write_with_config
 
 DIAGNOSTIC = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): \[(?P<check>[a-z-]+)\] expected ")
 
@@ -185,11 +185,20 @@ def test_binary_parquet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_empty_file_is_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # An empty ledger states nothing, so nothing in it can be violated.
+@pytest.mark.parametrize("text", ["", "\n \n", "\ufeff"])
+def test_an_empty_ledger_is_not_a_clean_pass(
+    text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Nothing in it can be violated, but it is no evidence either: an export that wrote
+    # nothing is reported as unreadable.
     path = tmp_path / "empty.jsonl"
-    path.write_text("", encoding="utf-8")
-    assert run(path, capsys) == (0, [])
+    path.write_text(text, encoding="utf-8")
+    assert main(["audit", str(path)]) == 2
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        f"{path}: [format] expected a record the ledger format accepts, found file: no events: "
+        "an empty ledger (did the export write it?)"
+    )
 
 
 @pytest.mark.parametrize("suffix", ["csv", "parquet"])
@@ -222,3 +231,30 @@ def test_usage_errors_exit_2(
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert all(line.startswith("perpspec audit: ") for line in err.splitlines())
+
+
+@pytest.mark.parametrize("seq", ["40.0", "41e0"])
+def test_an_integer_written_with_a_point_or_exponent(
+    seq: str, gate_ledger: SimulatedLedger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = lines_of(gate_ledger)
+    lines[39] = lines[39].replace('"seq":40,', f'"seq":{seq},', 1)
+    path = write_lines(tmp_path / "l.jsonl", lines)
+    assert main(["audit", str(path)]) == 2
+    out = capsys.readouterr().out
+    assert (
+        f"{path}:40: [format] expected a record the ledger format accepts, found seq: expected "
+        f"an integer without a point or exponent, found number {seq.removesuffix('e0')}\n"
+    ) in out
+
+
+def test_an_engine_configuration_that_is_not_utf8(
+    gate_ledger: SimulatedLedger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_with_config(gate_ledger, tmp_path / "l.jsonl")
+    sidecar = tmp_path / "l.jsonl.engine.toml"
+    sidecar.write_bytes(b"# r\xe9sum\xe9\n" + sidecar.read_bytes())
+    assert main(["audit", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"perpspec audit: {sidecar}: not UTF-8 text (byte 3): TOML is UTF-8\n"
+    )

@@ -3,8 +3,11 @@ catalogue, and diagnostics computed by hand."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import threading
 from fractions import Fraction
 from pathlib import Path
 
@@ -209,3 +212,50 @@ def test_settlement_unit_for_an_export_without_engine_configuration(
     for bad in ("0", "-1", "1e-8"):
         assert main([*audit, "--settlement-unit", bad]) == 2
         assert capsys.readouterr().err.startswith("perpspec audit: --settlement-unit")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--select", ""], "no check id given (an empty --select or --ignore)"),
+        (["--select", " , "], "no check id given (an empty --select or --ignore)"),
+        (["--profile", ""], "--profile: an empty name"),
+        (["--html", ""], "--html: an empty path"),
+    ],
+)
+def test_empty_options_are_usage_errors(
+    extra: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = funding_ledger(tmp_path / "f.jsonl", [("A", "-1"), ("B", "1")])
+    assert main(["audit", str(path), *extra]) == 2
+    assert capsys.readouterr().err.startswith(f"perpspec audit: {message}")
+
+
+def test_the_report_never_overwrites_the_ledger(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = funding_ledger(tmp_path / "f.jsonl", [("A", "-1"), ("B", "1")])
+    before = path.read_bytes()
+    assert main(["audit", str(path), "--html", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"perpspec audit: --html: {path} is the ledger being audited\n"
+    assert path.read_bytes() == before
+
+
+def test_a_ledger_read_from_a_pipe_is_audited_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Funding that creates 1 from nothing: a conservation violation at line 7, whether the
+    # ledger is a file or a FIFO (read once: digest and audit both see every byte).
+    path = funding_ledger(tmp_path / "f.jsonl", [("A", "1"), ("B", "0")])
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(path.read_bytes()))
+    writer.start()
+    assert main(["audit", str(fifo), "--json"]) == 1
+    writer.join()
+    report = json.loads(capsys.readouterr().out)
+    assert report["file"] == str(fifo)
+    assert report["events"] == 7
+    assert report["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert [(v["check"], v["line"]) for v in report["violations"]] == [("conservation", 7)]
