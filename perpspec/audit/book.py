@@ -54,7 +54,7 @@ from perpspec.reference.events import (
     WithdrawalEvent,
 )
 from perpspec.reference.insurance.fund import get_fund_account
-from perpspec.reference.liquidation.settlement import SurplusTo
+from perpspec.reference.liquidation.settlement import Fill, Side, SurplusTo, compute_fill_surplus
 from perpspec.reference.margin.pnl import compute_unrealized_pnl
 from perpspec.reference.prices.position_prices import MarginMode
 from perpspec.reference.profile import Profile, load_profile
@@ -92,6 +92,12 @@ class Settlement:
     filled: Fraction = ZERO
     adl: Fraction = ZERO
     adl_count: int = 0
+    #: The book walk: the fills before any other event of the tail (``waterfall``: walk
+    #: fills, then the leftover and split entries, then the last resort, whose sweep fills
+    #: come later), their quantity and surplus against the takeover price.
+    walk_open: bool = True
+    walk_qty: Fraction = ZERO
+    walk_surplus: Fraction = ZERO
     fee_recorded: bool = False
     socialized_recorded: bool = False
     #: ADL fills so far: account -> qty taken (for adl-order and adl-no-flip).
@@ -311,6 +317,20 @@ class AuditBook:
         self.trade(get_engine_account(market), market, -side * event.qty, event.price)
         self.trade(event.counterparty, market, side * event.qty, event.price)
         settlement.filled += event.qty
+        if settlement.walk_open:
+            inst = self.ex.state.markets[market].instrument
+            liquidation = settlement.event
+            price = liquidation.bankruptcy_price
+            if price is None:
+                price = liquidation.mark_price
+            settlement.walk_qty += event.qty
+            settlement.walk_surplus += compute_fill_surplus(
+                Side(liquidation.side),
+                inst.kind,
+                price,
+                Fill(event.qty, event.price),
+                inst.multiplier,
+            )
 
     def apply_insurance(self, event: InsuranceEvent, settlement: Settlement | None) -> None:
         """The fund moves; its counter-leg by reason (module docstring)."""
@@ -320,6 +340,7 @@ class AuditBook:
         self.credit(get_fund_account(event.fund), asset, event.amount)
         if settlement is None or event.liquidation != settlement.event.id:
             return
+        settlement.walk_open = False
         liquidation = settlement.event
         if event.reason in TRADER_COUNTER_REASONS:
             self.credit_trader_margin(liquidation.account, liquidation.market, -event.amount)
@@ -332,6 +353,7 @@ class AuditBook:
 
     def apply_adl(self, event: AdlEvent, settlement: Settlement) -> None:
         """The counterparty closes against the engine; ADL fees by the profile."""
+        settlement.walk_open = False
         liquidation = settlement.event
         market = liquidation.market
         side = get_side_sign(liquidation.side)
@@ -366,6 +388,7 @@ class AuditBook:
 
     def apply_socialized(self, event: SocializedLossEvent, settlement: Settlement) -> None:
         """The charge leaves the account's margin for the engine account."""
+        settlement.walk_open = False
         market = settlement.event.market
         self.credit_margin(event.account, market, -event.amount)
         self.credit(get_engine_account(market), settlement.asset, event.amount)
@@ -403,7 +426,9 @@ class AuditBook:
         left = self.get_qty(engine, liquidation.market) - settlement.engine_qty_at_open
         if not left:
             return
-        price = liquidation.bankruptcy_price or liquidation.mark_price
+        price = liquidation.bankruptcy_price
+        if price is None:
+            price = liquidation.mark_price
         self.trade(engine, liquidation.market, -left, price)
         self.trade("system_loss", liquidation.market, left, price)
 

@@ -50,6 +50,10 @@ from perpspec.reference.events import (
     get_time_key,
 )
 from perpspec.reference.insurance.fund import get_fund_account
+from perpspec.reference.liquidation.settlement import (
+    compute_liquidation_fee,
+    compute_liquidation_fee_base,
+)
 from perpspec.reference.numbers import format_number
 from perpspec.reference.prices.position_prices import (
     MarginContext,
@@ -629,7 +633,14 @@ class AdlQty(Check):
 
 class LiquidationSettled(Check):
     """``liquidation-settled``: once a liquidation is settled, the engine account holds no
-    inventory from it and no cash (fee, fund share and refund all booked)."""
+    inventory from it and no cash (fee, fund share and refund all booked).
+
+    With a profile, the stated ``fee`` is also the one the settlement rule gives
+    (:func:`~perpspec.reference.liquidation.settlement.compute_liquidation_fee`): the
+    profile's ``fee_rate`` on the book walk's executed quantity valued at the takeover price,
+    capped by the walk's net surplus, so zero on a net deficit. The walk is the fills that come
+    before any other event of the settlement.
+    """
 
     id = "liquidation-settled"
 
@@ -640,7 +651,7 @@ class LiquidationSettled(Check):
         engine = get_engine_account(liquidation.market)
         cash = book.get_cash(engine, settlement.asset) - settlement.engine_cash_at_open
         qty = book.get_qty(engine, liquidation.market) - settlement.engine_qty_at_open
-        found: list[Violation] = []
+        found = self._check_fee(settlement, ctx)
         if qty and settlement.adl_count == 0:
             found.append(
                 ctx.violation(
@@ -667,6 +678,34 @@ class LiquidationSettled(Check):
                 )
             )
         return found
+
+    def _check_fee(self, settlement: Settlement, ctx: AuditContext) -> list[Violation]:
+        if ctx.profile is None:
+            return []
+        liquidation = settlement.event
+        inst = ctx.book.ex.state.markets[liquidation.market].instrument
+        price = liquidation.bankruptcy_price
+        if price is None:
+            price = liquidation.mark_price
+        rate = ctx.profile.liquidation.fee_rate
+        base = compute_liquidation_fee_base(inst.kind, settlement.walk_qty, price, inst.multiplier)
+        expected = compute_liquidation_fee(base, rate, settlement.walk_surplus)
+        if liquidation.fee == expected:
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                settlement.line,
+                liquidation,
+                f"fee {fmt(expected)} (fee_rate {fmt(rate)} on {fmt(settlement.walk_qty)} "
+                f"filled at {fmt(price)}, capped by the net surplus "
+                f"{fmt(settlement.walk_surplus)})",
+                f"fee {fmt(liquidation.fee)}",
+                _diff(liquidation.fee, expected),
+                "the liquidation fee comes out of what the fills leave above the bankruptcy "
+                "price, never beyond it",
+            )
+        ]
 
 
 class NoNegativeBalance(Check):

@@ -1,0 +1,70 @@
+"""``liquidation-settled`` with a profile: the stated liquidation fee is the settlement rule's
+(``fee_rate`` on the walk's executed quantity at the takeover price, capped by the walk's net
+surplus). The shipped profiles all charge 0, so a copy of seed-gate charging 0.5% is used."""
+
+from __future__ import annotations
+
+import dataclasses
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from perpspec.audit.mutations import insert_event
+from perpspec.audit.run import AuditOptions, audit_events
+from perpspec.reference.events import InsuranceEvent, LiquidationEvent
+from perpspec.reference.profile import load_profile
+from tests.audit.conftest import simulate
+
+SEED_GATE = Path(__file__).parents[2] / "perpspec" / "profiles" / "seed-gate.toml"
+
+
+@pytest.fixture(scope="module")
+def fee_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    text = SEED_GATE.read_text(encoding="utf-8")
+    assert text.count('\nfee_rate = "0"\n') == 1
+    path = tmp_path_factory.mktemp("profile") / "gate-fee.toml"
+    path.write_text(
+        text.replace('\nfee_rate = "0"\n', '\nfee_rate = "0.005"\n').replace(
+            'name = "seed-gate"', 'name = "gate-fee"'
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_fees_as_the_engine_charges_them_are_clean_and_a_changed_one_is_not(
+    fee_profile: Path,
+) -> None:
+    ledger = simulate(str(fee_profile), 0, 30, 200)
+    events = list(ledger.events)
+    charged = [i for i, e in enumerate(events) if isinstance(e, LiquidationEvent) and e.fee > 0]
+    assert charged, "some liquidation ends with a surplus, so it pays a fee"
+    options = AuditOptions(profile=load_profile(str(fee_profile)), unit=ledger.config.unit)
+
+    def flagged() -> list[tuple[str, int]]:
+        report, _ = audit_events(enumerate(events, start=1), "f", options)
+        return [(v.check, v.line) for v in report.violations]
+
+    assert flagged() == []
+    index = charged[0]
+    liquidation = events[index]
+    assert isinstance(liquidation, LiquidationEvent)
+    at = next(
+        j
+        for j, e in enumerate(events)
+        if isinstance(e, InsuranceEvent)
+        and e.reason == "liquidation_fee"
+        and e.liquidation == liquidation.id
+    )
+    entry = events[at]
+    assert isinstance(entry, InsuranceEvent)
+    # seed-gate books the fee to the fund (fee_to = insurance). One unit of it relabelled as
+    # surplus: the fund, the engine account and every other book are as before; only the
+    # rule sees that the stated fee is not the rule's.
+    unit = Fraction(1, 10**8)
+    events[index] = dataclasses.replace(liquidation, fee=liquidation.fee - unit)
+    events[at] = dataclasses.replace(entry, amount=entry.amount - unit)
+    relabelled = dataclasses.replace(entry, amount=unit, reason="liquidation_surplus")
+    events, _ = insert_event(events, at + 1, relabelled)
+    assert flagged() == [("liquidation-settled", index + 1)]
