@@ -24,6 +24,7 @@ from perpspec.audit.book import AuditBook, Settlement, get_side_sign
 from perpspec.audit.report import Violation
 from perpspec.reference.adl.allocation import AllocationPolicy, FillPrice
 from perpspec.reference.engine.accounts import (
+    compute_cross_equity,
     compute_position_mm,
     compute_position_upnl,
     is_position_isolated_liquidatable,
@@ -247,7 +248,9 @@ class References(Check):
     by the waterfall's own rules): a trade, a liquidation fill, an ADL fill or a socialized
     charge names trader accounts only; a fill never names the liquidated account as its own
     counterparty; a liquidation's insurance entries name the fund its market's instrument
-    names; a socialized charge names only liquidation ids the ledger has stated.
+    names; a socialized charge names only liquidation ids the ledger has stated. Deposits and
+    withdrawals may also move an insurance fund (a top-up) or ``fees`` (revenue taken out),
+    never ``engine:<market>`` or ``system_loss``; a margin transfer is a trader's only.
     """
 
     id = "references"
@@ -291,6 +294,18 @@ class References(Check):
 
     @staticmethod
     def _find_role_problem(event: Event) -> tuple[str, str, str] | None:
+        if isinstance(event, DepositEvent | WithdrawalEvent | MarginTransferEvent) and (
+            event.account.startswith("engine:")
+            or event.account == "system_loss"
+            or (isinstance(event, MarginTransferEvent) and is_system_account(event.account))
+        ):
+            others = "" if isinstance(event, MarginTransferEvent) else ", an insurance fund or fees"
+            return (
+                f"a {event.TYPE.replace('_', ' ')} by a trader{others}",
+                f"the account {event.account!r}",
+                "the engine accounts and system_loss are the waterfall's own books: cash "
+                "reaches them only through its entries",
+            )
         if isinstance(event, TradeEvent | LiquidationFillEvent | AdlEvent | SocializedLossEvent):
             for account in _accounts_of(event):
                 if is_system_account(account):
@@ -709,9 +724,51 @@ class LiquidationSettled(Check):
 
 
 class NoNegativeBalance(Check):
-    """``no-negative-balance``: no trader below zero once a liquidation is settled."""
+    """``no-negative-balance``: no trader below zero once a liquidation is settled.
+
+    The same floor holds after a trader moves its own cash: a withdrawal or a margin transfer
+    never leaves its cross equity (wallet plus cross uPnL, in the asset moved) below zero,
+    nor an isolated position's margin balance (the engine refuses such an input, checking
+    initial margin, which is stricter). A ledger that books one anyway is flagged at it.
+    """
 
     id = "no-negative-balance"
+
+    def examine(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        if not isinstance(event, WithdrawalEvent | MarginTransferEvent):
+            return []
+        if is_system_account(event.account):
+            return []
+        self.examined += 1
+        book = ctx.book
+        holder = book.ex.state.accounts[event.account]
+        if isinstance(event, WithdrawalEvent):
+            asset = event.asset
+        else:
+            market = book.ex.state.markets[event.market]
+            asset = market.instrument.settle_asset
+            position = holder.positions.get(event.market)
+            if position is not None and position.mode is MarginMode.ISOLATED and position.qty:
+                balance = position.isolated_margin + compute_position_upnl(market, position)
+                if balance < 0:
+                    return [self._below(event, line, ctx, "isolated margin balance", balance)]
+        equity = compute_cross_equity(holder, book.ex.state, asset)
+        return [self._below(event, line, ctx, "cross equity", equity)] if equity < 0 else []
+
+    def _below(
+        self, event: WithdrawalEvent | MarginTransferEvent, line: int, ctx: AuditContext,
+        what: str, value: Fraction,
+    ) -> Violation:  # fmt: skip
+        return ctx.violation(
+            self.id,
+            line,
+            event,
+            f"{event.account} {what} >= 0 after its {event.TYPE.replace('_', ' ')}",
+            fmt(value),
+            fmt(value),
+            "an exchange refuses a withdrawal or transfer the account cannot cover; was its "
+            "rejection dropped?",
+        )
 
     def on_close(self, settlement: Settlement, ctx: AuditContext) -> list[Violation]:
         self.examined += 1

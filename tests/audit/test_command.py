@@ -8,6 +8,7 @@ import json
 import os
 import re
 import threading
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -34,7 +35,7 @@ INSTRUMENT: dict[str, object] = {
 }
 
 
-def write_records(path: Path, records: list[dict[str, object]]) -> Path:
+def write_records(path: Path, records: Sequence[Mapping[str, object]]) -> Path:
     lines = [json.dumps({"seq": n, "ts": TS, **r}) for n, r in enumerate(records, start=1)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -259,3 +260,67 @@ def test_a_ledger_read_from_a_pipe_is_audited_whole(
     assert report["events"] == 7
     assert report["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert [(v["check"], v["line"]) for v in report["violations"]] == [("conservation", 7)]
+
+
+def _cash_ledger(path: Path, *records: Mapping[str, object]) -> Path:
+    deposit = {"type": "deposit", "asset": "USD", "amount": "100"}
+    return write_records(
+        path,
+        [
+            INSTRUMENT,
+            {**deposit, "account": "A"},
+            {**deposit, "account": "B", "amount": "1000"},
+            {"type": "mark", "market": "X-PERP", "price": "100"},
+            *records,
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        # A holds 100 and takes out 150: its wallet, its whole cross equity, is -50.
+        (
+            {"type": "withdrawal", "account": "A", "asset": "USD", "amount": "150"},
+            "[no-negative-balance] expected A cross equity >= 0 after its withdrawal, "
+            "found -50 (difference -50)",
+        ),
+        (
+            {"type": "deposit", "account": "engine:X-PERP", "asset": "USD", "amount": "1"},
+            "[references] expected a deposit by a trader, an insurance fund or fees, found the "
+            "account 'engine:X-PERP'",
+        ),
+        (
+            {"type": "deposit", "account": "system_loss", "asset": "USD", "amount": "1"},
+            "[references] expected a deposit by a trader, an insurance fund or fees, found the "
+            "account 'system_loss'",
+        ),
+    ],
+)
+def test_cash_moved_beyond_what_an_account_may(
+    record: dict[str, object], expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _cash_ledger(tmp_path / "c.jsonl", record)
+    assert main(["audit", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{path}:5: {expected}"
+    check = expected[1:].split("]", maxsplit=1)[0]
+    assert out[-1].endswith(f"1 violations ({check} 1)")
+
+
+def test_a_margin_transfer_beyond_the_wallet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A buys 1 at the mark 100 (uPnL 0) and moves 150 of its 100 into the position's isolated
+    # margin: its wallet, now its whole cross equity, is -50 (the position is isolated).
+    trade = {
+        "type": "trade", "market": "X-PERP", "buyer": "A", "seller": "B", "qty": "1",
+        "price": "100", "buyer_fee": "0", "seller_fee": "0",
+    }  # fmt: skip
+    transfer = {"type": "margin_transfer", "account": "A", "market": "X-PERP", "amount": "150"}
+    path = _cash_ledger(tmp_path / "m.jsonl", trade, transfer)
+    assert main(["audit", str(path)]) == 1
+    assert capsys.readouterr().out.startswith(
+        f"{path}:6: [no-negative-balance] expected A cross equity >= 0 after its margin "
+        "transfer, found -50 (difference -50)"
+    )
