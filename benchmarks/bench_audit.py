@@ -6,6 +6,11 @@ that peak memory is that task's alone:
 
 - ``orjson``: bare parsing, ``orjson.loads`` of every line (the fastest JSON parser
   installed), and ``json``: the same with the standard library;
+- ``floor-decimal`` and ``floor-fraction``: the least any exact audit written in Python does
+  per record, and nothing more: ``orjson.loads``, every top-level number field made an exact
+  number (``decimal.Decimal``, the standard library's C decoder, or ``fractions.Fraction``),
+  and each account's position per market kept from the trades. No check, no validation: a
+  lower bound on the audit's time, against which the 3x target is read (docs/bench.md);
 - ``read``: the ledger reader alone (exact JSON numbers, every record decoded to an event);
 - ``audit``: the full audit without a profile (``perpspec audit LEDGER``);
 - ``audit-profile``: the full audit with ``--profile seed-gate``.
@@ -41,13 +46,15 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
-TASKS = ("orjson", "json", "read", "audit", "audit-profile")
+TASKS = ("orjson", "json", "floor-decimal", "floor-fraction", "read", "audit", "audit-profile")
 PROFILE = "seed-gate"
 
 
@@ -265,6 +272,43 @@ def ledger_for(size: int, params: BaseParams, folder: Path, simulate_max: int) -
 # ---- the measured tasks (each in its own process) ----------------------------------------
 
 
+def _get_number_fields() -> dict[str, tuple[str, ...]]:
+    """Per event type, its top-level exact-number fields (the ledger's own field table)."""
+    from perpspec.ledger.fields import FieldKind, get_field_specs
+    from perpspec.reference.events import EVENT_TYPES
+
+    numbers = (FieldKind.NUMBER, FieldKind.POSITIVE, FieldKind.NONNEGATIVE)
+    return {
+        event_type: tuple(spec.name for spec in get_field_specs(event_type) if spec.kind in numbers)
+        for event_type in EVENT_TYPES
+    }
+
+
+def run_floor(path: str, exact: Any) -> int:
+    """The floor tasks (module docstring): parse, decode the numbers with ``exact``, keep the
+    positions; return the number of records. Absent or null fields are skipped, not refused:
+    this is a bound, not a reader."""
+    number_fields = _get_number_fields()
+    positions: dict[tuple[str, str], Any] = {}
+    zero = exact(0)
+    records = 0
+    with open(path, "rb") as handle:
+        for line in handle:
+            record = orjson.loads(line)
+            records += 1
+            values = {
+                name: exact(record[name])
+                for name in number_fields.get(record["type"], ())
+                if record.get(name) is not None
+            }
+            if record["type"] == "trade":
+                market, qty = record["market"], values["qty"]
+                buyer, seller = (record["buyer"], market), (record["seller"], market)
+                positions[buyer] = positions.get(buyer, zero) + qty
+                positions[seller] = positions.get(seller, zero) - qty
+    return records
+
+
 def run_task(task: str, path: str) -> dict[str, Any]:
     """Run one task on ``path``; return its figures (time excludes start-up and imports)."""
     from perpspec.audit.run import audit_ledger
@@ -281,6 +325,8 @@ def run_task(task: str, path: str) -> dict[str, Any]:
             for line in handle:
                 decode(line)
                 events += 1
+    elif task in ("floor-decimal", "floor-fraction"):
+        events = run_floor(path, Decimal if task == "floor-decimal" else Fraction)
     elif task == "read":
         for _ in iter_ledger(path):
             events += 1
