@@ -16,6 +16,7 @@ from perpspec.reference.numbers import Rounding, quantize
 __all__ = [
     "Position",
     "apply_fill",
+    "can_carry_dust",
     "compute_average_entry",
     "compute_carried_entry",
     "compute_position_value",
@@ -119,6 +120,26 @@ def compute_carried_entry(
     return 1 / (1 / entry_price + shift)
 
 
+def can_carry_dust(
+    kind: ContractKind,
+    remaining: Fraction,
+    multiplier: Fraction,
+    entry_price: Fraction,
+    dust: Fraction,
+) -> bool:
+    """Whether :func:`compute_carried_entry` gives a price (> 0).
+
+    Carrying ``dust`` moves a long's entry down (a short's reciprocal entry, inverse) by
+    ``dust / (q V)``: past zero exactly when the dust is at least the remaining position's
+    value at its entry (``q V E`` linear, ``q V / E`` inverse), a position smaller than one
+    settlement unit. Such a position cannot carry it.
+    """
+    shift = dust / (remaining * multiplier)
+    if kind is ContractKind.LINEAR:
+        return entry_price - shift > 0
+    return 1 / entry_price + shift > 0
+
+
 def apply_fill(
     kind: ContractKind,
     multiplier: Fraction,
@@ -138,7 +159,8 @@ def apply_fill(
     stays in the open position through its entry price (:func:`compute_carried_entry`), so
     the account's equity at the fill price is exactly what it was and no residual needs
     booking. Without it an exact average entry's denominator grows with every fill. A close
-    to flat (or past it) returns the exact PnL: the caller books it.
+    to flat (or past it) returns the exact PnL: the caller books it; so does a reduction whose
+    remaining position is too small to carry the remainder (:func:`can_carry_dust`).
     """
     if fill_qty == 0:
         raise SpecError("qty: a fill must not be zero")
@@ -158,8 +180,10 @@ def apply_fill(
         if unit is None:
             return Position(remaining, position.entry_price), realized
         booked = quantize(realized, unit, Rounding.DOWN)
-        entry = compute_carried_entry(
-            kind, remaining, multiplier, position.entry_price, realized - booked
-        )
+        dust = realized - booked
+        if not can_carry_dust(kind, remaining, multiplier, position.entry_price, dust):
+            # As on a close: the exact PnL, which the caller books (its dust to ``fees``).
+            return Position(remaining, position.entry_price), realized
+        entry = compute_carried_entry(kind, remaining, multiplier, position.entry_price, dust)
         return Position(remaining, entry), booked
     return Position(remaining, price), realized

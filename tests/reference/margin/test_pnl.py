@@ -13,6 +13,7 @@ from perpspec.reference.instrument import ContractKind
 from perpspec.reference.margin.pnl import (
     Position,
     apply_fill,
+    can_carry_dust,
     compute_average_entry,
     compute_position_value,
     compute_unrealized_pnl,
@@ -141,3 +142,19 @@ def test_units_keep_equity_exact_and_the_cost_basis_decimal(
         assert after == before
         if position.qty and kind is LINEAR:
             assert is_terminating_decimal(position.qty * multiplier * position.entry_price)
+
+
+def test_a_position_smaller_than_the_unit_cannot_carry_its_dust() -> None:
+    # Inverse, V = 3, short 0.02 at 450; buy 0.01 back at 450.5, unit 10^-4. By hand: the
+    # closed part realizes -0.01 x 3 x (1/450 - 1/450.5) = -0.03 / 405450 = -1/13515000,
+    # booked down to -0.0001, dust 0.0001 - 1/13515000. Carrying it would move 1/E by
+    # dust / (-0.01 x 3) ~ -0.00333 past 1/450 ~ 0.00222: below zero. So the exact PnL is
+    # returned, as on a close, and the entry stays 450.
+    position, realized = apply_fill(
+        INVERSE, F(3), Position(F("-0.02"), F(450)), F("0.01"), F("450.5"), F(1, 10_000)
+    )
+    assert (position, realized) == (Position(F("-0.01"), F(450)), F(-1, 13_515_000))
+    assert not can_carry_dust(INVERSE, F("-0.01"), F(3), F(450), F(1, 10_000) - F(1, 13_515_000))
+    # Linear: a long of 0.01 at 0.01 with V = 1 is worth 0.0001; dust of one unit cannot ride.
+    assert not can_carry_dust(LINEAR, F("0.01"), F(1), F("0.01"), F(1, 10_000))
+    assert can_carry_dust(LINEAR, F("0.01"), F(1), F("0.01"), F(1, 20_000))
