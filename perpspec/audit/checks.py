@@ -30,6 +30,7 @@ from perpspec.reference.engine.accounts import (
     is_position_isolated_liquidatable,
     iter_cross_positions,
 )
+from perpspec.reference.engine.inputs import compute_funding_payment
 from perpspec.reference.engine.state import get_engine_account, is_system_account
 from perpspec.reference.engine.waterfall import rank_counterparties
 from perpspec.reference.errors import SpecError
@@ -472,6 +473,57 @@ class Conservation(Check):
                     )
                 )
         return found
+
+
+class Funding(Check):
+    """``funding``: a funding event pays every open position of its market, and only those,
+    ``-q`` times the value of one unit at the current mark times the rate
+    (:func:`~perpspec.reference.engine.inputs.compute_funding_payment`; longs pay a positive
+    rate), each account once. Exact, as the engine computes it: no rounding, so the payments
+    sum to zero (``conservation`` checks that sum, this check who pays what).
+    """
+
+    id = "funding"
+
+    def before(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        if not isinstance(event, FundingEvent) or ctx.skip:
+            return []
+        market = ctx.book.get_market(event.market)
+        if market is None or market.mark is None:
+            return []  # references, or a funding the engine refuses (no mark yet)
+        self.examined += 1
+        state = ctx.book.ex.state
+        expected = {
+            account: compute_funding_payment(market, holder.positions[event.market].qty, event.rate)
+            for account, holder in state.accounts.items()
+            if event.market in holder.positions and holder.positions[event.market].qty != 0
+        }
+        found: dict[str, Fraction] = {}
+        wrong: list[str] = []
+        for payment in event.payments:
+            if payment.account in found:
+                wrong.append(f"{payment.account} paid twice")
+            found[payment.account] = payment.amount
+        for account in sorted(expected.keys() | found.keys()):
+            want, got = expected.get(account), found.get(account)
+            if want != got:
+                wrong.append(f"{account} {fmt(got)} (expected {fmt(want)})")
+        if not wrong:
+            return []
+        shown = "; ".join(wrong[:3]) + (f"; and {len(wrong) - 3} more" if len(wrong) > 3 else "")
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"{len(expected)} payments, one per open position: -q x value at the mark "
+                f"{fmt(market.mark)} x rate {fmt(event.rate)}",
+                shown,
+                None,
+                "funding is computed from the positions the ledger built; look for a payment "
+                "redirected, scaled, dropped or added",
+            )
+        ]
 
 
 class OiBalance(Check):
@@ -1311,6 +1363,7 @@ CHECK_CLASSES: tuple[type[Check], ...] = (
     SeqOrder,
     References,
     Conservation,
+    Funding,
     OiBalance,
     FundNonnegative,
     LiquidationSettled,

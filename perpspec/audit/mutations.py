@@ -16,6 +16,7 @@ from fractions import Fraction
 
 from perpspec.audit.book import AuditBook, get_side_sign
 from perpspec.audit.run import AuditOptions, audit_events
+from perpspec.reference.engine.inputs import compute_funding_payment
 from perpspec.reference.events import (
     AdlEvent,
     Event,
@@ -159,16 +160,32 @@ def mutate_references(events: list[Event]) -> tuple[list[Event], int]:
 
 
 def mutate_conservation(events: list[Event]) -> tuple[list[Event], int]:
-    """A funding settlement whose payments do not sum to zero (one account paid 1)."""
+    """An insurance entry outside any liquidation: the fund gains 1 from no account."""
+    fund = next(e.fund for e in events if isinstance(e, InstrumentEvent))
+    return _append_after_last(
+        events, InsuranceEvent(0, events[-1].ts, fund, Fraction(1), "transfer", None)
+    )
+
+
+def mutate_funding(events: list[Event]) -> tuple[list[Event], int]:
+    """A funding at the end of the ledger whose payments are those of twice its rate: still
+    zero-sum, so only the rule sees it."""
     book = _book_before(events, len(events))
-    for account, holder in sorted(book.ex.state.accounts.items()):
-        for market, position in sorted(holder.positions.items()):
-            if position.qty and not account.startswith(("engine:", "insurance:")):
-                event = FundingEvent(
-                    0, events[-1].ts, market, Fraction(0), (FundingPayment(account, Fraction(1)),)
-                )
-                return _append_after_last(events, event)
-    raise NoSiteError("no open position")
+    rate = Fraction(1, 10_000)
+    for market_id, market in sorted(book.ex.state.markets.items()):
+        holders = sorted(
+            (account, holder.positions[market_id].qty)
+            for account, holder in book.ex.state.accounts.items()
+            if market_id in holder.positions and holder.positions[market_id].qty != 0
+        )
+        if market.mark is None or not holders:
+            continue
+        payments = tuple(
+            FundingPayment(account, compute_funding_payment(market, qty, 2 * rate))
+            for account, qty in holders
+        )
+        return _append_after_last(events, FundingEvent(0, events[-1].ts, market_id, rate, payments))
+    raise NoSiteError("no market with open positions")
 
 
 def mutate_oi_balance(events: list[Event]) -> tuple[list[Event], int]:
@@ -525,6 +542,7 @@ MUTATIONS: dict[str, Mutation] = {
     "seq-order": mutate_seq_order,
     "references": mutate_references,
     "conservation": mutate_conservation,
+    "funding": mutate_funding,
     "oi-balance": mutate_oi_balance,
     "fund-nonnegative": mutate_fund_nonnegative,
     "liquidation-settled": mutate_liquidation_settled,

@@ -427,6 +427,25 @@ _LEDGER_ORDER: list[Invariant] = [
         ),
     ),
     Invariant(
+        "funding",
+        "a funding event pays every open position of its market, and only those, -q times "
+        "the value of one unit at the mark times the rate (longs pay a positive rate)",
+        "DESIGN, Ledger (funding: rate and payments, + receives); "
+        "perpspec/reference/engine/inputs.py compute_funding_payment",
+        (
+            _check(
+                Method.STATE_MACHINE,
+                _MACHINE,
+                "every accepted funding step (predicate find_funding_violations)",
+            ),
+            _check(
+                Method.EXAMPLE,
+                "tests/audit/test_funding.py::test_funding_paid_as_the_rule_gives",
+                "payments worked by hand, and each way of getting them wrong",
+            ),
+        ),
+    ),
+    Invariant(
         "references",
         "every event names a defined market, a known account, and the liquidation it settles",
         "DESIGN, Ledger (instrument must precede any event on the market)",

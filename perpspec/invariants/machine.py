@@ -32,6 +32,7 @@ from perpspec.invariants.predicates import (
     find_adl_violations,
     find_bankruptcy_price_violations,
     find_frame_violations,
+    find_funding_violations,
     find_liquidatable,
     find_negative_balances,
     find_reference_violations,
@@ -211,6 +212,9 @@ class WaterfallMachine(RuleBasedStateMachine):
         self.last_was_mark = isinstance(event, MarkEvent) and not rejected
         if marked is not None and not rejected:
             violations += self._check_mark(marked, out)
+        if isinstance(event, FundingEvent) and not rejected:
+            (paid,) = (e for e in out if isinstance(e, FundingEvent))
+            violations += find_funding_violations(before, paid)
         self._count_tier_crossing(before)
         _raise(violations)
         return out

@@ -53,6 +53,7 @@ from perpspec.reference.events import (
     WithdrawalEvent,
     get_time_key,
 )
+from perpspec.reference.margin.pnl import compute_position_value
 from perpspec.reference.numbers import format_number
 from perpspec.reference.prices.position_prices import MarginMode
 from perpspec.reference.profile import MarginOptions
@@ -67,6 +68,7 @@ __all__ = [
     "find_changed_accounts",
     "find_conservation_violations",
     "find_frame_violations",
+    "find_funding_violations",
     "find_liquidatable",
     "find_negative_balances",
     "find_negative_funds",
@@ -344,6 +346,40 @@ def _find_effect_violations(
             moved = _qty(after, name, event.market) - _qty(before, name, event.market)
             expect(f"{name} {event.market} size change", sign * event.qty, moved)
     return found
+
+
+def _show(value: Fraction | None) -> str:
+    return "none" if value is None else format_number(value)
+
+
+def find_funding_violations(before: ExchangeState, event: FundingEvent) -> list[Violation]:
+    """``funding``: the payments of an accepted funding, against the state it acted on: every
+    open position of the market is paid ``-q x (value of one unit at the mark) x rate`` and
+    nobody else is, each once."""
+    market = before.markets[event.market]
+    inst = market.instrument
+    assert market.mark is not None, "an accepted funding has a mark"
+    per_unit = compute_position_value(inst.kind, Fraction(1), inst.multiplier, market.mark)
+    expected = {
+        account: -holder.positions[event.market].qty * per_unit * event.rate
+        for account, holder in before.accounts.items()
+        if event.market in holder.positions and holder.positions[event.market].qty != 0
+    }
+    paid = [payment.account for payment in event.payments]
+    found = {payment.account: payment.amount for payment in event.payments}
+    violations = [
+        Violation("funding", f"payment to {account}", _show(expected.get(account)), _show(amount))
+        for account, amount in sorted(found.items())
+        if expected.get(account) != amount
+    ]
+    violations += [
+        Violation("funding", f"payment to {account}", format_number(amount), "none")
+        for account, amount in sorted(expected.items())
+        if account not in found
+    ]
+    if len(paid) != len(found):
+        violations.append(Violation("funding", "payments", "each account once", str(paid)))
+    return violations
 
 
 def find_frame_violations(
