@@ -11,6 +11,10 @@ that peak memory is that task's alone:
   number (``decimal.Decimal``, the standard library's C decoder, or ``fractions.Fraction``),
   and each account's position per market kept from the trades. No check, no validation: a
   lower bound on the audit's time, against which the 3x target is read (docs/bench.md);
+- ``floor-book``: ``floor-decimal`` plus the least bookkeeping any audit does, still with no
+  check: ``seq`` compared, each trade side's size and cost basis (``q`` and ``q x price``)
+  and fees, deposits and withdrawals in a cash total, all in ``Decimal`` with inexact
+  results trapped (they are exact: sums and products of short decimals);
 - ``read``: the ledger reader alone (exact JSON numbers, every record decoded to an event);
 - ``audit``: the full audit without a profile (``perpspec audit LEDGER``);
 - ``audit-profile``: the full audit with ``--profile seed-gate``.
@@ -37,6 +41,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import dataclasses
+import decimal
 import io
 import json
 import os
@@ -54,7 +59,16 @@ from typing import Any
 import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
-TASKS = ("orjson", "json", "floor-decimal", "floor-fraction", "read", "audit", "audit-profile")
+TASKS = (
+    "orjson",
+    "json",
+    "floor-decimal",
+    "floor-fraction",
+    "floor-book",
+    "read",
+    "audit",
+    "audit-profile",
+)
 PROFILE = "seed-gate"
 
 
@@ -309,6 +323,45 @@ def run_floor(path: str, exact: Any) -> int:
     return records
 
 
+def run_floor_book(path: str) -> int:
+    """The ``floor-book`` task (module docstring); return the number of records."""
+    context = decimal.Context(prec=80, traps=[decimal.Inexact, decimal.InvalidOperation])
+    decimal.setcontext(context)
+    number_fields = _get_number_fields()
+    zero = Decimal(0)
+    sizes: dict[tuple[str, str], Decimal] = {}
+    costs: dict[tuple[str, str], Decimal] = {}
+    cash: dict[str, Decimal] = {}
+    last_seq = records = 0
+    with open(path, "rb") as handle:
+        for line in handle:
+            record = orjson.loads(line)
+            records += 1
+            if record["seq"] <= last_seq:
+                raise SystemExit(f"seq {record['seq']} after {last_seq}")
+            last_seq = record["seq"]
+            kind = record["type"]
+            values = {
+                name: Decimal(record[name])
+                for name in number_fields.get(kind, ())
+                if record.get(name) is not None
+            }
+            if kind == "trade":
+                market, qty, price = record["market"], values["qty"], values["price"]
+                for account, signed, fee in (
+                    (record["buyer"], qty, values["buyer_fee"]),
+                    (record["seller"], -qty, values["seller_fee"]),
+                ):
+                    key = (account, market)
+                    sizes[key] = sizes.get(key, zero) + signed
+                    costs[key] = costs.get(key, zero) + signed * price
+                    cash[account] = cash.get(account, zero) - fee
+            elif kind in ("deposit", "withdrawal"):
+                amount = values["amount"] if kind == "deposit" else -values["amount"]
+                cash[record["account"]] = cash.get(record["account"], zero) + amount
+    return records
+
+
 def run_task(task: str, path: str) -> dict[str, Any]:
     """Run one task on ``path``; return its figures (time excludes start-up and imports)."""
     from perpspec.audit.run import audit_ledger
@@ -327,6 +380,8 @@ def run_task(task: str, path: str) -> dict[str, Any]:
                 events += 1
     elif task in ("floor-decimal", "floor-fraction"):
         events = run_floor(path, Decimal if task == "floor-decimal" else Fraction)
+    elif task == "floor-book":
+        events = run_floor_book(path)
     elif task == "read":
         for _ in iter_ledger(path):
             events += 1
