@@ -65,6 +65,7 @@ __all__ = [
     "AuditBook",
     "Settlement",
     "get_side_sign",
+    "get_takeover_price",
 ]
 
 TRADER_COUNTER_REASONS = frozenset({"liquidation_margin", "negative_balance"})
@@ -72,6 +73,14 @@ ENGINE_COUNTER_REASONS = frozenset(
     {"liquidation_fee", "liquidation_surplus", "liquidation_deficit", "socialized_loss"}
 )
 ZERO = Fraction(0)
+
+
+def get_takeover_price(liquidation: LiquidationEvent) -> Fraction:
+    """The price the engine took the slice over at: the stated bankruptcy price, or the mark
+    when there is none (a bankruptcy price that would be <= 0 is written as null)."""
+    if liquidation.bankruptcy_price is not None:
+        return liquidation.bankruptcy_price
+    return liquidation.mark_price
 
 
 def get_side_sign(side: str) -> int:
@@ -304,7 +313,7 @@ class AuditBook:
         )
         self.settlement = settlement
         self.liquidation_ids.add(event.id)
-        price = event.bankruptcy_price if event.bankruptcy_price is not None else event.mark_price
+        price = get_takeover_price(event)
         side = get_side_sign(event.side)
         self.trade(event.account, event.market, -side * event.qty, price)
         self.trade(engine, event.market, side * event.qty, price)
@@ -320,9 +329,7 @@ class AuditBook:
         if settlement.walk_open:
             inst = self.ex.state.markets[market].instrument
             liquidation = settlement.event
-            price = liquidation.bankruptcy_price
-            if price is None:
-                price = liquidation.mark_price
+            price = get_takeover_price(liquidation)
             settlement.walk_qty += event.qty
             settlement.walk_surplus += compute_fill_surplus(
                 Side(liquidation.side),
@@ -426,9 +433,7 @@ class AuditBook:
         left = self.get_qty(engine, liquidation.market) - settlement.engine_qty_at_open
         if not left:
             return
-        price = liquidation.bankruptcy_price
-        if price is None:
-            price = liquidation.mark_price
+        price = get_takeover_price(liquidation)
         self.trade(engine, liquidation.market, -left, price)
         self.trade("system_loss", liquidation.market, left, price)
 

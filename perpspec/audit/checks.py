@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import ClassVar
 
-from perpspec.audit.book import AuditBook, Settlement, get_side_sign
+from perpspec.audit.book import AuditBook, Settlement, get_side_sign, get_takeover_price
 from perpspec.audit.report import Violation
 from perpspec.reference.adl.allocation import AllocationPolicy, FillPrice
 from perpspec.reference.engine.accounts import (
@@ -64,7 +64,7 @@ from perpspec.reference.prices.position_prices import (
     compute_liquidation_price,
     round_position_price,
 )
-from perpspec.reference.profile import LastResort, Profile
+from perpspec.reference.profile import LastResort, LiquidationMode, Profile
 from perpspec.reference.socialized_loss.process import (
     SocializedLossParams,
     compute_socialized_loss,
@@ -751,9 +751,7 @@ class LiquidationSettled(Check):
             return []
         liquidation = settlement.event
         inst = ctx.book.ex.state.markets[liquidation.market].instrument
-        price = liquidation.bankruptcy_price
-        if price is None:
-            price = liquidation.mark_price
+        price = get_takeover_price(liquidation)
         rate = ctx.profile.liquidation.fee_rate
         base = compute_liquidation_fee_base(inst.kind, settlement.walk_qty, price, inst.multiplier)
         expected = compute_liquidation_fee(base, rate, settlement.walk_surplus)
@@ -878,7 +876,9 @@ class AdlPrice(Check):
 
 
 class LiqTrigger(Check):
-    """``liq-trigger``: a liquidation only when margin balance <= MM at the current mark."""
+    """``liq-trigger``: a liquidation only when margin balance <= MM at the current mark; it
+    states that mark and the position's margin mode, and under a profile whose
+    ``liquidation.mode`` is ``full`` it takes the whole position."""
 
     id = "liq-trigger"
     needs_profile = True
@@ -915,6 +915,21 @@ class LiqTrigger(Check):
                     f"margin_mode {event.margin_mode}",
                     None,
                     "the margin mode follows from the margin transfers into the market",
+                )
+            ]
+        assert ctx.profile is not None
+        held = abs(position.qty)
+        if ctx.profile.liquidation.mode is LiquidationMode.FULL and event.qty != held:
+            return [
+                ctx.violation(
+                    self.id,
+                    line,
+                    event,
+                    f"qty {fmt(held)} (the whole position: profile {ctx.profile.name} "
+                    "liquidates in full)",
+                    f"qty {fmt(event.qty)}",
+                    _diff(event.qty, held),
+                    "a full-mode exchange takes the whole position over at once",
                 )
             ]
         if book.ex.is_liquidatable(event.account, event.market, is_cross):
