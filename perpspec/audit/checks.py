@@ -919,7 +919,8 @@ class LiqTrigger(Check):
             ]
         assert ctx.profile is not None
         held = abs(position.qty)
-        if ctx.profile.liquidation.mode is LiquidationMode.FULL and event.qty != held:
+        # More than the position held is oi-balance's (reported once, there).
+        if ctx.profile.liquidation.mode is LiquidationMode.FULL and event.qty < held:
             return [
                 ctx.violation(
                     self.id,
