@@ -6,8 +6,10 @@ only where CSV needs it. The reader matches columns by name: every canonical col
 there once (else one :class:`LedgerError` at the header's line, naming the expected header,
 and nothing more is read); further columns are allowed and ignored. Line numbers are the
 file's lines (the header is line 1; a record with a quoted line break is reported at its first
-line). Reading streams, memory bounded by one record; a file that is not UTF-8 text yields one
-error and stops, as in JSON Lines. An empty file is an empty ledger.
+line). A row the csv module refuses (a carriage return in an unquoted cell, a cell over its
+size limit) is one error and reading goes on; a row whose quote was left open says which
+lines it swallowed. Reading streams, memory bounded by one record; a file that is not UTF-8
+text yields one error and stops, as in JSON Lines. An empty file is an empty ledger.
 """
 
 from __future__ import annotations
@@ -59,12 +61,36 @@ def _decode_row(row: Sequence[str], positions: dict[str, int], where: str, line:
     return decode_event(raw, where, line=line, record=_row_text(row))
 
 
+def _describe_csv_error(error: csv.Error) -> str:
+    text = str(error)
+    if text.startswith("new-line character seen in unquoted field"):
+        return "a line break (a lone carriage return?) inside an unquoted cell"
+    return text
+
+
+def _iter_raw_rows(reader: Reader, where: str) -> Iterator[tuple[int, list[str]] | LedgerError]:
+    """``(first line, cells)`` per row; a row the csv module refuses is a LedgerError, and
+    reading goes on with the next line (the module starts afresh after an error)."""
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield LedgerError(where, line, "record", f"not CSV: {_describe_csv_error(error)}")
+            continue
+        yield line, row
+
+
 def _iter_rows(reader: Reader, where: str) -> Iterator[tuple[int, Event] | LedgerError]:
     positions: dict[str, int] | None = None
-    width = consumed = 0
-    for row in reader:
-        line = consumed + 1
-        consumed = reader.line_num
+    width = 0
+    for item in _iter_raw_rows(reader, where):
+        if isinstance(item, LedgerError):
+            yield item
+            continue
+        line, row = item
         if not row:
             continue
         if positions is None:
@@ -77,6 +103,12 @@ def _iter_rows(reader: Reader, where: str) -> Iterator[tuple[int, Event] | Ledge
             continue
         if len(row) != width:
             reason = f"expected {width} cells as in the header, found {len(row)}"
+            if reader.line_num > line:
+                # A quote left open swallows the lines up to the next quote into one cell.
+                reason += (
+                    f"; a quoted cell runs from line {line} to line {reader.line_num} (a stray "
+                    '" opens a quote), and those lines were read as this one record'
+                )
             yield LedgerError(where, line, "record", reason, _row_text(row))
             continue
         try:
@@ -100,8 +132,6 @@ def iter_csv(path: StrPath) -> Iterator[tuple[int, Event] | LedgerError]:
             yield from _iter_rows(reader, where)
         except UnreadableTextError as error:
             yield LedgerError(where, error.line, "file", error.reason)
-        except csv.Error as error:
-            yield LedgerError(where, reader.line_num, "record", f"not CSV: {error}")
 
 
 def write_csv(events: Iterable[Event], path: StrPath) -> int:

@@ -174,3 +174,36 @@ def test_byte_order_mark(tmp_path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + (EXPECTED_HEADER + "\n" + ",".join(row(**DEPOSIT))).encode())
     events, errors = read(path)
     assert (len(events), errors) == (1, [])
+
+
+def _deposit_line(seq: int, account: str = "alice") -> str:
+    cells = row(**{**DEPOSIT, "seq": str(seq), "account": account})
+    return ",".join(cells) + "\n"
+
+
+def test_a_carriage_return_in_an_unquoted_cell_costs_one_row(tmp_path: Path) -> None:
+    path = tmp_path / "cr.csv"
+    text = HEADER_TEXT + "\n" + _deposit_line(2) + _deposit_line(3, "al\rice") + _deposit_line(4)
+    path.write_bytes(text.encode())
+    events, errors = read(path)
+    assert [line for line, _ in events] == [2, 4]
+    assert [(e.line, e.reason) for e in errors] == [
+        (3, "not CSV: a line break (a lone carriage return?) inside an unquoted cell")
+    ]
+
+
+def test_a_stray_quote_says_which_lines_it_swallowed(tmp_path: Path) -> None:
+    # Line 3's account opens a quote that the next quote, in line 5's asset, closes: lines 3
+    # to 5 are one record of 11 + 1 + 24 = 36 cells for the csv module.
+    path = tmp_path / "q.csv"
+    lines = [_deposit_line(2), _deposit_line(3, '"alice'), _deposit_line(4)]
+    lines += [_deposit_line(5).replace(",USDT,", ',US"DT,'), _deposit_line(6)]
+    path.write_text(HEADER_TEXT + "\n" + "".join(lines), encoding="utf-8")
+    events, errors = read(path)
+    assert [line for line, _ in events] == [2, 6]
+    (error,) = errors
+    assert error.line == 3
+    assert error.reason.endswith(
+        'a quoted cell runs from line 3 to line 5 (a stray " opens a quote), and those '
+        "lines were read as this one record"
+    )
