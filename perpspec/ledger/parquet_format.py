@@ -6,9 +6,9 @@ of ``ROW_GROUP_ROWS`` rows, holding one row group in memory at a time. The reade
 batches of ``BATCH_ROWS`` rows (``ParquetFile.iter_batches``), so memory is bounded by a
 row group and a batch, not by the file. Columns are matched by name: a missing canonical
 column, or one that does not hold strings, is one :class:`LedgerError` and nothing is read;
-further columns are ignored. The "line" of an error is the 1-based row number. A file that
-is not Parquet is one error; an empty (zero-byte) file is an empty ledger, as in the text
-formats.
+further columns are ignored. The "line" of an error is the 1-based row number; a value that
+is not UTF-8 text is an error of its row alone. A file that is not Parquet is one error; an
+empty (zero-byte) file is an empty ledger, as in the text formats.
 """
 
 from __future__ import annotations
@@ -98,14 +98,42 @@ def _decode_row(cells: dict[str, str | None], where: str, row: int) -> Event:
     return decode_event(raw, where, line=row, record=record)
 
 
+def _get_column_values(column: Any) -> tuple[list[str | None], dict[int, str]]:
+    """A string column's values, and the reason for each value that is not UTF-8 text (by
+    index; its value is then None). Arrow refuses the whole column for one bad value, so such
+    a column is decoded value by value, and only the rows that hold one are lost."""
+    try:
+        return column.to_pylist(), {}
+    except UnicodeDecodeError:
+        pass
+    values: list[str | None] = []
+    bad: dict[int, str] = {}
+    for index, raw in enumerate(column.cast(pa.binary()).to_pylist()):
+        try:
+            values.append(None if raw is None else raw.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            values.append(None)
+            bad[index] = f"not UTF-8 text (byte {error.start})"
+    return values, bad
+
+
 def _iter_rows(parquet: Any, where: str) -> Iterator[tuple[int, Event] | LedgerError]:
     row = 0
     try:
         batches = parquet.iter_batches(batch_size=BATCH_ROWS, columns=list(COLUMNS))
         for batch in batches:
-            values = [batch.column(index).to_pylist() for index in range(len(COLUMNS))]
-            for cells in zip(*values, strict=True):
+            decoded = [_get_column_values(batch.column(i)) for i in range(len(COLUMNS))]
+            values = [column for column, _ in decoded]
+            bad = {
+                index: (COLUMNS[position], reason)
+                for position, (_, reasons) in enumerate(decoded)
+                for index, reason in reasons.items()
+            }
+            for index, cells in enumerate(zip(*values, strict=True)):
                 row += 1
+                if index in bad:
+                    yield LedgerError(where, row, *bad[index])
+                    continue
                 try:
                     yield row, _decode_row(dict(zip(COLUMNS, cells, strict=True)), where, row)
                 except LedgerError as error:

@@ -139,3 +139,16 @@ def test_an_empty_file_has_no_events(tmp_path: Path) -> None:
     path = tmp_path / "empty.parquet"
     path.write_bytes(b"")
     assert list(iter_parquet(path)) == []
+
+
+def test_a_value_that_is_not_utf8_costs_its_row_only(tmp_path: Path) -> None:
+    path = tmp_path / "utf8.parquet"
+    table: pa.Table = deposit_table(["1", "2", "3"])
+    accounts = pa.array([b"alice", b"al\xffice", b"bob"], pa.binary()).view(pa.string())
+    table = table.set_column(HEADER.index("account"), "account", accounts)
+    pq.write_table(table, path)
+    events, errors = read(path)
+    assert [row for row, _ in events] == [1, 3]
+    assert [(e.line, e.field, e.reason) for e in errors] == [
+        (2, "account", "not UTF-8 text (byte 2)")
+    ]
