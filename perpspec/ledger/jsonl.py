@@ -2,10 +2,11 @@
 
 Each line is the JSON form of one event (:mod:`.codec`), written compactly by orjson. The
 reader streams: memory is bounded by one line, whatever the file's size. A blank line is
-skipped; a line that is not JSON, not an object, or has a field the codec refuses yields a
-:class:`LedgerError` for that line and reading goes on; a file that is not UTF-8 text yields
-one error and reading stops (:mod:`.text_lines`). A last line without its newline that is not
-JSON is reported as probably truncated.
+skipped; a line that is not UTF-8, not JSON, not an object, or has a field the codec refuses
+yields a :class:`LedgerError` for that line and reading goes on; a file that is not text (a
+NUL byte, an over-long line, many lines in a row that are not UTF-8) yields one error and
+reading stops (:mod:`.text_lines`). A last line without its newline that is not JSON is
+reported as probably truncated.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import orjson
 from perpspec.ledger.codec import decode_record, encode_event
 from perpspec.ledger.errors import LedgerError
 from perpspec.ledger.exact_json import ExactJSONError, loads_exact
-from perpspec.ledger.text_lines import UnreadableTextError, iter_text_lines
+from perpspec.ledger.text_lines import UnreadableTextError, iter_text_lines_or_errors
 from perpspec.reference.events import Event
 
 __all__ = ["StrPath", "decode_jsonl_line", "iter_jsonl", "write_jsonl"]
@@ -49,7 +50,10 @@ def iter_jsonl(path: StrPath) -> Iterator[tuple[int, Event] | LedgerError]:
         return
     with handle:
         try:
-            for number, text in iter_text_lines(handle):
+            for number, text in iter_text_lines_or_errors(handle):
+                if isinstance(text, UnreadableTextError):
+                    yield LedgerError(where, number, "record", text.reason)
+                    continue
                 if not text.strip():
                     continue
                 try:

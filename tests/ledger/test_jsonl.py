@@ -115,20 +115,34 @@ def test_crlf_and_byte_order_mark(tmp_path: Path) -> None:
     assert [line for line, _ in events] == [1, 2]
 
 
-@pytest.mark.parametrize(
-    ("data", "line", "reason"),
-    [
-        (GOOD.encode() + b"\n\x00\x01\x02\n" + GOOD.encode(), 2, "binary data (a NUL byte)"),
-        (GOOD.encode() + b"\n" + GOOD.encode() + b"\n\xff\xfe{}\n", 3, "not UTF-8 text"),
-    ],
-)
-def test_a_binary_file_is_one_error(tmp_path: Path, data: bytes, line: int, reason: str) -> None:
+def test_a_binary_file_is_one_error(tmp_path: Path) -> None:
     path = tmp_path / "binary.jsonl"
-    path.write_bytes(data)
+    path.write_bytes(GOOD.encode() + b"\n\x00\x01\x02\n" + GOOD.encode())
     events, errors = read(path)
-    assert len(events) == line - 1  # the text lines before it are read
-    assert [(error.line, error.field) for error in errors] == [(line, "file")]
-    assert errors[0].reason.startswith(reason)
+    assert len(events) == 1  # the text line before it is read
+    assert [(error.line, error.field) for error in errors] == [(2, "file")]
+    assert errors[0].reason.startswith("binary data (a NUL byte)")
+
+
+def test_a_line_that_is_not_utf8_costs_that_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(GOOD.encode() + b"\n\xff\xfe{}\n" + GOOD.encode() + b"\n")
+    events, errors = read(path)
+    assert [line for line, _ in events] == [1, 3]
+    assert [(e.line, e.field, e.reason) for e in errors] == [
+        (2, "record", "not UTF-8 text (byte 0xff at column 1)")
+    ]
+
+
+def test_many_lines_in_a_row_that_are_not_utf8_are_a_binary_file(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.jsonl"
+    bad = b"\xff\n" * text_lines.MAX_BAD_LINES
+    path.write_bytes(GOOD.encode() + b"\n" + bad + GOOD.encode() + b"\n")
+    events, errors = read(path)
+    assert [line for line, _ in events] == [1]
+    assert len(errors) == text_lines.MAX_BAD_LINES
+    last = 1 + text_lines.MAX_BAD_LINES
+    assert (errors[-1].line, errors[-1].field) == (last, "file")
 
 
 def test_an_overlong_line_stops_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
