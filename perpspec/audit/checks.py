@@ -187,7 +187,8 @@ class Check:
 
 class SeqOrder(Check):
     """``seq-order``: sequence numbers strictly increase, and timestamps never decrease,
-    along the ledger (one violation per record: the seq's, when both are out of order)."""
+    along the ledger (one violation per record: the seq's, when both are out of order; a
+    time is compared with the event before it)."""
 
     id = "seq-order"
 
@@ -216,21 +217,26 @@ class SeqOrder(Check):
         ]
 
     def _check_time(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        # Against the event before, not the latest time so far: one line dated wrong is then
+        # one violation (at itself if dated back, at the next line if dated ahead), not one
+        # for every line after it.
         if event.ts == self.last_ts:
             return []
         key = get_time_key(event.ts)
-        if key >= self.last_time_key:
-            self.last_ts, self.last_time_key = event.ts, key
+        previous, previous_key = self.last_ts, self.last_time_key
+        self.last_ts, self.last_time_key = event.ts, key
+        if key >= previous_key:
             return []
         return [
             ctx.violation(
                 self.id,
                 line,
                 event,
-                f"ts at or after {self.last_ts}",
+                f"ts at or after {previous} (the event before)",
                 f"ts {event.ts} (earlier)",
                 None,
-                "events are written in time order; look for a moved line or a clock that went back",
+                "events are written in time order; this line or the one before is dated "
+                "wrong (a moved line, or a clock that jumped)",
             )
         ]
 
@@ -798,8 +804,10 @@ class NoNegativeBalance(Check):
             market = book.ex.state.markets[event.market]
             asset = market.instrument.settle_asset
             position = holder.positions.get(event.market)
-            if position is not None and position.mode is MarginMode.ISOLATED and position.qty:
-                balance = position.isolated_margin + compute_position_upnl(market, position)
+            if position is not None and position.mode is MarginMode.ISOLATED:
+                balance = position.isolated_margin
+                if position.qty:
+                    balance += compute_position_upnl(market, position)
                 if balance < 0:
                     return [self._below(event, line, ctx, "isolated margin balance", balance)]
         equity = compute_cross_equity(holder, book.ex.state, asset)

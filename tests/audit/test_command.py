@@ -329,3 +329,16 @@ def test_a_margin_transfer_beyond_the_wallet(
         f"{path}:6: [no-negative-balance] expected A cross equity >= 0 after its margin "
         "transfer, found -50 (difference -50)"
     )
+
+
+def test_a_margin_transfer_out_of_a_market_with_no_position(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A holds no X-PERP position and takes 30 out of its (empty) isolated margin there.
+    transfer = {"type": "margin_transfer", "account": "A", "market": "X-PERP", "amount": "-30"}
+    path = _cash_ledger(tmp_path / "m.jsonl", transfer)
+    assert main(["audit", str(path)]) == 1
+    assert capsys.readouterr().out.startswith(
+        f"{path}:5: [no-negative-balance] expected A isolated margin balance >= 0 after its "
+        "margin transfer, found -30 (difference -30)"
+    )

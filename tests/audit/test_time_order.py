@@ -42,3 +42,20 @@ def test_the_predicate_reads_times_too() -> None:
         DepositEvent(3, "2024-01-01T00:00:00.5Z", "A", "USD", one),
     ]
     assert [v.subject for v in find_seq_violations(events)] == ["deposit seq 3 ts"]
+
+
+def test_a_line_dated_ahead_is_one_violation_at_the_next_line(
+    gate_ledger: SimulatedLedger,
+) -> None:
+    events: list[Event] = list(gate_ledger.events)
+    index = next(
+        i
+        for i, e in enumerate(events)
+        if isinstance(e, TradeEvent) and e.ts > "2024-01-01T01:00:00Z"
+    )
+    events[index] = dataclasses.replace(events[index], ts="2099-01-01T00:00:00Z")
+    report, _ = audit_events(
+        ((i + 1, e) for i, e in enumerate(events)), "t", AuditOptions(unit=Fraction(1, 10**8))
+    )
+    assert [(v.check, v.line) for v in report.violations] == [("seq-order", index + 2)]
+    assert report.violations[0].expected == "ts at or after 2099-01-01T00:00:00Z (the event before)"
