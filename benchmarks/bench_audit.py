@@ -298,6 +298,18 @@ def _get_number_fields() -> dict[str, tuple[str, ...]]:
     }
 
 
+def _decode_numbers(
+    record: dict[str, Any], number_fields: dict[str, tuple[str, ...]], exact: Any
+) -> dict[str, Any]:
+    """The record's top-level number fields as ``exact`` numbers (absent or null ones left
+    out: the floors bound a reader, they are not one)."""
+    return {
+        name: exact(record[name])
+        for name in number_fields.get(record["type"], ())
+        if record.get(name) is not None
+    }
+
+
 def run_floor(path: str, exact: Any) -> int:
     """The floor tasks (module docstring): parse, decode the numbers with ``exact``, keep the
     positions; return the number of records. Absent or null fields are skipped, not refused:
@@ -310,11 +322,7 @@ def run_floor(path: str, exact: Any) -> int:
         for line in handle:
             record = orjson.loads(line)
             records += 1
-            values = {
-                name: exact(record[name])
-                for name in number_fields.get(record["type"], ())
-                if record.get(name) is not None
-            }
+            values = _decode_numbers(record, number_fields, exact)
             if record["type"] == "trade":
                 market, qty = record["market"], values["qty"]
                 buyer, seller = (record["buyer"], market), (record["seller"], market)
@@ -341,11 +349,7 @@ def run_floor_book(path: str) -> int:
                 raise SystemExit(f"seq {record['seq']} after {last_seq}")
             last_seq = record["seq"]
             kind = record["type"]
-            values = {
-                name: Decimal(record[name])
-                for name in number_fields.get(kind, ())
-                if record.get(name) is not None
-            }
+            values = _decode_numbers(record, number_fields, Decimal)
             if kind == "trade":
                 market, qty, price = record["market"], values["qty"], values["price"]
                 for account, signed, fee in (

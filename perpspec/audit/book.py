@@ -202,10 +202,6 @@ class AuditBook:
             inst.kind, position.qty, inst.multiplier, position.entry_price, Fraction(1)
         )
 
-    def _get_wallet(self, account: str, asset: str) -> Fraction:
-        holder = self.ex.state.accounts.get(account)
-        return holder.wallet.get(asset, ZERO) if holder is not None else ZERO
-
     def _add_cash(self, asset: str, delta: Fraction) -> None:
         if delta:
             self.cash_total[asset] = self.cash_total.get(asset, ZERO) + delta
@@ -226,12 +222,11 @@ class AuditBook:
         asset = self.ex.state.markets[market].instrument.settle_asset
         position = self.ex.get_position(account, market)
         before, upnl = position.qty, self._upnl_at_one(market, position)
-        fees_before = self._get_wallet("fees", asset)
         # Realized PnL is the only cash the fill creates (an isolated margin handed back to
         # the wallet on close moves cash within the account): the part the account books, and
         # the rounding dust the exchange books to ``fees`` (``split_realized``).
-        booked = self.ex.trade_position(account, market, signed_qty, price)
-        self._add_cash(asset, booked + self._get_wallet("fees", asset) - fees_before)
+        booked, dust = self.ex.book_fill(account, market, signed_qty, price)
+        self._add_cash(asset, booked + dust)
         upnl_after = self._upnl_at_one(market, position)
         self.upnl_at_one[market] = self.upnl_at_one.get(market, ZERO) + upnl_after - upnl
         self.open_qty[market] = self.open_qty.get(market, ZERO) + position.qty - before

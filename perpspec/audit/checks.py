@@ -30,7 +30,7 @@ from perpspec.reference.engine.accounts import (
     is_position_isolated_liquidatable,
     iter_cross_positions,
 )
-from perpspec.reference.engine.inputs import compute_funding_payment
+from perpspec.reference.engine.inputs import compute_funding_payments
 from perpspec.reference.engine.state import get_engine_account, is_system_account
 from perpspec.reference.engine.waterfall import rank_counterparties
 from perpspec.reference.errors import SpecError
@@ -484,7 +484,7 @@ class Conservation(Check):
 class Funding(Check):
     """``funding``: a funding event pays every open position of its market, and only those,
     ``-q`` times the value of one unit at the current mark times the rate
-    (:func:`~perpspec.reference.engine.inputs.compute_funding_payment`; longs pay a positive
+    (:func:`~perpspec.reference.engine.inputs.compute_funding_payments`; longs pay a positive
     rate), each account once. Exact, as the engine computes it: no rounding, so the payments
     sum to zero (``conservation`` checks that sum, this check who pays what).
     """
@@ -498,11 +498,9 @@ class Funding(Check):
         if market is None or market.mark is None:
             return []  # references, or a funding the engine refuses (no mark yet)
         self.examined += 1
-        state = ctx.book.ex.state
         expected = {
-            account: compute_funding_payment(market, holder.positions[event.market].qty, event.rate)
-            for account, holder in state.accounts.items()
-            if event.market in holder.positions and holder.positions[event.market].qty != 0
+            payment.account: payment.amount
+            for payment in compute_funding_payments(ctx.book.ex.state, market, event.rate)
         }
         found: dict[str, Fraction] = {}
         wrong: list[str] = []

@@ -16,12 +16,11 @@ from fractions import Fraction
 
 from perpspec.audit.book import AuditBook, get_side_sign
 from perpspec.audit.run import AuditOptions, audit_events
-from perpspec.reference.engine.inputs import compute_funding_payment
+from perpspec.reference.engine.inputs import compute_funding_payments
 from perpspec.reference.events import (
     AdlEvent,
     Event,
     FundingEvent,
-    FundingPayment,
     InstrumentEvent,
     InsuranceEvent,
     LiquidationEvent,
@@ -173,18 +172,12 @@ def mutate_funding(events: list[Event]) -> tuple[list[Event], int]:
     book = _book_before(events, len(events))
     rate = Fraction(1, 10_000)
     for market_id, market in sorted(book.ex.state.markets.items()):
-        holders = sorted(
-            (account, holder.positions[market_id].qty)
-            for account, holder in book.ex.state.accounts.items()
-            if market_id in holder.positions and holder.positions[market_id].qty != 0
-        )
-        if market.mark is None or not holders:
+        if market.mark is None:
             continue
-        payments = tuple(
-            FundingPayment(account, compute_funding_payment(market, qty, 2 * rate))
-            for account, qty in holders
-        )
-        return _append_after_last(events, FundingEvent(0, events[-1].ts, market_id, rate, payments))
+        payments = compute_funding_payments(book.ex.state, market, 2 * rate)
+        if payments:
+            event = FundingEvent(0, events[-1].ts, market_id, rate, payments)
+            return _append_after_last(events, event)
     raise NoSiteError("no market with open positions")
 
 

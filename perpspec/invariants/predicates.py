@@ -355,7 +355,8 @@ def _show(value: Fraction | None) -> str:
 def find_funding_violations(before: ExchangeState, event: FundingEvent) -> list[Violation]:
     """``funding``: the payments of an accepted funding, against the state it acted on: every
     open position of the market is paid ``-q x (value of one unit at the mark) x rate`` and
-    nobody else is, each once."""
+    nobody else is, each once. Computed here from that statement, not with the engine's
+    ``compute_funding_payments``, so that it checks the engine rather than repeats it."""
     market = before.markets[event.market]
     inst = market.instrument
     assert market.mark is not None, "an accepted funding has a mark"

@@ -7,7 +7,8 @@ text whose orjson parse holds any float, or that orjson refuses, is parsed again
 standard library with ``decimal.Decimal`` for every such number: ``Decimal("0.1")`` is exactly
 one tenth. ``NaN`` and ``Infinity`` (which the standard library accepts) come back as the
 non-finite Decimals, so the codec can reject them naming their field. An object with a
-repeated key is refused (:func:`check_unique_keys`).
+repeated key is refused (by the standard library's parse pair by pair, and on orjson's fast
+path by :func:`check_unique_keys`).
 """
 
 from __future__ import annotations
@@ -53,9 +54,26 @@ def _parse_int(text: str) -> int | Decimal:
     return int(text)
 
 
+def _refuse_repeats(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    seen: dict[str, object] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ExactJSONError(f"the key {key!r} appears twice in one object")
+        seen[key] = value
+    return seen
+
+
 def _loads_decimal(text: str | bytes) -> object:
     try:
-        return json.loads(text, parse_float=Decimal, parse_int=_parse_int, parse_constant=Decimal)
+        return json.loads(
+            text,
+            parse_float=Decimal,
+            parse_int=_parse_int,
+            parse_constant=Decimal,
+            object_pairs_hook=_refuse_repeats,
+        )
+    except ExactJSONError:
+        raise
     except json.JSONDecodeError as error:
         raise ExactJSONError(f"{error.msg} (column {error.colno})") from None
     except RecursionError:
@@ -77,15 +95,6 @@ def _count_keys(value: object) -> int:
     return 0
 
 
-def _refuse_repeats(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    seen: dict[str, object] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise ExactJSONError(f"the key {key!r} appears twice in one object")
-        seen[key] = value
-    return seen
-
-
 def check_unique_keys(text: str | bytes, value: object) -> None:
     """Refuse an object with a repeated key (ExactJSONError).
 
@@ -98,12 +107,7 @@ def check_unique_keys(text: str | bytes, value: object) -> None:
     marked = text.count(b'":') if isinstance(text, bytes) else text.count('":')
     if marked == _count_keys(value):
         return
-    try:
-        json.loads(text, object_pairs_hook=_refuse_repeats, parse_float=Decimal)
-    except ExactJSONError:
-        raise
-    except (ValueError, RecursionError, ArithmeticError):
-        return  # not a repeat: the parse that produced ``value`` already accepted the text
+    _loads_decimal(text)
 
 
 def loads_exact(text: str | bytes) -> object:
@@ -114,13 +118,12 @@ def loads_exact(text: str | bytes) -> object:
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
-        value = _loads_decimal(text)
-    else:
-        try:
-            exact = not contains_float(value)
-        except RecursionError:
-            raise ExactJSONError("nested too deeply") from None
-        if not exact:
-            value = _loads_decimal(text)
+        return _loads_decimal(text)
+    try:
+        exact = not contains_float(value)
+    except RecursionError:
+        raise ExactJSONError("nested too deeply") from None
+    if not exact:
+        return _loads_decimal(text)
     check_unique_keys(text, value)
     return value

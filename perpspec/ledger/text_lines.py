@@ -58,16 +58,12 @@ def _decode(data: bytes, line: int) -> str:
 def iter_text_lines(handle: BinaryIO) -> Iterator[tuple[int, str]]:
     """Yield ``(line number from 1, text with its line ending)`` for each line of ``handle``.
 
-    Raises :class:`UnreadableTextError` where the file stops being text (module docstring).
+    Raises :class:`UnreadableTextError` where the file stops being text (module docstring),
+    at the first line that is not UTF-8.
     """
-    number = 0
-    while data := handle.readline(MAX_LINE_BYTES + 1):
-        number += 1
-        if len(data) > MAX_LINE_BYTES:
-            raise UnreadableTextError(number, f"line longer than {MAX_LINE_BYTES} bytes")
-        text = _decode(data, number)
-        if number == 1:
-            text = text.removeprefix(_BOM)
+    for number, text in iter_text_lines_or_errors(handle):
+        if isinstance(text, UnreadableTextError):
+            raise text
         yield number, text
 
 

@@ -152,18 +152,29 @@ class Exchange:
         """
         return None if is_system_account(account) else self.config.unit
 
-    def round_realized(self, realized: Fraction, asset: str, account: str) -> Fraction:
-        """Book realized PnL (:func:`split_realized`, in ``account``'s unit); the dust goes
-        to ``fees``."""
+    def round_realized(
+        self, realized: Fraction, asset: str, account: str
+    ) -> tuple[Fraction, Fraction]:
+        """Book realized PnL (:func:`split_realized`, in ``account``'s unit): the dust goes
+        to ``fees``; return the part the account books and that dust."""
         booked, dust = split_realized(realized, self.get_unit(account))
         if dust:
             self.credit("fees", asset, dust)
-        return booked
+        return booked, dust
 
     def trade_position(
         self, account: str, market: str, signed_qty: Fraction, price: Fraction
     ) -> Fraction:
-        """Apply a fill to ``account``'s position; realized PnL goes to its margin.
+        """Apply a fill to ``account``'s position (:meth:`book_fill`); return the realized
+        PnL the account booked."""
+        return self.book_fill(account, market, signed_qty, price)[0]
+
+    def book_fill(
+        self, account: str, market: str, signed_qty: Fraction, price: Fraction
+    ) -> tuple[Fraction, Fraction]:
+        """Apply a fill to ``account``'s position; realized PnL goes to its margin, its
+        rounding dust to ``fees``. Return both: together they are all the cash the fill
+        creates.
 
         A position closed to flat hands its isolated margin back to the wallet and returns to
         cross mode (the next position is cross unless margin is transferred in again).
@@ -179,13 +190,13 @@ class Exchange:
             self.get_unit(account),
         )
         position.qty, position.entry_price = moved.qty, moved.entry_price
-        realized = self.round_realized(realized, inst.settle_asset, account)
-        self.credit_margin(account, market, realized)
+        booked, dust = self.round_realized(realized, inst.settle_asset, account)
+        self.credit_margin(account, market, booked)
         if position.qty == 0 and position.mode is MarginMode.ISOLATED:
             self.credit(account, inst.settle_asset, position.isolated_margin)
             position.isolated_margin = Fraction(0)
             position.mode = MarginMode.CROSS
-        return realized
+        return booked, dust
 
     # ---- the liquidation index -----------------------------------------------------------
 

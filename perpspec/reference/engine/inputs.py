@@ -19,6 +19,7 @@ from perpspec.reference.engine.accounts import (
 from perpspec.reference.engine.exchange import Exchange, split_realized
 from perpspec.reference.engine.state import (
     AccountState,
+    ExchangeState,
     MarketState,
     PositionState,
     is_system_account,
@@ -41,6 +42,7 @@ from perpspec.reference.prices.position_prices import MarginMode
 __all__ = [
     "build_instrument",
     "compute_funding_payment",
+    "compute_funding_payments",
     "process_deposit",
     "process_funding",
     "process_instrument",
@@ -292,20 +294,28 @@ def compute_funding_payment(market: MarketState, qty: Fraction, rate: Fraction) 
     return -qty * per_unit * rate
 
 
+def compute_funding_payments(
+    state: ExchangeState, market: MarketState, rate: Fraction
+) -> tuple[FundingPayment, ...]:
+    """Funding at ``rate`` for every open position of ``market``, by account: invariant
+    ``funding`` (:func:`compute_funding_payment` each, nobody else paid)."""
+    market_id = market.instrument.market
+    return tuple(
+        FundingPayment(account, compute_funding_payment(market, qty, rate))
+        for account, qty in sorted(
+            (account, holder.positions[market_id].qty)
+            for account, holder in state.accounts.items()
+            if market_id in holder.positions and holder.positions[market_id].qty != 0
+        )
+    )
+
+
 def process_funding(ex: Exchange, event: FundingEvent) -> FundingEvent:
     """Settle funding on every open position of the market; return the event with payments."""
     market = ex.get_market(event.market)
     if market.mark is None:
         raise SpecError(f"market: {event.market!r} has no mark price yet")
-    holders = sorted(
-        (account, holder.positions[event.market])
-        for account, holder in ex.state.accounts.items()
-        if event.market in holder.positions and holder.positions[event.market].qty != 0
-    )
-    payments = tuple(
-        FundingPayment(account, compute_funding_payment(market, position.qty, event.rate))
-        for account, position in holders
-    )
+    payments = compute_funding_payments(ex.state, market, event.rate)
     for payment in payments:
         ex.credit_margin(payment.account, event.market, payment.amount)
     return FundingEvent(event.seq, event.ts, event.market, event.rate, payments)
