@@ -21,6 +21,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from perpspec.conformance.fields import CaseError
+from perpspec.conformance.reads import ReadLog, find_unread_keys, track_input
 from perpspec.conformance.registry import get_runner
 from perpspec.reference.errors import SpecError
 from perpspec.reference.numbers import format_number, parse_nonnegative, parse_number
@@ -96,22 +98,118 @@ class _MalformedError(Exception):
 
 
 def expand_case_paths(paths: Iterable[str]) -> list[Path]:
-    """Files as given; a directory stands for the ``*.jsonl`` files in it, sorted."""
+    """Files as given; a directory stands for the ``*.jsonl`` files in it, sorted.
+
+    A file named twice (itself and through its directory) is read once: its ids would
+    otherwise all be reported as duplicates of themselves.
+    """
     expanded: list[Path] = []
+    seen: set[Path] = set()
     for name in paths:
         path = Path(name)
-        if path.is_dir():
-            expanded.extend(sorted(path.glob("*.jsonl")))
-        else:
-            expanded.append(path)
+        for item in sorted(path.glob("*.jsonl")) if path.is_dir() else [path]:
+            key = item.resolve()
+            if key not in seen:
+                seen.add(key)
+                expanded.append(item)
     return expanded
+
+
+#: The deepest nesting of arrays and objects a case may have. The deepest shipped case (a
+#: replay's event with tiers) is 6 levels; 64 leaves room for any real case while keeping
+#: every recursive reader (the comparison, the ops) far from the interpreter's limit.
+MAX_DEPTH = 64
+
+
+def compute_depth(value: object) -> int:
+    """The nesting depth of a parsed JSON value (a scalar is 0), found without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+def load_json_line(text: str) -> object:
+    """One JSON value, or ``ValueError`` with a one-line reason (too deep is one of them).
+
+    The standard parser recurses, so a line of a few thousand brackets would end in a
+    ``RecursionError``; the bracket count is bounded first, without parsing.
+    """
+    opened = 0
+    deepest = 0
+    in_string = False
+    escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            opened += 1
+            deepest = max(deepest, opened)
+            if deepest > MAX_DEPTH:
+                break
+        elif char in "]}":
+            opened -= 1
+    if deepest > MAX_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels of arrays and objects")
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, ValueError, RecursionError) as error:
+        raise ValueError(f"invalid JSON: {error}") from None
+
+
+def _numbers_in(value: object) -> Iterator[Fraction]:
+    stack: list[object] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif _is_number_text(item):
+            yield parse_number(item)
+
+
+def check_tolerance(tolerance: Fraction, expected: Mapping[str, Any]) -> None:
+    """Refuse a tolerance that could pass a wrong answer (``CaseError`` with the reason).
+
+    Rule: the tolerance is absolute (DESIGN: for cases taken from published, rounded figures),
+    applies to every expected number, and may be at most a tenth of the smallest nonzero
+    expected magnitude. Half a unit of a figure's last published digit is always within that
+    bound (``0.05`` published to the cent needs ``0.005``); anything wider would admit a
+    different answer (a zero, a sign flip, a figure off by its own size). A tolerance where
+    every expected number is zero has nothing to be relative to, and is refused too.
+    """
+    if tolerance == 0:
+        return
+    magnitudes = [abs(number) for number in _numbers_in(expected) if number != 0]
+    if not magnitudes:
+        raise CaseError("tolerance: given, but no expected number is nonzero")
+    bound = min(magnitudes) / 10
+    if tolerance > bound:
+        raise CaseError(
+            f"tolerance: {format_number(tolerance)} is more than a tenth of the smallest "
+            f"nonzero expected number ({format_number(bound)} at most)"
+        )
 
 
 def _parse_case(source: str, line_number: int, text: str) -> Case:
     try:
-        raw = json.loads(text)
-    except (json.JSONDecodeError, ValueError) as error:
-        raise _MalformedError("?", f"invalid JSON: {error}") from None
+        raw = load_json_line(text)
+    except ValueError as error:
+        raise _MalformedError("?", str(error)) from None
     if not isinstance(raw, dict):
         raise _MalformedError("?", f"expected a JSON object, found {type(raw).__name__}")
     case_id = raw.get("id")
@@ -123,6 +221,8 @@ def _parse_case(source: str, line_number: int, text: str) -> Case:
     for key in ("input", "expected"):
         if not isinstance(raw.get(key), dict):
             raise _MalformedError(case_id, f"{key}: missing or not an object")
+    if not raw["expected"]:
+        raise _MalformedError(case_id, "expected: empty (a case that expects nothing cannot fail)")
     unknown = sorted(set(raw) - {"id", "op", "input", "expected", "tolerance"})
     if unknown:
         raise _MalformedError(
@@ -132,6 +232,7 @@ def _parse_case(source: str, line_number: int, text: str) -> Case:
     if raw.get("tolerance") is not None:
         try:
             tolerance = parse_nonnegative(raw["tolerance"], "tolerance")
+            check_tolerance(tolerance, raw["expected"])
         except SpecError as error:
             raise _MalformedError(case_id, str(error)) from None
     return Case(source, line_number, case_id, op, raw["input"], raw["expected"], tolerance)
@@ -254,26 +355,69 @@ def _judge(case: Case, output: object) -> CaseResult:
     return CaseResult(case.source, case.line, case.case_id, True)
 
 
+def _unread_reason(op: str, case_input: Mapping[str, Any], log: ReadLog) -> str | None:
+    unread = find_unread_keys(dict(case_input), log)
+    if not unread:
+        return None
+    more = f" (and {len(unread) - 1} more)" if len(unread) > 1 else ""
+    return f"malformed case: {unread[0].describe(op)}{more}"
+
+
 def _run_one_reference(case: Case) -> CaseResult:
     runner = get_runner(case.op)
     if runner is None:
         return CaseResult(case.source, case.line, case.case_id, False, f"unknown op {case.op!r}")
+    log = ReadLog()
     try:
-        output = runner(case.input)
+        output = runner(track_input(dict(case.input), log))
+    except CaseError as error:
+        return CaseResult(case.source, case.line, case.case_id, False, f"malformed case: {error}")
     except SpecError as error:
         return CaseResult(case.source, case.line, case.case_id, False, f"rejected: {error}")
+    unread = _unread_reason(case.op, case.input, log)
+    if unread is not None:
+        return CaseResult(case.source, case.line, case.case_id, False, unread)
     return _judge(case, output)
 
 
+def find_malformed_reason(case: Case) -> str | None:
+    """Why the reference finds ``case`` malformed (unknown op, a bad or unread field), or None.
+
+    Used when a program is under test, so that a case the reference would refuse as malformed
+    is never judged on the program's answer alone. A case the reference rejects for its
+    values (``SpecError`` that is not a ``CaseError``) is not malformed: the program is
+    judged on it as on any other.
+    """
+    runner = get_runner(case.op)
+    if runner is None:
+        return f"unknown op {case.op!r}"
+    log = ReadLog()
+    try:
+        runner(track_input(dict(case.input), log))
+    except CaseError as error:
+        return f"malformed case: {error}"
+    except SpecError:
+        return None
+    return _unread_reason(case.op, case.input, log)
+
+
 def _collect(paths: Sequence[Path]) -> tuple[list[Case], list[CaseResult]]:
+    """Every case of ``paths``; a case id is unique across the whole run, not only a file."""
     cases: list[Case] = []
     malformed: list[CaseResult] = []
+    first_seen: dict[str, Case] = {}
     for path in paths:
         for item in read_cases(path):
-            if isinstance(item, Case):
-                cases.append(item)
-            else:
+            if not isinstance(item, Case):
                 malformed.append(item)
+                continue
+            first = first_seen.get(item.case_id)
+            if first is not None:
+                reason = f"duplicate case id (first at {first.source}:{first.line})"
+                malformed.append(CaseResult(item.source, item.line, item.case_id, False, reason))
+                continue
+            first_seen[item.case_id] = item
+            cases.append(item)
     return cases, malformed
 
 
@@ -290,9 +434,9 @@ def run_reference(paths: Sequence[Path]) -> RunSummary:
 
 def _parse_program_line(line: str) -> tuple[str, object] | str:
     try:
-        raw = json.loads(line)
-    except (json.JSONDecodeError, ValueError) as error:
-        return f"invalid JSON from the program: {error}: {line[:120]}"
+        raw = load_json_line(line)
+    except ValueError as error:
+        return f"from the program: {error}: {line[:120]}"
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
         return f'expected {{"id": ..., "output": {{...}}}} from the program, found: {line[:120]}'
     if "output" not in raw:
@@ -307,6 +451,12 @@ def run_program(command: str, paths: Sequence[Path], timeout: float = 120.0) -> 
     be answered exactly once. A case with no answer, or answered twice, fails.
     """
     cases, malformed = _collect(paths)
+    for case in cases:
+        reason = find_malformed_reason(case)
+        if reason is not None:
+            malformed.append(CaseResult(case.source, case.line, case.case_id, False, reason))
+    refused = {(result.source, result.line) for result in malformed}
+    cases = [case for case in cases if (case.source, case.line) not in refused]
     feed = "".join(
         json.dumps({"id": case.case_id, "op": case.op, "input": case.input}) + "\n"
         for case in cases

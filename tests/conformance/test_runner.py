@@ -6,17 +6,28 @@ import json
 import sys
 from fractions import Fraction as F
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from perpspec.cli import main
-from perpspec.conformance.runner import compare_output, read_cases, run_program, run_reference
+from perpspec.conformance.runner import (
+    compare_output,
+    expand_case_paths,
+    read_cases,
+    run_program,
+    run_reference,
+)
 
 # long 1 @ 10,000, margin 100, mmr 0.5%, entry basis: bankruptcy 9,900, liquidation 9,950
 # (seed 004's 100x example, worked by hand in tests/reference/prices).
-SEED004_INPUT = {
-    "instrument": {"kind": "linear", "multiplier": "1", "tiers": [{"floor": "0", "mmr": "0.005"}]},
-    "maintenance_basis": "entry",
+SEED004_INPUT: dict[str, Any] = {
+    "instrument": {
+        "kind": "linear",
+        "multiplier": "1",
+        "tiers": [{"floor": "0", "mmr": "0.005"}],
+        "maintenance_basis": "entry",
+    },
     "position": {"side": "long", "qty": "1", "entry_price": "10000"},
     "margin": {"mode": "isolated", "balance": "100"},
 }
@@ -85,9 +96,9 @@ def test_every_malformed_line_gets_one_reason(tmp_path: Path) -> None:
     path = write_cases(
         tmp_path,
         "{not json",
-        case("unknown-op", {}, op="no_such_op"),
-        case("float-qty", {}, input=bad_input),
-        case("extra-key", {}, comment="x"),
+        case("unknown-op", {"bankruptcy_price": "9900"}, op="no_such_op"),
+        case("float-qty", {"bankruptcy_price": "9900"}, input=bad_input),
+        case("extra-key", {"bankruptcy_price": "9900"}, comment="x"),
         case("wrong", {"bankruptcy_price": "9901"}),
         case("wrong", {"bankruptcy_price": "9900"}),
     )
@@ -137,3 +148,141 @@ def test_read_cases_reports_unreadable_file(tmp_path: Path) -> None:
     [result] = list(read_cases(binary))
     assert not isinstance(result, type(None))
     assert "cannot read the file" in getattr(result, "reason", "")
+
+
+def _reasons(tmp_path: Path, *lines: object) -> list[str]:
+    return [result.reason for result in run_reference([write_cases(tmp_path, *lines)]).results]
+
+
+def test_misplaced_maintenance_basis_is_malformed_not_computed_on_the_mark(
+    tmp_path: Path,
+) -> None:
+    # Read where DESIGN puts it (instrument), the entry basis gives 9,950 (MM = 0.005 x 10,000
+    # = 50; 100 + (P - 10,000) = 50). Beside instrument, it used to be ignored and the mark
+    # basis answered 9,900 / 0.995 = 9,949.7487...; now the case is refused with the place.
+    instrument = {key: value for key, value in SEED004_INPUT["instrument"].items()}
+    basis = instrument.pop("maintenance_basis")
+    misplaced = {**SEED004_INPUT, "instrument": instrument, "maintenance_basis": basis}
+    [reason] = _reasons(tmp_path, case("misplaced", {"liquidation_price": "9950"}, input=misplaced))
+    assert reason == (
+        "malformed case: input.maintenance_basis: misplaced key "
+        "(op position_prices reads input.instrument.maintenance_basis)"
+    )
+
+
+def test_unknown_key_at_any_depth_is_malformed(tmp_path: Path) -> None:
+    tier = {"floor": "0", "mmr": "0.005", "mmr_typo": "0.01"}
+    deep = {**SEED004_INPUT, "instrument": {**SEED004_INPUT["instrument"], "tiers": [tier]}}
+    # other_maintenance_margin belongs to a cross margin; an isolated one never reads it.
+    isolated = {**SEED004_INPUT, "margin": {**SEED004_INPUT["margin"], "other_unrealized_pnl": "5"}}
+    reasons = _reasons(
+        tmp_path,
+        case("deep", {"liquidation_price": "9950"}, input=deep),
+        case("isolated", {"liquidation_price": "9950"}, input=isolated),
+    )
+    assert reasons == [
+        "malformed case: input.instrument.tiers[0].mmr_typo: unknown key, or one that does not "
+        "apply here (op position_prices never reads it)",
+        "malformed case: input.margin.other_unrealized_pnl: unknown key, or one that does not "
+        "apply here (op position_prices never reads it)",
+    ]
+
+
+def test_a_case_that_cannot_fail_is_refused(tmp_path: Path) -> None:
+    [reason] = _reasons(tmp_path, case("empty", {}))
+    assert reason == "expected: empty (a case that expects nothing cannot fail)"
+
+
+def test_case_ids_are_unique_across_the_files_of_a_run(tmp_path: Path) -> None:
+    first = write_cases(tmp_path, case("same", {"liquidation_price": "9950"}))
+    second = tmp_path / "other.jsonl"
+    second.write_text(json.dumps(case("same", {"liquidation_price": "9950"})) + "\n")
+    summary = run_reference([first, second])
+    # results are in file order: cases.jsonl sorts before other.jsonl
+    assert [(r.source, r.passed, r.reason) for r in summary.results] == [
+        (str(first), True, ""),
+        (str(second), False, f"duplicate case id (first at {first}:1)"),
+    ]
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    path = write_cases(tmp_path, case("once", {"liquidation_price": "9950"}))
+    summary = run_reference(expand_case_paths([str(path), str(tmp_path)]))
+    assert (summary.passed, summary.failed) == (1, 0)
+
+
+def test_deep_nesting_is_one_reason_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nested = '{"id": "deep", "op": "replay", "input": {"x": ' + "[" * 5000 + "]" * 5000 + "}}"
+    path = write_cases(tmp_path, nested, case("ok", {"liquidation_price": "9950"}))
+    assert main(["conform", "--reference", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"{path}:1: case ?: nested deeper than 64 levels of arrays and objects",
+        "1 passed, 1 failed",
+    ]
+    # A program answering with deep nesting gets a reason too, not a traceback.
+    answer = '{"id": "ok", "output": ' + "[" * 5000 + "]" * 5000 + "}"
+    script = tmp_path / "deep_answer.py"
+    script.write_text(f"import sys\nsys.stdin.read()\nprint({answer!r})\n")
+    [result] = run_program(f"{sys.executable} {script}", [path]).results[1:]
+    assert result.reason.startswith("no output for this case (from the program: nested deeper")
+
+
+def test_tolerance_is_bounded_by_the_expected_values(tmp_path: Path) -> None:
+    # liquidation 9,950: a tenth of it is 995. A tolerance of 0.5 (half a unit, as a figure
+    # published to the unit needs) is allowed; 996 is refused; so is any tolerance on a case
+    # whose expected numbers are all zero (nothing for it to be relative to).
+    reasons = _reasons(
+        tmp_path,
+        case("half-unit", {"liquidation_price": "9950"}, tolerance="0.5"),
+        case("wide", {"liquidation_price": "9950"}, tolerance="996"),
+        case("at-bound", {"liquidation_price": "9950"}, tolerance="995"),
+    )
+    assert reasons == [
+        "",
+        "tolerance: 996 is more than a tenth of the smallest nonzero expected number (995 at most)",
+        "",
+    ]
+    settlement = {
+        "side": "long",
+        "qty": "1",
+        "bankruptcy_price": "100",
+        "fills": [{"qty": "1", "price": "100"}],
+        "insurance_fund": "0",
+    }
+    zero = {"id": "zeros", "op": "liquidation_settlement", "input": settlement}
+    [reason] = _reasons(tmp_path, {**zero, "expected": {"fee": "0"}, "tolerance": "0.01"})
+    assert reason == "tolerance: given, but no expected number is nonzero"
+
+
+def test_program_is_not_judged_on_a_malformed_case(tmp_path: Path) -> None:
+    # The program would answer 9,950 correctly, but the case's basis sits where no reader
+    # looks: the case is refused before the program sees it.
+    misplaced = {**SEED004_INPUT, "close_fee": "0.001"}
+    path = write_cases(tmp_path, case("misplaced", {"liquidation_price": "9950"}, input=misplaced))
+    serve = f"{sys.executable} -m perpspec.conformance.serve"
+    [result] = run_program(serve, [path]).results
+    assert not result.passed
+    assert result.reason.startswith("malformed case: input.close_fee: unknown key")
+
+
+def test_replay_refuses_engine_outputs_in_its_input(tmp_path: Path) -> None:
+    events = [
+        {"seq": 1, "ts": "2026-01-01T00:00:00Z", "type": "deposit", "account": "A",
+         "asset": "USDT", "amount": "10"},
+        {"seq": 2, "ts": "2026-01-01T00:00:01Z", "type": "insurance", "fund": "F",
+         "amount": "5", "reason": "top_up", "liquidation": None},
+    ]  # fmt: skip
+    replay_case = {
+        "id": "outputs",
+        "op": "replay",
+        "input": {"profile": "seed-gate", "events": events},
+        "expected": {"events": []},
+    }
+    [reason] = _reasons(tmp_path, replay_case)
+    assert reason == (
+        "malformed case: input.events[1].type: insurance is an engine output, "
+        "not an input to replay"
+    )

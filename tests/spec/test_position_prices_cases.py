@@ -27,7 +27,7 @@ def _combination(case: dict[str, Any]) -> tuple[str, str, str, str, bool]:
         case_input["instrument"]["kind"],
         case_input["position"]["side"],
         case_input["margin"]["mode"],
-        case_input.get("maintenance_basis", "mark"),
+        case_input["instrument"].get("maintenance_basis", "mark"),
         fee,
     )
 
@@ -75,7 +75,11 @@ def test_fixed_points_land_in_tiers_two_and_three_and_leave_the_entry_tier() -> 
     for case in ALL:
         tiers = case["input"]["instrument"]["tiers"]
         price = case["expected"]["liquidation_price"]
-        if len(tiers) < 3 or price is None or case["input"].get("maintenance_basis") == "entry":
+        if (
+            len(tiers) < 3
+            or price is None
+            or case["input"]["instrument"].get("maintenance_basis") == "entry"
+        ):
             continue
         entry = parse_number(case["input"]["position"]["entry_price"])
         tier = _tier_index(tiers, _value(case, parse_number(price)))
@@ -129,7 +133,7 @@ def test_single_tier_cases_agree_with_the_generated_closed_forms() -> None:
         )
         if len(instrument["tiers"]) != 1:
             continue
-        kind, basis = instrument["kind"], case_input.get("maintenance_basis", "mark")
+        kind, basis = instrument["kind"], instrument.get("maintenance_basis", "mark")
         side = 1 if position["side"] == "long" else -1
         collateral = parse_number(margin["balance"])
         other_mm = Fraction(0)

@@ -1,7 +1,9 @@
 """Conformance op ``position_prices``: the liquidation and bankruptcy prices of a position.
 
 Input and output as DESIGN's conformance protocol names them. Tier maintenance amounts are
-taken as published when given, else derived by the recurrence.
+taken as published when given, else derived by the recurrence. ``maintenance_basis`` (mark
+or entry, default mark) is a property of the product, so it lives in ``instrument``; given
+anywhere else it is a misplaced key and the case is malformed, never computed on the mark.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def run(case_input: Mapping[str, Any]) -> dict[str, Any]:
     tick_size = None if tick is None else get_positive(instrument, "tick_size", "input.instrument")
     tiers = _parse_tiers(instrument)
     basis = MaintenanceBasis(
-        get_choice(case_input, "maintenance_basis", ("mark", "entry"), "input", "mark")
+        get_choice(instrument, "maintenance_basis", ("mark", "entry"), "input.instrument", "mark")
     )
     position = get_mapping(case_input, "position", "input")
     side = _SIDES[get_choice(position, "side", ("long", "short"), "input.position")]

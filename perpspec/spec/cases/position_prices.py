@@ -161,7 +161,7 @@ def compute_expected(case_input: Mapping[str, Any]) -> dict[str, str | None]:
         case_input["margin"],
     )
     kind: Kind = instrument["kind"]
-    basis: Basis = case_input.get("maintenance_basis", "mark")
+    basis: Basis = instrument.get("maintenance_basis", "mark")
     side = 1 if position["side"] == "long" else -1
     collateral = _rational(margin["balance"])
     other_mm = sp.Integer(0)
@@ -212,14 +212,14 @@ def _input(
     if tick_size is not None:
         instrument["tick_size"] = tick_size
     instrument["tiers"] = tiers
+    if basis is not None:
+        instrument["maintenance_basis"] = basis
     side, qty, entry_price = position
     case_input: dict[str, Any] = {
         "instrument": instrument,
         "position": {"side": side, "qty": qty, "entry_price": entry_price},
         "margin": margin,
     }
-    if basis is not None:
-        case_input["maintenance_basis"] = basis
     if close_fee_rate is not None:
         case_input["close_fee_rate"] = close_fee_rate
     return case_input
