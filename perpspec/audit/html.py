@@ -383,6 +383,24 @@ def render_violations(report: AuditReport, limit: int) -> Iterator[str]:
         )
 
 
+def render_unread(report: AuditReport) -> Iterator[str]:
+    """The fields the ledger holds that perpspec does not read, if any (one row each)."""
+    if not report.unread:
+        return
+    yield "<h2>Fields not read</h2>"
+    yield (
+        '<p class="note">The ledger holds these fields; perpspec does not know them, so no '
+        "check used them.</p>"
+    )
+    yield "<table><tr><th>field</th><th>records</th><th>first line</th></tr>"
+    for field in report.unread:
+        yield (
+            f"<tr><td><code>{html.escape(field.name)}</code></td>"
+            f"{_cell(f'{field.records:,}', 'num')}{_cell(field.line, 'num')}</tr>"
+        )
+    yield "</table>"
+
+
 # ---- the page -----------------------------------------------------------------------------
 
 
@@ -406,6 +424,7 @@ def render_html(report: AuditReport, max_violations: int | None = None) -> str:
         *render_summary(report),
         "<h2>Checks</h2>",
         *render_checks(report.checks),
+        *render_unread(report),
         "<h2>Plots</h2>",
     ]
     for caption, svg in render_plots(report.series):

@@ -6,7 +6,9 @@ Text, one block per violation::
       {the offending record}
       hint: how to investigate
 
-then one closing line with the counts and the skipped checks. JSON: one object (docs/audit.md).
+then one line per field the ledger holds that perpspec does not read (``FILE:LINE: field
+trade.maker not read ...``), one per skip reason, and one closing line with the counts. JSON:
+one object (docs/audit.md).
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ def format_text(report: AuditReport, max_violations: int | None = None) -> Itera
     total = sum(check.violations for check in report.checks)
     if total > len(shown):
         yield f"... {total - len(shown)} more violations not shown (--max-violations)"
+    for field in report.unread:
+        yield show_text(field.describe())
     reasons: dict[str, list[str]] = {}
     for check in report.checks:
         if check.skipped is not None and check.skipped != "not selected":
@@ -88,6 +92,9 @@ def report_to_json(report: AuditReport, max_violations: int | None = None) -> di
                 "hint": v.hint,
             }
             for v in shown
+        ],
+        "unread_fields": [
+            {"field": u.name, "records": u.records, "line": u.line} for u in report.unread
         ],
         "exit": report.exit_code,
     }

@@ -3,13 +3,16 @@
 An ``AuditReport`` is complete and immutable: the file's identity (path and SHA-256), how many
 events were read, the profile the rules were checked against, one ``CheckResult`` per check in
 the catalogue (examined events, violations, or why it was skipped), every ``Violation`` in
-ledger order, and the thinned time series a report draws (funds, marks, liquidations, ADL
-fills, socialized totals). Numbers are exact strings (``format_number``).
+ledger order, the thinned time series a report draws (funds, marks, liquidations, ADL fills,
+socialized totals), and the fields the ledger holds that no check read. Numbers are exact
+strings (``format_number``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from perpspec.ledger.unread import UnreadField
 
 __all__ = ["MAX_SERIES_POINTS", "AuditReport", "CheckResult", "Series", "Violation"]
 
@@ -72,6 +75,8 @@ class AuditReport:
     checks: tuple[CheckResult, ...]
     violations: tuple[Violation, ...]
     series: Series
+    #: Fields the records hold that perpspec does not read (:mod:`perpspec.ledger.unread`).
+    unread: tuple[UnreadField, ...] = ()
 
     @property
     def exit_code(self) -> int:

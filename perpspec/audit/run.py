@@ -23,7 +23,7 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from perpspec.audit.book import AuditBook, Settlement
@@ -33,6 +33,7 @@ from perpspec.audit.series import SeriesBuilder
 from perpspec.invariants.catalogue import CATALOGUE
 from perpspec.ledger.errors import LedgerError
 from perpspec.ledger.io import detect_format, iter_ledger
+from perpspec.ledger.unread import UnreadFields
 from perpspec.reference.engine.config import EngineConfig
 from perpspec.reference.errors import SpecError
 from perpspec.reference.events import (
@@ -353,8 +354,10 @@ def audit_events(
     file: str,
     options: AuditOptions,
     sha256: str = "",
+    unread: UnreadFields | None = None,
 ) -> tuple[AuditReport, _Auditor]:
-    """Audit a stream of read records (``iter_ledger``'s items)."""
+    """Audit a stream of read records (``iter_ledger``'s items); ``unread`` is the collector
+    the reader of ``items`` fills, reported once the stream is read."""
     auditor = _Auditor(file, options)
     for item in items:
         if isinstance(item, LedgerError):
@@ -368,7 +371,10 @@ def audit_events(
             LedgerError(file, 0, "file", "no events: an empty ledger (did the export write it?)")
         )
     auditor.finish()
-    return _build_report(auditor, file, options, sha256), auditor
+    report = _build_report(auditor, file, options, sha256)
+    if unread is not None:
+        report = replace(report, unread=unread.build())
+    return report, auditor
 
 
 def _build_report(auditor: _Auditor, file: str, options: AuditOptions, sha256: str) -> AuditReport:
@@ -427,11 +433,12 @@ def audit_ledger(
                 shutil.copyfileobj(source, target, 1 << 20)
             report = audit_ledger(copy, fmt, options, track)
         return _rename_report(report, copy, file)
-    items: Iterable[LedgerItem] = iter_ledger(path, fmt)
+    unread = UnreadFields()
+    items: Iterable[LedgerItem] = iter_ledger(path, fmt, unread)
     if track is not None:
         items = track(items)
     sha256 = compute_sha256(path)
-    report, auditor = audit_events(items, file, options, sha256)
+    report, auditor = audit_events(items, file, options, sha256, unread)
     if "replay" in options.checks and options.engine_config is not None:
         report = _add_replay(report, path, fmt, options.engine_config, auditor.events)
     return report
@@ -447,12 +454,11 @@ def is_stream(path: str | os.PathLike[str]) -> bool:
 
 
 def _rename_report(report: AuditReport, spooled: str, original: str) -> AuditReport:
-    from dataclasses import replace
-
     violations = tuple(
         replace(v, file=original) if v.file == spooled else v for v in report.violations
     )
-    return replace(report, file=original, violations=violations)
+    unread = tuple(replace(u, file=original) if u.file == spooled else u for u in report.unread)
+    return replace(report, file=original, violations=violations, unread=unread)
 
 
 def _add_replay(
@@ -462,8 +468,6 @@ def _add_replay(
     config: EngineConfig,
     events: int,
 ) -> AuditReport:
-    from dataclasses import replace
-
     from perpspec.audit.replay_check import check_replay
 
     file = os.fspath(path)

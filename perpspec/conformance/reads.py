@@ -11,7 +11,8 @@ op returns, :func:`find_unread_keys` walks the input and names every key never l
 What the op reads *is* its schema, so the two cannot drift apart. A key looked up and found
 absent is noted too: that is how a misplaced key gets a hint naming where the op looked for
 it. Iterating an object counts as reading all of its keys (the consumer saw every one; the
-ledger decoder, which a ``replay`` case's events go through, refuses unknown fields itself).
+``replay`` op, whose events the ledger decoder iterates, refuses fields no record type has
+itself, :mod:`.ops.replay`).
 """
 
 from __future__ import annotations

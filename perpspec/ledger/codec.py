@@ -19,8 +19,10 @@ Decoding checks one record on its own (ordering across records is the stream's c
   nullable fields (``liquidation_price``, ``bankruptcy_price``, ``insurance.liquidation``, a
   tier's ``max_leverage``) accept null.
 
-Fields a type does not have are ignored (DESIGN: more fields may be added), and so do not
-reach the typed record; they must still be valid JSON values (no NaN).
+Fields a type does not have (DESIGN: more fields may be added) do not reach the typed record;
+they must still be valid JSON values (no NaN), and a reader given an
+:class:`~perpspec.ledger.unread.UnreadFields` notes each one there
+(:func:`find_unread_keys`), so the audit reports them instead of passing over them.
 """
 
 from __future__ import annotations
@@ -44,11 +46,19 @@ from perpspec.ledger.fields import (
     get_payment_specs,
     get_tier_specs,
 )
+from perpspec.ledger.unread import UnreadFields
 from perpspec.reference.errors import SpecError
 from perpspec.reference.events import EVENT_TYPES, Event, FundingPayment, TierSpec
 from perpspec.reference.numbers import MAX_NUMBER_LENGTH, NumberError, format_number, parse_number
 
-__all__ = ["decode_event", "decode_fields", "decode_record", "encode_event", "is_utc_timestamp"]
+__all__ = [
+    "decode_event",
+    "decode_fields",
+    "decode_record",
+    "encode_event",
+    "find_unread_keys",
+    "is_utc_timestamp",
+]
 
 #: Distinct number texts kept parsed (a few hundred kilobytes at most).
 NUMBER_CACHE_SIZE = 4096
@@ -434,6 +444,42 @@ def decode_fields(raw: Mapping[str, object]) -> Event:
     return event_class(seq=seq, ts=ts, **values)
 
 
+_KNOWN_KEYS: dict[str, frozenset[str]] = {
+    name: frozenset(BASE_FIELDS) | {spec.name for spec in get_field_specs(name)}
+    for name in EVENT_TYPES
+}
+_NESTED_SPECS = ((FieldKind.TIERS, get_tier_specs()), (FieldKind.PAYMENTS, get_payment_specs()))
+_NESTED: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {
+    name: tuple(
+        (spec.name, frozenset(s.name for s in nested))
+        for spec in get_field_specs(name)
+        for kind, nested in _NESTED_SPECS
+        if spec.kind is kind
+    )
+    for name in EVENT_TYPES
+}
+
+
+def find_unread_keys(raw: Mapping[str, object]) -> list[str]:
+    """The keys of a decoded record that its type does not have, as ``type.key`` (a key of a
+    tier or a payment as ``type.field[].key``), in the record's order (module docstring)."""
+    name = str(raw["type"])
+    known = _KNOWN_KEYS[name]
+    # Every known key is required, so the record has others exactly when it is larger.
+    found = [f"{name}.{key}" for key in raw if key not in known] if len(raw) > len(known) else []
+    for field, nested in _NESTED[name]:
+        items = raw.get(field)
+        if isinstance(items, list):
+            extra = {k for item in items if isinstance(item, dict) for k in item if k not in nested}
+            found.extend(f"{name}.{field}[].{key}" for key in sorted(extra))
+    return found
+
+
+def _note_unread(raw: Mapping[str, object], where: str, line: int, unread: UnreadFields) -> None:
+    for key in find_unread_keys(raw):
+        unread.note(key, where, line)
+
+
 def _render(raw: object) -> str:
     try:
         return orjson.dumps(raw, default=str).decode()
@@ -446,26 +492,41 @@ def _render(raw: object) -> str:
 
 
 def decode_event(
-    raw: Mapping[str, object], where: str, *, line: int = 0, record: str | None = None
+    raw: Mapping[str, object],
+    where: str,
+    *,
+    line: int = 0,
+    record: str | None = None,
+    unread: UnreadFields | None = None,
 ) -> Event:
     """The typed event of one JSON-form record, or a :class:`LedgerError` at ``where``.
 
     ``where`` names the source (a file, ``<stdin>``, ``input.events[3]``); ``line`` is its
     1-based line or row (0: not known); ``record`` the record's text as read (by default the
-    record rendered as JSON).
+    record rendered as JSON); ``unread``, when given, is told every key the type does not have.
     """
     try:
-        return decode_fields(raw)
+        event = decode_fields(raw)
     except FieldError as error:
         text = _render(raw) if record is None else record
         raise LedgerError(where, line, error.field, error.reason, text) from None
+    if unread is not None:
+        _note_unread(raw, where, line, unread)
+    return event
 
 
-def decode_record(value: object, where: str, *, line: int = 0, record: str | None = None) -> Event:
+def decode_record(
+    value: object,
+    where: str,
+    *,
+    line: int = 0,
+    record: str | None = None,
+    unread: UnreadFields | None = None,
+) -> Event:
     """Like :func:`decode_event` for any parsed JSON value: a non-object is a ``record`` error."""
     if not isinstance(value, dict):
         text = _render(value) if record is None else record
         raise LedgerError(
             where, line, "record", f"expected a JSON object, found {_describe(value)}", text
         )
-    return decode_event(value, where, line=line, record=record)
+    return decode_event(value, where, line=line, record=record, unread=unread)

@@ -13,8 +13,10 @@ A row holds one event. Every cell is text:
   (``[{"account":"alice","amount":"1.5"}]``);
 - an empty cell (or a Parquet null) is null, and a column that is not a field of the row's
   type is empty. No field accepts an empty string (strings are non-empty), so an empty cell
-  never hides a value. Cells in columns the row's type does not have are ignored, like
-  unknown fields in JSON Lines.
+  never hides a value. A cell that is not empty in a column the row's type does not have
+  (another type's field, or a column beyond the canonical ones) does not reach the record;
+  :func:`find_stray_cells` names it, and the readers note it as an unread field, like an
+  unknown key in JSON Lines (:mod:`.unread`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,14 @@ from perpspec.ledger.exact_json import ExactJSONError, loads_exact
 from perpspec.ledger.fields import BASE_FIELDS, FieldKind, get_field_specs
 from perpspec.reference.events import EVENT_TYPES, Event
 
-__all__ = ["COLUMNS", "CellKind", "decode_cells", "encode_cells", "get_cell_kind"]
+__all__ = [
+    "COLUMNS",
+    "CellKind",
+    "decode_cells",
+    "encode_cells",
+    "find_stray_cells",
+    "get_cell_kind",
+]
 
 
 class CellKind(Enum):
@@ -69,6 +78,8 @@ COLUMNS: tuple[str, ...] = tuple(_COLUMN_KINDS)
 _ROW_FIELDS: dict[str, tuple[str, ...]] = {
     name: BASE_FIELDS + tuple(spec.name for spec in get_field_specs(name)) for name in EVENT_TYPES
 }
+
+_ROW_SETS: dict[str, frozenset[str]] = {name: frozenset(f) for name, f in _ROW_FIELDS.items()}
 
 
 def get_cell_kind(column: str) -> CellKind:
@@ -115,3 +126,14 @@ def decode_cells(cells: Mapping[str, str | None]) -> dict[str, object]:
         cell = cells.get(name)
         raw[name] = _from_cell(name, cell) if cell else None
     return raw
+
+
+def find_stray_cells(cells: Mapping[str, str | None]) -> list[str]:
+    """The fields, as ``type.column``, of the cells in ``cells`` that hold text in a column the
+    row's type does not have (module docstring); ``cells`` maps every column the table has,
+    canonical or not, to its cell."""
+    row_type = cells.get("type")
+    if not row_type or row_type not in _ROW_FIELDS:
+        return []
+    names = _ROW_SETS[row_type]
+    return [f"{row_type}.{name}" for name, cell in cells.items() if cell and name not in names]

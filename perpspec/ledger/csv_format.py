@@ -3,13 +3,16 @@
 The header names the canonical columns (:data:`.columns.COLUMNS`) and the cells follow
 :mod:`.columns`. The writer writes exactly those columns, UTF-8, ``\\n`` line endings, quoting
 only where CSV needs it. The reader matches columns by name: every canonical column must be
-there once (else one :class:`LedgerError` at the header's line, naming the expected header,
-and nothing more is read); further columns are allowed and ignored. Line numbers are the
-file's lines (the header is line 1; a record with a quoted line break is reported at its first
-line). A row the csv module refuses (a carriage return in an unquoted cell, a cell over its
-size limit) is one error and reading goes on; a row whose quote was left open says which
-lines it swallowed. Reading streams, memory bounded by one record; a file that is not UTF-8
-text yields one error and stops, as in JSON Lines. An empty file is an empty ledger.
+there once (else one :class:`LedgerError` at the header's line, naming the expected header, and
+nothing more is read); further columns are allowed, and a cell they hold (like a cell in a
+column the row's type does not have) is noted in the reader's
+:class:`~perpspec.ledger.unread.UnreadFields`, when it is given one, never passed over. Line
+numbers are the file's lines (the header is line 1; a record with a quoted line break is
+reported at its first line). A row the csv module refuses (a carriage return in an unquoted
+cell, a cell over its size limit) is one error and reading goes on; a row whose quote was left
+open says which lines it swallowed. Reading streams, memory bounded by one record; a file that
+is not UTF-8 text yields one error and stops, as in JSON Lines. An empty file is an empty
+ledger.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from perpspec.ledger.codec import decode_event
-from perpspec.ledger.columns import COLUMNS, decode_cells, encode_cells
+from perpspec.ledger.columns import COLUMNS, decode_cells, encode_cells, find_stray_cells
 from perpspec.ledger.errors import FieldError, LedgerError
 from perpspec.ledger.jsonl import StrPath
 from perpspec.ledger.text_lines import UnreadableTextError, iter_text_lines
+from perpspec.ledger.unread import UnreadFields
 from perpspec.reference.events import Event
 
 if TYPE_CHECKING:
@@ -52,13 +56,23 @@ def get_header_problem(header: Sequence[str]) -> str | None:
     return f"expected the header {EXPECTED_HEADER} ({found})"
 
 
-def _decode_row(row: Sequence[str], positions: dict[str, int], where: str, line: int) -> Event:
+def _decode_row(
+    row: Sequence[str],
+    positions: dict[str, int],
+    where: str,
+    line: int,
+    unread: UnreadFields | None = None,
+) -> Event:
     cells = {name: row[index] for name, index in positions.items()}
     try:
         raw = decode_cells(cells)
     except FieldError as error:
         raise LedgerError(where, line, error.field, error.reason, _row_text(row)) from None
-    return decode_event(raw, where, line=line, record=_row_text(row))
+    event = decode_event(raw, where, line=line, record=_row_text(row))
+    if unread is not None:
+        for name in find_stray_cells(cells):
+            unread.note(name, where, line)
+    return event
 
 
 def _describe_csv_error(error: csv.Error) -> str:
@@ -83,7 +97,9 @@ def _iter_raw_rows(reader: Reader, where: str) -> Iterator[tuple[int, list[str]]
         yield line, row
 
 
-def _iter_rows(reader: Reader, where: str) -> Iterator[tuple[int, Event] | LedgerError]:
+def _iter_rows(
+    reader: Reader, where: str, unread: UnreadFields | None = None
+) -> Iterator[tuple[int, Event] | LedgerError]:
     positions: dict[str, int] | None = None
     width = 0
     for item in _iter_raw_rows(reader, where):
@@ -99,6 +115,12 @@ def _iter_rows(reader: Reader, where: str) -> Iterator[tuple[int, Event] | Ledge
                 yield LedgerError(where, line, "header", problem, _row_text(row))
                 return
             positions = {name: row.index(name) for name in COLUMNS}
+            if unread is not None:
+                # Columns beyond the canonical ones are read only to be reported; a name the
+                # header repeats is told apart by its column number, so no cell goes unseen.
+                for index, name in enumerate(row):
+                    if positions.setdefault(name, index) != index:
+                        positions[f"{name} (column {index + 1})"] = index
             width = len(row)
             continue
         if len(row) != width:
@@ -112,14 +134,16 @@ def _iter_rows(reader: Reader, where: str) -> Iterator[tuple[int, Event] | Ledge
             yield LedgerError(where, line, "record", reason, _row_text(row))
             continue
         try:
-            yield line, _decode_row(row, positions, where, line)
+            yield line, _decode_row(row, positions, where, line, unread)
         except LedgerError as error:
             yield error
 
 
-def iter_csv(path: StrPath) -> Iterator[tuple[int, Event] | LedgerError]:
+def iter_csv(
+    path: StrPath, unread: UnreadFields | None = None
+) -> Iterator[tuple[int, Event] | LedgerError]:
     """Stream a CSV ledger: ``(line, event)`` per event, a :class:`LedgerError` per bad row
-    (module docstring)."""
+    (module docstring); ``unread``, when given, collects the cells no field takes."""
     where = os.fspath(path)
     try:
         handle = open(path, "rb")  # noqa: SIM115  # closed by the with below, after the check
@@ -129,7 +153,7 @@ def iter_csv(path: StrPath) -> Iterator[tuple[int, Event] | LedgerError]:
     with handle:
         reader = csv.reader(text for _, text in iter_text_lines(handle))
         try:
-            yield from _iter_rows(reader, where)
+            yield from _iter_rows(reader, where, unread)
         except UnreadableTextError as error:
             yield LedgerError(where, error.line, "file", error.reason)
 

@@ -14,6 +14,7 @@ from perpspec.ledger.csv_format import iter_csv, write_csv
 from perpspec.ledger.errors import LedgerError
 from perpspec.ledger.jsonl import StrPath, iter_jsonl, write_jsonl
 from perpspec.ledger.parquet_format import iter_parquet, write_parquet
+from perpspec.ledger.unread import UnreadFields
 from perpspec.reference.events import Event
 
 __all__ = ["FORMATS", "detect_format", "iter_ledger", "read_ledger", "write_ledger"]
@@ -29,7 +30,7 @@ _EXTENSIONS = {
     ".parquet": "parquet",
 }
 
-Reader = Callable[[StrPath], Iterator[tuple[int, Event] | LedgerError]]
+Reader = Callable[[StrPath, UnreadFields | None], Iterator[tuple[int, Event] | LedgerError]]
 Writer = Callable[[Iterable[Event], StrPath], int]
 
 _READERS: dict[str, Reader] = {"jsonl": iter_jsonl, "csv": iter_csv, "parquet": iter_parquet}
@@ -57,12 +58,16 @@ def detect_format(path: StrPath, explicit: str | None = None) -> str:
     return _EXTENSIONS[extension]
 
 
-def iter_ledger(path: StrPath, fmt: str | None = None) -> Iterator[tuple[int, Event] | LedgerError]:
+def iter_ledger(
+    path: StrPath, fmt: str | None = None, unread: UnreadFields | None = None
+) -> Iterator[tuple[int, Event] | LedgerError]:
     """Stream a ledger: ``(line, event)`` per event, a :class:`LedgerError` per bad record.
 
     The format is checked at once (raising :class:`LedgerError`), the file as it is read.
+    ``unread``, when given, collects the fields the records hold that no type has
+    (:mod:`.unread`).
     """
-    return _READERS[detect_format(path, fmt)](path)
+    return _READERS[detect_format(path, fmt)](path, unread)
 
 
 def read_ledger(path: StrPath, fmt: str | None = None) -> list[Event]:

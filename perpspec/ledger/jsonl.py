@@ -6,7 +6,8 @@ skipped; a line that is not UTF-8, not JSON, not an object, or has a field the c
 yields a :class:`LedgerError` for that line and reading goes on; a file that is not text (a
 NUL byte, an over-long line, many lines in a row that are not UTF-8) yields one error and
 reading stops (:mod:`.text_lines`). A last line without its newline that is not JSON is
-reported as probably truncated.
+reported as probably truncated. A key the record's type does not have is noted in the
+reader's :class:`~perpspec.ledger.unread.UnreadFields`, when it is given one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from perpspec.ledger.codec import decode_record, encode_event
 from perpspec.ledger.errors import LedgerError
 from perpspec.ledger.exact_json import ExactJSONError, loads_exact
 from perpspec.ledger.text_lines import UnreadableTextError, iter_text_lines_or_errors
+from perpspec.ledger.unread import UnreadFields
 from perpspec.reference.events import Event
 
 __all__ = ["StrPath", "decode_jsonl_line", "iter_jsonl", "write_jsonl"]
@@ -27,8 +29,11 @@ __all__ = ["StrPath", "decode_jsonl_line", "iter_jsonl", "write_jsonl"]
 StrPath = str | os.PathLike[str]
 
 
-def decode_jsonl_line(text: str, where: str, line: int) -> Event:
-    """The event on one JSON Lines line, or a :class:`LedgerError` for that line."""
+def decode_jsonl_line(
+    text: str, where: str, line: int, unread: UnreadFields | None = None
+) -> Event:
+    """The event on one JSON Lines line, or a :class:`LedgerError` for that line; ``unread``,
+    when given, is told the keys its type does not have."""
     try:
         value = loads_exact(text)
     except ExactJSONError as error:
@@ -36,12 +41,14 @@ def decode_jsonl_line(text: str, where: str, line: int) -> Event:
         raise LedgerError(
             where, line, "record", f"invalid JSON: {error}{truncated}", text.rstrip("\r\n")
         ) from None
-    return decode_record(value, where, line=line, record=text.rstrip("\r\n"))
+    return decode_record(value, where, line=line, record=text.rstrip("\r\n"), unread=unread)
 
 
-def iter_jsonl(path: StrPath) -> Iterator[tuple[int, Event] | LedgerError]:
+def iter_jsonl(
+    path: StrPath, unread: UnreadFields | None = None
+) -> Iterator[tuple[int, Event] | LedgerError]:
     """Stream a JSON Lines ledger: ``(line, event)`` per event, a :class:`LedgerError` per bad
-    line (module docstring)."""
+    line (module docstring); ``unread``, when given, collects the keys no type has."""
     where = os.fspath(path)
     try:
         handle = open(path, "rb")  # noqa: SIM115  # closed by the with below, after the check
@@ -57,7 +64,7 @@ def iter_jsonl(path: StrPath) -> Iterator[tuple[int, Event] | LedgerError]:
                 if not text.strip():
                     continue
                 try:
-                    yield number, decode_jsonl_line(text, where, number)
+                    yield number, decode_jsonl_line(text, where, number, unread)
                 except LedgerError as error:
                     yield error
         except UnreadableTextError as error:

@@ -6,7 +6,9 @@ of ``ROW_GROUP_ROWS`` rows, holding one row group in memory at a time. The reade
 batches of ``BATCH_ROWS`` rows (``ParquetFile.iter_batches``), so memory is bounded by a
 row group and a batch, not by the file. Columns are matched by name: a missing canonical
 column, or one that does not hold strings, is one :class:`LedgerError` and nothing is read;
-further columns are ignored. The "line" of an error is the 1-based row number; a value that
+further columns are allowed, and a value they hold (like a cell in a column the row's type
+does not have) is noted in the reader's :class:`~perpspec.ledger.unread.UnreadFields`, when it
+is given one, never passed over. The "line" of an error is the 1-based row number; a value that
 is not UTF-8 text is an error of its row alone. A file that is not Parquet is one error; an
 empty (zero-byte) file is an empty ledger, as in the text formats.
 """
@@ -19,12 +21,14 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from perpspec.ledger.codec import decode_event
-from perpspec.ledger.columns import COLUMNS, decode_cells, encode_cells
+from perpspec.ledger.columns import COLUMNS, decode_cells, encode_cells, find_stray_cells
 from perpspec.ledger.errors import FieldError, LedgerError
 from perpspec.ledger.jsonl import StrPath
+from perpspec.ledger.unread import UnreadFields
 from perpspec.reference.events import Event
 
 __all__ = ["BATCH_ROWS", "ROW_GROUP_ROWS", "iter_parquet", "write_parquet"]
@@ -89,13 +93,32 @@ def get_column_problem(names: Sequence[str], types: Sequence[object]) -> str | N
     return None
 
 
-def _decode_row(cells: dict[str, str | None], where: str, row: int) -> Event:
+def _decode_row(
+    cells: dict[str, str | None], where: str, row: int, unread: UnreadFields | None = None
+) -> Event:
     record = orjson.dumps({name: cell for name, cell in cells.items() if cell}).decode()
     try:
         raw = decode_cells(cells)
     except FieldError as error:
         raise LedgerError(where, row, error.field, error.reason, record) from None
-    return decode_event(raw, where, line=row, record=record)
+    event = decode_event(raw, where, line=row, record=record)
+    if unread is not None:
+        for name in find_stray_cells(cells):
+            unread.note(name, where, row)
+    return event
+
+
+def _get_held(column: Any) -> list[bool]:
+    """For each value of a column beyond the canonical ones: does it hold anything (not null,
+    and for text or bytes not empty, as an empty cell is null)?"""
+    held = pc.is_valid(column)
+    if (
+        pa.types.is_binary(column.type)
+        or pa.types.is_large_binary(column.type)
+        or (_is_string_type(column.type))
+    ):
+        held = pc.and_kleene(held, pc.greater(pc.binary_length(column), 0))
+    return [bool(value) for value in held.to_pylist()]
 
 
 def _get_column_values(column: Any) -> tuple[list[str | None], dict[int, str]]:
@@ -117,12 +140,19 @@ def _get_column_values(column: Any) -> tuple[list[str | None], dict[int, str]]:
     return values, bad
 
 
-def _iter_rows(parquet: Any, where: str) -> Iterator[tuple[int, Event] | LedgerError]:
+def _iter_rows(
+    parquet: Any, where: str, unread: UnreadFields | None = None
+) -> Iterator[tuple[int, Event] | LedgerError]:
     row = 0
+    canonical = set(COLUMNS)
+    names = [str(name) for name in parquet.schema_arrow.names]
+    # Columns beyond the canonical ones are read only to be reported (module docstring).
+    extras = list(dict.fromkeys(n for n in names if n not in canonical)) if unread else []
     try:
-        batches = parquet.iter_batches(batch_size=BATCH_ROWS, columns=list(COLUMNS))
+        batches = parquet.iter_batches(batch_size=BATCH_ROWS, columns=[*COLUMNS, *extras])
         for batch in batches:
             decoded = [_get_column_values(batch.column(i)) for i in range(len(COLUMNS))]
+            held = [_get_held(batch.column(len(COLUMNS) + i)) for i in range(len(extras))]
             values = [column for column, _ in decoded]
             bad = {
                 index: (COLUMNS[position], reason)
@@ -134,17 +164,23 @@ def _iter_rows(parquet: Any, where: str) -> Iterator[tuple[int, Event] | LedgerE
                 if index in bad:
                     yield LedgerError(where, row, *bad[index])
                     continue
+                row_cells = dict(zip(COLUMNS, cells, strict=True))
+                for name, column in zip(extras, held, strict=True):
+                    # The marker text stands for "holds a value"; its content is not read.
+                    row_cells[name] = "held" if column[index] else None
                 try:
-                    yield row, _decode_row(dict(zip(COLUMNS, cells, strict=True)), where, row)
+                    yield row, _decode_row(row_cells, where, row, unread)
                 except LedgerError as error:
                     yield error
     except _ARROW_ERRORS as error:
         yield LedgerError(where, row + 1, "file", f"unreadable Parquet data: {error}")
 
 
-def iter_parquet(path: StrPath) -> Iterator[tuple[int, Event] | LedgerError]:
+def iter_parquet(
+    path: StrPath, unread: UnreadFields | None = None
+) -> Iterator[tuple[int, Event] | LedgerError]:
     """Stream a Parquet ledger: ``(row, event)`` per event, a :class:`LedgerError` per bad row
-    (module docstring)."""
+    (module docstring); ``unread``, when given, collects the values no field takes."""
     where = os.fspath(path)
     try:
         handle = open(path, "rb")  # noqa: SIM115  # closed by the with below, after the check
@@ -165,4 +201,4 @@ def iter_parquet(path: StrPath) -> Iterator[tuple[int, Event] | LedgerError]:
         if problem is not None:
             yield LedgerError(where, 0, "header", problem)
             return
-        yield from _iter_rows(parquet, where)
+        yield from _iter_rows(parquet, where, unread)

@@ -286,3 +286,20 @@ def test_replay_refuses_engine_outputs_in_its_input(tmp_path: Path) -> None:
         "malformed case: input.events[1].type: insurance is an engine output, "
         "not an input to replay"
     )
+
+
+def test_replay_refuses_an_event_field_no_record_type_has(tmp_path: Path) -> None:
+    events = [
+        {"seq": 1, "ts": "2026-01-01T00:00:00Z", "type": "deposit", "account": "A",
+         "asset": "USDT", "amount": "10", "memo": "bonus"},
+    ]  # fmt: skip
+    replay_case = {
+        "id": "extra-field",
+        "op": "replay",
+        "input": {"profile": "seed-gate", "events": events},
+        "expected": {"events": []},
+    }
+    [reason] = _reasons(tmp_path, replay_case)
+    assert reason == (
+        "malformed case: input.events[0]: field deposit.memo is not a field of the ledger's records"
+    )

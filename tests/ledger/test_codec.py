@@ -14,6 +14,7 @@ from perpspec.ledger.codec import decode_event, decode_record, encode_event, is_
 from perpspec.ledger.columns import COLUMNS, decode_cells, encode_cells
 from perpspec.ledger.errors import LedgerError
 from perpspec.ledger.exact_json import loads_exact
+from perpspec.ledger.unread import UnreadFields
 from perpspec.reference.events import BalanceEvent, DepositEvent, Event, LiquidationEvent
 from perpspec.reference.numbers import is_terminating_decimal
 
@@ -115,12 +116,21 @@ def test_exact_json_numbers_are_accepted() -> None:
     assert decode_event(deposit(amount=Decimal("1.5E+3")), "f").amount == F(1500)  # type: ignore[attr-defined]
 
 
-def test_unknown_fields_are_ignored() -> None:
-    assert decode_event(deposit(note="from the exchange", tx=7), "f") == ALICE_1000
+def test_unknown_fields_do_not_reach_the_record_and_are_noted() -> None:
+    unread = UnreadFields()
+    assert decode_event(deposit(note="from the exchange", tx=7), "f", line=3, unread=unread) == (
+        ALICE_1000
+    )
     tiers = instrument()["tiers"]
     assert isinstance(tiers, list)
     tiers[0]["source"] = "website"
-    assert decode_event(instrument(tiers=tiers), "f").tiers[0].mmr == F(4, 1000)  # type: ignore[attr-defined]
+    event = decode_event(instrument(tiers=tiers), "f", line=4, unread=unread)
+    assert event.tiers[0].mmr == F(4, 1000)  # type: ignore[attr-defined]
+    assert [(u.name, u.records, u.line) for u in unread.build()] == [
+        ("deposit.note", 1, 3),
+        ("deposit.tx", 1, 3),
+        ("instrument.tiers[].source", 1, 4),
+    ]
 
 
 def test_instrument_sizes_carry_no_range() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from perpspec.ledger.csv_format import EXPECTED_HEADER, iter_csv, write_csv
 from perpspec.ledger.errors import LedgerError
+from perpspec.ledger.unread import UnreadFields
 from perpspec.reference.events import Event, LiquidationEvent, RejectionEvent
 
 # Written by hand (as in test_fields): the canonical columns.
@@ -84,7 +85,7 @@ def test_empty_cells_are_null(tmp_path: Path) -> None:
     assert (event.liquidation_price, event.bankruptcy_price, event.fee) == (None, None, F(1, 4))
 
 
-def test_columns_match_by_name_and_extra_columns_are_ignored(tmp_path: Path) -> None:
+def test_columns_match_by_name_and_extra_columns_are_reported(tmp_path: Path) -> None:
     header = ["exchange_id", *reversed(HEADER)]
     cells = row(**DEPOSIT)
     path = tmp_path / "reordered.csv"
@@ -92,6 +93,10 @@ def test_columns_match_by_name_and_extra_columns_are_ignored(tmp_path: Path) -> 
     events, errors = read(path)
     assert errors == []
     assert events[0][1].amount == F(1000)  # type: ignore[attr-defined]
+    unread = UnreadFields()
+    assert len(list(iter_csv(path, unread))) == 1
+    # The header is line 1, the deposit line 2.
+    assert [(u.name, u.records, u.line) for u in unread.build()] == [("deposit.exchange_id", 1, 2)]
 
 
 def test_a_wrong_header_is_one_error(tmp_path: Path) -> None:

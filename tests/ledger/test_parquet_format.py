@@ -11,6 +11,7 @@ import pytest
 from perpspec.ledger import parquet_format
 from perpspec.ledger.errors import LedgerError
 from perpspec.ledger.parquet_format import iter_parquet, write_parquet
+from perpspec.ledger.unread import UnreadFields
 from perpspec.reference.events import Event
 
 # Written by hand (as in test_fields): the canonical columns.
@@ -95,12 +96,16 @@ def test_a_bad_row_names_its_row_and_field(tmp_path: Path) -> None:
     assert '"amount":"-5"' in errors[0].record
 
 
-def test_extra_columns_are_ignored(tmp_path: Path) -> None:
+def test_extra_columns_are_read_and_reported(tmp_path: Path) -> None:
     path = tmp_path / "extra.parquet"
-    table = deposit_table(["7"]).append_column("venue", pa.array(["X"]))  # type: ignore[attr-defined]
+    table = deposit_table(["7", "8"]).append_column("venue", pa.array([None, "X"]))  # type: ignore[attr-defined]
     pq.write_table(table, path)
     events, errors = read(path)
-    assert (len(events), errors) == (1, [])
+    assert (len(events), errors) == (2, [])
+    unread = UnreadFields()
+    assert len(list(iter_parquet(path, unread))) == 2
+    # Row 1's venue is null (nothing held); row 2 holds "X".
+    assert [(u.name, u.records, u.line) for u in unread.build()] == [("deposit.venue", 1, 2)]
 
 
 def test_a_missing_column_is_one_error(tmp_path: Path) -> None:
