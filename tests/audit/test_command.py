@@ -99,7 +99,10 @@ def test_json_shape(
     path = funding_ledger(tmp_path / "f.jsonl", [("A", "-1"), ("B", "2")])
     assert main(["audit", str(path), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
-    assert set(report) == {"file", "sha256", "events", "profile", "checks", "violations", "exit"}
+    assert set(report) == {
+        *("file", "sha256", "events", "profile", "checks", "violations"),
+        *("unread_fields", "exit"),
+    }
     assert report["events"] == 7 and report["exit"] == 1 and report["profile"] is None
     assert re.fullmatch("[0-9a-f]{64}", report["sha256"])
     checks = {c["id"]: c for c in report["checks"]}
