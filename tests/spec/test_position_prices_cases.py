@@ -47,7 +47,9 @@ def test_case_count_and_ids() -> None:
     assert len(BY_ID) == len(ALL)
     for case in ALL:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", case["id"]), case["id"]
-        assert case["id"].split("-")[0] in {"seed002", "seed004", "binance", "derived", "hand"}
+        assert case["id"].split("-")[0] in {
+            *("seed002", "seed004", "bybit", "bitmex", "binance", "derived", "hand")
+        }
         validate_case(case, "position_prices")
 
 

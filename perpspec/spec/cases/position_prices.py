@@ -1,5 +1,5 @@
-"""Cases of the ``position_prices`` op: seed 002 and 004 examples, Binance's published cross
-formula, and sympy solutions of the defining equations.
+"""Cases of the ``position_prices`` op: seed 002 and 004 examples, examples Bybit and BitMEX
+publish, Binance's published cross formula, and sympy solutions of the defining equations.
 
 Expected values of the ``derived-*`` cases are computed here with sympy straight from the
 defining equations of :mod:`perpspec.spec.derivations` (never from the generated closed
@@ -19,8 +19,8 @@ forms, which the vectors exist to check), by :func:`compute_expected`:
 - no solution, or a price <= 0, is null; with ``tick_size`` a long's prices round up to the
   tick, a short's down (DESIGN, Arithmetic).
 
-The ``seed*`` and ``binance-*`` cases carry hand computations in their comments; the tests
-check that :func:`compute_expected` agrees with every one of them.
+The ``seed*``, ``bybit-*``, ``bitmex-*`` and ``binance-*`` cases carry hand computations in
+their comments; the tests check that :func:`compute_expected` agrees with every one of them.
 """
 
 from __future__ import annotations
@@ -341,6 +341,66 @@ _BINANCE_TIERS = _tiers(
 )
 
 
+def _published_cases() -> list[dict[str, Any]]:
+    """Examples exchanges publish with their liquidation-price pages, on the entry basis (both
+    state the maintenance margin as a rate of the position's value at entry), computed by hand.
+    """
+    return [
+        # Bybit, "Liquidation Price (USDT Contract)", isolated Example 1
+        # (https://testnet.bybit.com/en-US/help-center/s/article/Liquidation-Price-USDT-Contract):
+        # long 1 BTC at 20,000, 50x: IM = 20,000/50 = 400; MM = 20,000 x 0.5% = 100;
+        # LP = 20,000 - (400 - 100) = 19,700. Bankruptcy (margin 0): 20,000 - 400 = 19,600.
+        _case(
+            "bybit-usdt-isolated-long-entry-basis",
+            _input(
+                "linear",
+                "1",
+                _tiers(("0", "0.005")),
+                ("long", "1", "20000"),
+                _isolated("400"),
+                "entry",
+            ),
+            _prices("19700", "19600"),
+        ),
+        # Bybit, "Liquidation Price Calculation under Isolated Mode (Unified Trading Account)"
+        # (https://bybit.nl/nl-NL/help-center/article/Liquidation-Price-Calculation-under-Isolated
+        # -Mode-Unified-Trading-Account), inverse example: long 60,000 USD of BTCUSD (60,000
+        # contracts of 1 USD) at 50,000, 10x, MMR 0.5%. Value = 60,000/50,000 = 1.2 BTC;
+        # IM = 0.12 BTC; MM = 1.2 x 0.5% = 0.006 BTC.
+        # LP = 60,000 / (1.2 + 0.12 - 0.006) = 60,000/1.314 = 10,000,000/219 = 45,662.10...;
+        # bankruptcy: 60,000 / (1.2 + 0.12) = 60,000/1.32 = 500,000/11 = 45,454.54...
+        _case(
+            "bybit-inverse-isolated-long-entry-basis",
+            _input(
+                "inverse",
+                "1",
+                _tiers(("0", "0.005")),
+                ("long", "60000", "50000"),
+                _isolated("0.12"),
+                "entry",
+            ),
+            _prices("10000000/219", "500000/11"),
+        ),
+        # BitMEX, "Isolated and Cross Margin Examples", profit realisation example one
+        # (https://www.bitmex.com/app/isolatedMarginExamples): wallet 10,000 USDT, buys 20
+        # ETHUSDT at 1,000 at 50x cross; IM 2% = 400, MM 1% = 200 (of the entry value 20,000).
+        # Bankruptcy: 10,000 + 20 (P - 1,000) = 0, P = 500; liquidation:
+        # 10,000 + 20 (P - 1,000) = 200, P = 510. BitMEX states both: 510 and 500.
+        _case(
+            "bitmex-cross-long-entry-basis",
+            _input(
+                "linear",
+                "1",
+                _tiers(("0", "0.01")),
+                ("long", "20", "1000"),
+                _cross("10000", "0", "0"),
+                "entry",
+            ),
+            _prices("510", "500"),
+        ),
+    ]
+
+
 def _binance_cases() -> list[dict[str, Any]]:
     """Binance's published one-way cross formula, computed by hand:
     LP = (WB - TMM1 + UPNL1 + cum - s n E) / (n mmr - s n), bracket at the LP's value."""
@@ -594,6 +654,7 @@ def _extra_cases() -> list[dict[str, Any]]:
 def _all_cases() -> tuple[dict[str, Any], ...]:
     return tuple(
         _seed_cases()
+        + _published_cases()
         + _binance_cases()
         + _grid_cases()
         + _tier_cases()
