@@ -107,6 +107,8 @@ class Settlement:
     walk_open: bool = True
     walk_qty: Fraction = ZERO
     walk_surplus: Fraction = ZERO
+    #: The walk's fills themselves (the fee base ``fill_notional`` is their notional).
+    walk_fills: list[Fill] = field(default_factory=list)
     fee_recorded: bool = False
     socialized_recorded: bool = False
     #: ADL fills so far: account -> qty taken (for adl-order and adl-no-flip).
@@ -325,13 +327,11 @@ class AuditBook:
             inst = self.ex.state.markets[market].instrument
             liquidation = settlement.event
             price = get_takeover_price(liquidation)
+            fill = Fill(event.qty, event.price)
             settlement.walk_qty += event.qty
+            settlement.walk_fills.append(fill)
             settlement.walk_surplus += compute_fill_surplus(
-                Side(liquidation.side),
-                inst.kind,
-                price,
-                Fill(event.qty, event.price),
-                inst.multiplier,
+                Side(liquidation.side), inst.kind, price, fill, inst.multiplier
             )
 
     def apply_insurance(self, event: InsuranceEvent, settlement: Settlement | None) -> None:

@@ -756,8 +756,16 @@ class LiquidationSettled(Check):
         liquidation = settlement.event
         inst = ctx.book.ex.state.markets[liquidation.market].instrument
         price = get_takeover_price(liquidation)
-        rate = ctx.profile.liquidation.fee_rate
-        base = compute_liquidation_fee_base(inst.kind, settlement.walk_qty, price, inst.multiplier)
+        options = ctx.profile.liquidation
+        rate = options.fee_rate
+        base = compute_liquidation_fee_base(
+            options.fee_base,
+            inst.kind,
+            settlement.walk_fills,
+            price,
+            liquidation.mark_price,
+            inst.multiplier,
+        )
         expected = compute_liquidation_fee(base, rate, settlement.walk_surplus)
         if liquidation.fee == expected:
             return []
