@@ -68,3 +68,18 @@ def test_fees_as_the_engine_charges_them_are_clean_and_a_changed_one_is_not(
     relabelled = dataclasses.replace(entry, amount=unit, reason="liquidation_surplus")
     events, _ = insert_event(events, at + 1, relabelled)
     assert flagged() == [("liquidation-settled", index + 1)]
+
+
+def test_a_dydx_v4_crash_audits_clean_with_fees_to_the_fund_and_refunds() -> None:
+    # dydx-v4: the 1.5% fee on the fills' notional goes to the fund (liquidation_fee entries),
+    # what is left above bankruptcy stays with the trader (no liquidation_margin entry, no
+    # liquidation_surplus), the fund pays deficits, deleveraging takes what it cannot.
+    ledger = simulate("dydx-v4", 0, 30, 200)
+    events = list(ledger.events)
+    reasons = {e.reason for e in events if isinstance(e, InsuranceEvent)}
+    assert "liquidation_fee" in reasons
+    assert not reasons & {"liquidation_margin", "liquidation_surplus"}
+    assert any(e.TYPE == "adl" for e in events)
+    options = AuditOptions(profile=load_profile("dydx-v4"), unit=ledger.config.unit)
+    report, _ = audit_events(enumerate(events, start=1), "dydx.jsonl", options)
+    assert list(report.violations) == []
