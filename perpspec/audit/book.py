@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from perpspec.reference.adl.fees import FeePolicy, compute_adl_fill_fees, compute_fill_notional
-from perpspec.reference.engine.accounts import compute_account_cash
+from perpspec.reference.engine.accounts import compute_account_cash, iter_cross_positions
 from perpspec.reference.engine.config import EngineConfig
 from perpspec.reference.engine.exchange import Exchange
 from perpspec.reference.engine.inputs import process_instrument
@@ -54,7 +54,13 @@ from perpspec.reference.events import (
     WithdrawalEvent,
 )
 from perpspec.reference.insurance.fund import get_fund_account
-from perpspec.reference.liquidation.settlement import Fill, Side, SurplusTo, compute_fill_surplus
+from perpspec.reference.liquidation.settlement import (
+    Fill,
+    Side,
+    SurplusTo,
+    compute_fill_surplus,
+    is_fill_executable,
+)
 from perpspec.reference.margin.pnl import compute_unrealized_pnl
 from perpspec.reference.prices.position_prices import MarginMode
 from perpspec.reference.profile import Profile, load_profile
@@ -107,6 +113,18 @@ class Settlement:
     walk_open: bool = True
     walk_qty: Fraction = ZERO
     walk_surplus: Fraction = ZERO
+    #: The walk's fills themselves (the fee base ``fill_notional`` is their notional).
+    walk_fills: list[Fill] = field(default_factory=list)
+    #: What the trader had left above the takeover price (``waterfall._settle_leftover``):
+    #: the margin share that went with the slice plus its realized PnL; None while a cross
+    #: account still has other positions to hand over (nothing is settled for it then).
+    leftover: Fraction | None = None
+    #: The fund's cash at the takeover, and what the walk may use (less a negative balance
+    #: the fund pays first).
+    fund_at_open: Fraction = ZERO
+    walk_fund: Fraction = ZERO
+    #: The last resort has begun (an ADL fill, a socialized charge, or a fill past the walk).
+    resort_started: bool = False
     fee_recorded: bool = False
     socialized_recorded: bool = False
     #: ADL fills so far: account -> qty taken (for adl-order and adl-no-flip).
@@ -217,8 +235,9 @@ class AuditBook:
         self.ex.credit_margin(account, market, amount)
         self._add_cash(asset, amount)
 
-    def trade(self, account: str, market: str, signed_qty: Fraction, price: Fraction) -> None:
-        """A fill of ``account`` in ``market``; realized PnL to its margin."""
+    def trade(self, account: str, market: str, signed_qty: Fraction, price: Fraction) -> Fraction:
+        """A fill of ``account`` in ``market``; realized PnL to its margin (returned, as
+        booked)."""
         asset = self.ex.state.markets[market].instrument.settle_asset
         position = self.ex.get_position(account, market)
         before, upnl = position.qty, self._upnl_at_one(market, position)
@@ -230,6 +249,7 @@ class AuditBook:
         upnl_after = self._upnl_at_one(market, position)
         self.upnl_at_one[market] = self.upnl_at_one.get(market, ZERO) + upnl_after - upnl
         self.open_qty[market] = self.open_qty.get(market, ZERO) + position.qty - before
+        return booked
 
     def credit_trader_margin(self, account: str, market: str, amount: Fraction) -> None:
         """Cash to a liquidated trader: its isolated margin while that position is open,
@@ -310,9 +330,33 @@ class AuditBook:
         self.liquidation_ids.add(event.id)
         price = get_takeover_price(event)
         side = get_side_sign(event.side)
-        self.trade(event.account, event.market, -side * event.qty, price)
+        share = self._handed_share(event, inst.settle_asset)
+        realized = self.trade(event.account, event.market, -side * event.qty, price)
         self.trade(engine, event.market, side * event.qty, price)
+        fund_cash = self.get_cash(get_fund_account(inst.fund), inst.settle_asset)
+        settlement.fund_at_open = settlement.walk_fund = fund_cash
+        if share is not None:
+            settlement.leftover = share + realized
+            if settlement.leftover < 0:
+                settlement.walk_fund -= min(-settlement.leftover, max(fund_cash, ZERO))
         return settlement
+
+    def _handed_share(self, event: LiquidationEvent, asset: str) -> Fraction | None:
+        """The collateral that goes with the slice (``waterfall._liquidate_isolated`` and
+        ``_liquidate_cross``): its share of the isolated margin, or of the wallet once no other
+        cross position is left; None while one is."""
+        position = self.get_position(event.account, event.market)
+        if position is None or position.qty == 0:
+            return None
+        # A slice larger than the position (oi-balance's to flag) hands over all of it.
+        share = min(event.qty, abs(position.qty)) / abs(position.qty)
+        if position.mode is MarginMode.ISOLATED:
+            return position.isolated_margin * share
+        holder = self.ex.state.accounts[event.account]
+        for market, _ in iter_cross_positions(holder, self.ex.state, asset):
+            if market.instrument.market != event.market:
+                return None
+        return holder.wallet.get(asset, ZERO) * share
 
     def apply_liquidation_fill(self, event: LiquidationFillEvent, settlement: Settlement) -> None:
         """The engine closes part of the slice against ``counterparty``."""
@@ -321,18 +365,28 @@ class AuditBook:
         self.trade(get_engine_account(market), market, -side * event.qty, event.price)
         self.trade(event.counterparty, market, side * event.qty, event.price)
         settlement.filled += event.qty
-        if settlement.walk_open:
-            inst = self.ex.state.markets[market].instrument
-            liquidation = settlement.event
-            price = get_takeover_price(liquidation)
-            settlement.walk_qty += event.qty
-            settlement.walk_surplus += compute_fill_surplus(
-                Side(liquidation.side),
-                inst.kind,
-                price,
-                Fill(event.qty, event.price),
-                inst.multiplier,
-            )
+        if not settlement.walk_open:
+            settlement.resort_started = True
+            return
+        inst = self.ex.state.markets[market].instrument
+        liquidation = settlement.event
+        fill = Fill(event.qty, event.price)
+        surplus = compute_fill_surplus(
+            Side(liquidation.side),
+            inst.kind,
+            get_takeover_price(liquidation),
+            fill,
+            inst.multiplier,
+        )
+        # The walk executes a fill only while the fund can pay (``settlement``): the first
+        # one it could not is the last resort's sweep, even with no entry in between.
+        if not is_fill_executable(settlement.walk_fund, settlement.walk_surplus, surplus):
+            settlement.walk_open = False
+            settlement.resort_started = True
+            return
+        settlement.walk_qty += event.qty
+        settlement.walk_fills.append(fill)
+        settlement.walk_surplus += surplus
 
     def apply_insurance(self, event: InsuranceEvent, settlement: Settlement | None) -> None:
         """The fund moves; its counter-leg by reason (module docstring)."""
@@ -356,6 +410,7 @@ class AuditBook:
     def apply_adl(self, event: AdlEvent, settlement: Settlement) -> None:
         """The counterparty closes against the engine; ADL fees by the profile."""
         settlement.walk_open = False
+        settlement.resort_started = True
         liquidation = settlement.event
         market = liquidation.market
         side = get_side_sign(liquidation.side)
@@ -391,6 +446,7 @@ class AuditBook:
     def apply_socialized(self, event: SocializedLossEvent, settlement: Settlement) -> None:
         """The charge leaves the account's margin for the engine account."""
         settlement.walk_open = False
+        settlement.resort_started = True
         market = settlement.event.market
         self.credit_margin(event.account, market, -event.amount)
         self.credit(get_engine_account(market), settlement.asset, event.amount)

@@ -53,8 +53,11 @@ from perpspec.reference.events import (
 )
 from perpspec.reference.insurance.fund import get_fund_account
 from perpspec.reference.liquidation.settlement import (
+    FeeTo,
+    SurplusTo,
     compute_liquidation_fee,
     compute_liquidation_fee_base,
+    compute_surplus_split,
 )
 from perpspec.reference.numbers import format_number
 from perpspec.reference.prices.position_prices import (
@@ -704,14 +707,8 @@ class AdlQty(Check):
 
 class LiquidationSettled(Check):
     """``liquidation-settled``: once a liquidation is settled, the engine account holds no
-    inventory from it and no cash (fee, fund share and refund all booked).
-
-    With a profile, the stated ``fee`` is also the one the settlement rule gives
-    (:func:`~perpspec.reference.liquidation.settlement.compute_liquidation_fee`): the
-    profile's ``fee_rate`` on the book walk's executed quantity valued at the takeover price,
-    capped by the walk's net surplus, so zero on a net deficit. The walk is the fills that come
-    before any other event of the settlement.
-    """
+    inventory from it and no cash (fee, fund share and refund all booked). Whether those
+    amounts are the rule's is ``liq-settlement``'s (with a profile)."""
 
     id = "liquidation-settled"
 
@@ -722,7 +719,7 @@ class LiquidationSettled(Check):
         engine = get_engine_account(liquidation.market)
         cash = book.get_cash(engine, settlement.asset) - settlement.engine_cash_at_open
         qty = book.get_qty(engine, liquidation.market) - settlement.engine_qty_at_open
-        found = self._check_fee(settlement, ctx)
+        found: list[Violation] = []
         if qty and settlement.adl_count == 0:
             found.append(
                 ctx.violation(
@@ -750,27 +747,199 @@ class LiquidationSettled(Check):
             )
         return found
 
-    def _check_fee(self, settlement: Settlement, ctx: AuditContext) -> list[Violation]:
+
+#: Insurance reasons a liquidated trader's own settlement books (``waterfall._settle_leftover``
+#: and ``_split_surplus``), before any last resort.
+_SETTLEMENT_REASONS = (
+    "liquidation_margin",
+    "negative_balance",
+    "liquidation_fee",
+    "liquidation_surplus",
+    "liquidation_deficit",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    line: int
+    event: InsuranceEvent
+
+
+@dataclass(frozen=True, slots=True)
+class _Expected:
+    """The trader's settlement entries the profile's rules give, by amount (0: no entry)."""
+
+    margin: Fraction
+    negative: Fraction
+    fee: Fraction
+    fee_base: Fraction
+    fee_entry: Fraction
+    share: Fraction
+    refund: Fraction
+
+
+def compute_expected_entries(
+    ctx: AuditContext, settlement: Settlement, profile: Profile
+) -> _Expected:
+    """Recompute the settlement's own entries from the state the takeover acted on.
+
+    Rule (DESIGN, Liquidation and Insurance fund; ``waterfall._settle_leftover`` and
+    ``_split_surplus``): what the trader had above the takeover price goes to the fund
+    (``liquidation_margin``) under ``surplus_to = "insurance"`` and stays with the trader under
+    ``"trader"``; a negative leftover is paid by the fund as far as it can
+    (``negative_balance``, the rest is ``system_loss``'s). The walk's net surplus pays the fee
+    (``fee_rate`` on ``fee_base``, capped by the surplus) and is split by ``surplus_to``
+    (:func:`~perpspec.reference.liquidation.settlement.compute_surplus_split`); the fee is a
+    ``liquidation_fee`` entry when ``fee_to = "insurance"`` and no entry otherwise.
+    """
+    options = profile.liquidation
+    leftover = settlement.leftover if settlement.leftover is not None else ZERO
+    keeps = options.surplus_to is SurplusTo.TRADER
+    margin = leftover if leftover > 0 and not keeps else ZERO
+    negative = ZERO
+    if leftover < 0:
+        negative = -min(-leftover, max(settlement.fund_at_open, ZERO))
+    liquidation = settlement.event
+    inst = ctx.book.ex.state.markets[liquidation.market].instrument
+    base = compute_liquidation_fee_base(
+        options.fee_base,
+        inst.kind,
+        settlement.walk_fills,
+        get_takeover_price(liquidation),
+        liquidation.mark_price,
+        inst.multiplier,
+    )
+    fee = compute_liquidation_fee(base, options.fee_rate, settlement.walk_surplus)
+    share, refund = compute_surplus_split(settlement.walk_surplus, fee, options.surplus_to)
+    fee_entry = fee if options.fee_to is FeeTo.INSURANCE else ZERO
+    return _Expected(margin, negative, fee, base, fee_entry, share, refund)
+
+
+class LiqSettlement(Check):
+    """``liq-settlement``: a liquidated trader's own settlement entries are the ones the
+    profile's rules give (:func:`compute_expected_entries`): the margin handed to the fund
+    (``liquidation_margin``), the negative balance the fund covers (``negative_balance``), the
+    fund's share of the walk's surplus (``liquidation_surplus`` / ``liquidation_deficit``; the
+    rest is the trader's refund), and the fee: its amount on the profile's ``fee_base`` and its
+    destination (a ``liquidation_fee`` entry exactly when ``fee_to = "insurance"``). A wrong
+    entry is flagged at its line, a missing one at the liquidation's; one booked to another
+    market's fund is ``references``'s.
+    """
+
+    id = "liq-settlement"
+    needs_profile = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.liquidation = ""
+        self.entries: dict[str, list[_Entry]] = {}
+
+    def before(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        settlement = ctx.book.settlement
+        if (
+            not isinstance(event, InsuranceEvent)
+            or settlement is None
+            or event.liquidation != settlement.event.id
+            or event.reason not in _SETTLEMENT_REASONS
+        ):
+            return []
+        if self.liquidation != settlement.event.id:
+            self.liquidation, self.entries = settlement.event.id, {}
+        if settlement.resort_started:
+            return []
+        # An entry booked to another fund is ``references``'s; its amount is still checked.
+        self.entries.setdefault(event.reason, []).append(_Entry(line, event))
+        return []
+
+    def on_close(self, settlement: Settlement, ctx: AuditContext) -> list[Violation]:
         if ctx.profile is None:
             return []
+        self.examined += 1
+        entries = self.entries if self.liquidation == settlement.event.id else {}
+        self.liquidation, self.entries = "", {}
+        expected = compute_expected_entries(ctx, settlement, ctx.profile)
+        found = self._check_stated_fee(settlement, ctx, expected)
+        share_entries = entries.get("liquidation_surplus", []) + entries.get(
+            "liquidation_deficit", []
+        )
+        share_entries.sort(key=lambda entry: entry.line)
+        for label, wanted, got, hint in (
+            (
+                "liquidation_margin",
+                expected.margin,
+                entries.get("liquidation_margin", []),
+                "the trader's margin left above the takeover price goes to the fund under "
+                "surplus_to = insurance, and stays with the trader under trader",
+            ),
+            (
+                "negative_balance",
+                expected.negative,
+                entries.get("negative_balance", []),
+                "the fund makes a trader left below zero whole, as far as it holds",
+            ),
+            (
+                "liquidation_fee",
+                expected.fee_entry,
+                entries.get("liquidation_fee", []),
+                "the fee is booked to the fund only when fee_to = insurance",
+            ),
+            (
+                "liquidation_surplus/deficit",
+                expected.share,
+                share_entries,
+                "the walk's surplus after the fee is the fund's under surplus_to = insurance "
+                "and the trader's under trader; a deficit is the fund's",
+            ),
+        ):
+            found.extend(self._compare(settlement, ctx, label, wanted, got, hint))
+        return found
+
+    def _compare(
+        self,
+        settlement: Settlement,
+        ctx: AuditContext,
+        label: str,
+        wanted: Fraction,
+        got: list[_Entry],
+        hint: str,
+    ) -> list[Violation]:
+        amount = sum((entry.event.amount for entry in got), ZERO)
+        if amount == wanted and len(got) <= (1 if wanted else 0):
+            return []
+        where = got[-1] if got else None
+        return [
+            ctx.violation(
+                self.id,
+                where.line if where is not None else settlement.line,
+                where.event if where is not None else settlement.event,
+                f"{label} {fmt(wanted)} for {settlement.event.id}"
+                if wanted
+                else f"no {label} entry for {settlement.event.id}",
+                f"{label} {fmt(amount)} in {len(got)} entries",
+                _diff(amount, wanted),
+                hint,
+            )
+        ]
+
+    def _check_stated_fee(
+        self, settlement: Settlement, ctx: AuditContext, expected: _Expected
+    ) -> list[Violation]:
         liquidation = settlement.event
-        inst = ctx.book.ex.state.markets[liquidation.market].instrument
-        price = get_takeover_price(liquidation)
-        rate = ctx.profile.liquidation.fee_rate
-        base = compute_liquidation_fee_base(inst.kind, settlement.walk_qty, price, inst.multiplier)
-        expected = compute_liquidation_fee(base, rate, settlement.walk_surplus)
-        if liquidation.fee == expected:
+        assert ctx.profile is not None
+        options = ctx.profile.liquidation
+        if liquidation.fee == expected.fee:
             return []
         return [
             ctx.violation(
                 self.id,
                 settlement.line,
                 liquidation,
-                f"fee {fmt(expected)} (fee_rate {fmt(rate)} on {fmt(settlement.walk_qty)} "
-                f"filled at {fmt(price)}, capped by the net surplus "
+                f"fee {fmt(expected.fee)} (fee_rate {fmt(options.fee_rate)} on the "
+                f"{options.fee_base.value} {fmt(expected.fee_base)} of the walk's "
+                f"{fmt(settlement.walk_qty)}, capped by its net surplus "
                 f"{fmt(settlement.walk_surplus)})",
                 f"fee {fmt(liquidation.fee)}",
-                _diff(liquidation.fee, expected),
+                _diff(liquidation.fee, expected.fee),
                 "the liquidation fee comes out of what the fills leave above the bankruptcy "
                 "price, never beyond it",
             )
@@ -1389,6 +1558,7 @@ CHECK_CLASSES: tuple[type[Check], ...] = (
     OiBalance,
     FundNonnegative,
     LiquidationSettled,
+    LiqSettlement,
     NoNegativeBalance,
     AdlSide,
     AdlNoFlip,

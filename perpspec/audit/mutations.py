@@ -17,6 +17,7 @@ from fractions import Fraction
 from perpspec.audit.book import AuditBook, get_side_sign
 from perpspec.audit.run import AuditOptions, audit_events
 from perpspec.reference.engine.inputs import compute_funding_payments
+from perpspec.reference.engine.state import is_system_account
 from perpspec.reference.events import (
     AdlEvent,
     Event,
@@ -233,41 +234,56 @@ def mutate_fund_nonnegative(events: list[Event]) -> tuple[list[Event], int]:
 
 
 def mutate_liquidation_settled(events: list[Event]) -> tuple[list[Event], int]:
-    """An insurance entry dropped: a liquidation's surplus never reaches the fund."""
+    """One more lot sold by the engine at the bankruptcy price after a walk without ADL: no
+    surplus changes hands (so every settlement entry stays right), but the engine account is
+    left short that lot."""
+    lots = {e.market: e.lot_size for e in events if isinstance(e, InstrumentEvent)}
     for index, tail in reversed(_settlements(events)):
-        surplus = _reason(events, tail, "liquidation_surplus")
-        if surplus:
-            out = [e for i, e in enumerate(events) if i != surplus[0]]
-            return out, events[index].seq
-    raise NoSiteError("no liquidation surplus")
+        liquidation = events[index]
+        assert isinstance(liquidation, LiquidationEvent)
+        fills = _of(events, tail, LiquidationFillEvent)
+        lot = lots.get(liquidation.market)
+        if not fills or _of(events, tail, AdlEvent) or liquidation.bankruptcy_price is None:
+            continue
+        if fills != tail[: len(fills)] or lot is None:
+            continue
+        fill = events[fills[-1]]
+        assert isinstance(fill, LiquidationFillEvent)
+        extra = dataclasses.replace(fill, qty=lot, price=liquidation.bankruptcy_price)
+        out, _ = insert_event(events, fills[-1] + 1, extra)
+        return out, liquidation.seq
+    raise NoSiteError("no liquidation closed by fills alone")
 
 
 def mutate_no_negative_balance(events: list[Event]) -> tuple[list[Event], int]:
-    """The fund takes 1 more of a liquidated trader's margin than the trader had (its
-    ``liquidation_margin`` entry raised by 1), leaving the trader at -1 until a deposit of 1
-    right after the waterfall."""
+    """A trader with no position withdraws 1 more than its wallet holds, then deposits it
+    back at once: its cross equity is -1 between the two."""
     from perpspec.reference.events import DepositEvent
 
+    for index, event in enumerate(events):
+        if not isinstance(event, DepositEvent) or is_system_account(event.account):
+            continue
+        book = _book_before(events, index + 1)
+        holder = book.ex.state.accounts[event.account]
+        if any(p.qty for p in holder.positions.values()):
+            continue
+        amount = holder.wallet.get(event.asset, Fraction(0)) + 1
+        withdrawal = WithdrawalEvent(0, event.ts, event.account, event.asset, amount)
+        out, seq = insert_event(events, index + 1, withdrawal)
+        deposit = DepositEvent(0, event.ts, event.account, event.asset, amount)
+        out, _ = insert_event(out, index + 2, deposit)
+        return out, seq
+    raise NoSiteError("no deposit of a trader without a position")
+
+
+def mutate_liq_settlement(events: list[Event]) -> tuple[list[Event], int]:
+    """The entry handing a liquidated trader's remaining margin to the fund deleted: the trader
+    keeps the money, the fund misses it, conservation still holds."""
     for index, tail in reversed(_settlements(events)):
         margin = _reason(events, tail, "liquidation_margin")
-        liquidation = events[index]
-        assert isinstance(liquidation, LiquidationEvent)
-        if not margin:
-            continue
-        book = _book_before(events, index)
-        holder = book.ex.state.accounts[liquidation.account]
-        held = sum(1 for p in holder.positions.values() if p.qty)
-        if liquidation.margin_mode != "cross" or held != 1:
-            continue
-        entry = events[margin[0]]
-        assert isinstance(entry, InsuranceEvent)
-        out = list(events)
-        out[margin[0]] = dataclasses.replace(entry, amount=entry.amount + 1)
-        asset = book.ex.state.markets[liquidation.market].instrument.settle_asset
-        deposit = DepositEvent(0, entry.ts, liquidation.account, asset, Fraction(1))
-        out, _ = insert_event(out, _next_input(out, index + len(tail) + 1), deposit)
-        return out, liquidation.seq
-    raise NoSiteError("no liquidation of a single position with a margin entry")
+        if margin:
+            return [e for i, e in enumerate(events) if i != margin[0]], events[index].seq
+    raise NoSiteError("no liquidation_margin entry")
 
 
 def _adl_sites(events: list[Event]) -> list[tuple[int, list[int]]]:
@@ -450,7 +466,9 @@ def mutate_bankruptcy_price(events: list[Event]) -> tuple[list[Event], int]:
         assert isinstance(entry, InsuranceEvent)
         out = list(events)
         out[index] = dataclasses.replace(liquidation, bankruptcy_price=price)
-        out[margin[0]] = dataclasses.replace(entry, amount=entry.amount - gain)
+        # The trader loses ``gain`` less at the takeover, so it has that much more to hand
+        # to the fund (liq-settlement recomputes the entry from the stated price).
+        out[margin[0]] = dataclasses.replace(entry, amount=entry.amount + gain)
         for i in adls:
             fill = events[i]
             assert isinstance(fill, AdlEvent)
@@ -539,6 +557,7 @@ MUTATIONS: dict[str, Mutation] = {
     "oi-balance": mutate_oi_balance,
     "fund-nonnegative": mutate_fund_nonnegative,
     "liquidation-settled": mutate_liquidation_settled,
+    "liq-settlement": mutate_liq_settlement,
     "no-negative-balance": mutate_no_negative_balance,
     "adl-side": mutate_adl_side,
     "adl-no-flip": mutate_adl_no_flip,

@@ -471,6 +471,29 @@ _LEDGER_ORDER: list[Invariant] = [
             ),
         ),
     ),
+    Invariant(
+        "liq-settlement",
+        "a liquidated trader's own settlement entries are the profile's: the margin handed to "
+        "the fund, the negative balance it covers, the fund's share of the surplus (the rest "
+        "refunded to the trader), and the fee on its base, to its account",
+        "DESIGN, Liquidation and Insurance fund (fee_base, fee_to, surplus_to); "
+        "perpspec/reference/liquidation/settlement.py",
+        (
+            _check(
+                Method.EXAMPLE,
+                "tests/audit/test_liq_settlement.py::"
+                "test_margin_entry_deleted_changed_or_misfiled_is_caught",
+                "amounts worked by hand; each tamper (deleted, changed, misfiled) caught at its "
+                "record",
+            ),
+            _check(
+                Method.HYPOTHESIS,
+                "tests/audit/test_liq_settlement.py::"
+                "test_engine_entries_pass_and_a_deleted_entry_is_caught",
+                "the engine's entries under every fee_base, fee_to and surplus_to",
+            ),
+        ),
+    ),
 ]
 _INVARIANTS += _LEDGER_ORDER
 

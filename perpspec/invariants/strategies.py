@@ -57,6 +57,7 @@ ENGINE_PROFILES: tuple[str, ...] = (
     "seed-panews",
     "seed-binance",
     "seed-coincatch",
+    "dydx-v4",
     "seed-socialized",
     "bitmex",
     "bybit",

@@ -14,7 +14,8 @@ be left out; unknown keys are errors, never ignored)::
 
     [source]        citation, date ("YYYY-MM-DD", "YYYY-MM", "YYYY" or "undated"), url
     [margin]        maintenance_basis (mark|entry), close_fee_rate
-    [liquidation]   mode (partial|full), fee_rate, surplus_to (insurance|trader),
+    [liquidation]   mode (partial|full), fee_rate, fee_base (fill_notional|
+                    bankruptcy_value|mark_value), surplus_to (insurance|trader),
                     fee_to (insurance|fees)
     [insurance]     scope (per_market|shared), default_fund, funds = {market = "fund"}
     [last_resort]   method (adl|socialized_loss)
@@ -51,7 +52,7 @@ from perpspec.reference.adl.fees import FeePolicy
 from perpspec.reference.adl.formulas import RankingFormula
 from perpspec.reference.adl.ranking import QuantileBasis, validate_thresholds
 from perpspec.reference.errors import SpecError
-from perpspec.reference.liquidation.settlement import SurplusTo
+from perpspec.reference.liquidation.settlement import FeeBase, FeeTo, SurplusTo
 from perpspec.reference.margin.requirements import MaintenanceBasis
 from perpspec.reference.numbers import NumberError, format_number, parse_number
 from perpspec.reference.socialized_loss.cycles import parse_cycle
@@ -60,6 +61,7 @@ from perpspec.reference.socialized_loss.result import Denominator, SocializedLos
 __all__ = [
     "KNOWN_OPTIONS",
     "AdlOptions",
+    "FeeBase",
     "FeeTo",
     "InsuranceOptions",
     "InsuranceScope",
@@ -90,13 +92,6 @@ class LiquidationMode(Enum):
 
     PARTIAL = "partial"
     FULL = "full"
-
-
-class FeeTo(Enum):
-    """Option ``liquidation.fee_to``: the account credited with the liquidation fee."""
-
-    INSURANCE = "insurance"
-    FEES = "fees"
 
 
 class InsuranceScope(Enum):
@@ -132,10 +127,11 @@ class MarginOptions:
 
 @dataclass(frozen=True, slots=True)
 class LiquidationOptions:
-    """``[liquidation]``: partial or full, the fee, and who gets the surplus and the fee."""
+    """``[liquidation]``: partial or full, the fee and its base, who gets surplus and fee."""
 
     mode: LiquidationMode
     fee_rate: Fraction
+    fee_base: FeeBase
     surplus_to: SurplusTo
     fee_to: FeeTo
 
@@ -210,7 +206,7 @@ class Profile:
 KNOWN_OPTIONS: Mapping[str, tuple[str, ...]] = {
     "source": ("citation", "date", "url"),
     "margin": ("maintenance_basis", "close_fee_rate"),
-    "liquidation": ("mode", "fee_rate", "surplus_to", "fee_to"),
+    "liquidation": ("mode", "fee_rate", "fee_base", "surplus_to", "fee_to"),
     "insurance": ("scope", "default_fund", "funds"),
     "last_resort": ("method",),
     "adl": (
@@ -334,6 +330,7 @@ def _parse_liquidation(table: _Table) -> LiquidationOptions:
     return LiquidationOptions(
         table.get_choice("mode", LiquidationMode),
         table.get_rate("fee_rate"),
+        table.get_choice("fee_base", FeeBase),
         table.get_choice("surplus_to", SurplusTo),
         table.get_choice("fee_to", FeeTo),
     )

@@ -1,6 +1,6 @@
-"""``liquidation-settled`` with a profile: the stated liquidation fee is the settlement rule's
-(``fee_rate`` on the walk's executed quantity at the takeover price, capped by the walk's net
-surplus). The shipped profiles all charge 0, so a copy of seed-gate charging 0.5% is used."""
+"""``liq-settlement``: the stated liquidation fee is the settlement rule's (``fee_rate`` on the
+profile's ``fee_base`` over the walk's fills, capped by the walk's net surplus). seed-gate
+charges 0, so a copy of it charging 0.5% is used; dydx-v4 charges 1.5% of the fills."""
 
 from __future__ import annotations
 
@@ -61,10 +61,28 @@ def test_fees_as_the_engine_charges_them_are_clean_and_a_changed_one_is_not(
     assert isinstance(entry, InsuranceEvent)
     # seed-gate books the fee to the fund (fee_to = insurance). One unit of it relabelled as
     # surplus: the fund, the engine account and every other book are as before; only the
-    # rule sees that the stated fee is not the rule's.
+    # rule sees that the stated fee (at the liquidation), the fee entry and the surplus
+    # entries (at theirs) are not the rule's.
     unit = Fraction(1, 10**8)
     events[index] = dataclasses.replace(liquidation, fee=liquidation.fee - unit)
     events[at] = dataclasses.replace(entry, amount=entry.amount - unit)
     relabelled = dataclasses.replace(entry, amount=unit, reason="liquidation_surplus")
     events, _ = insert_event(events, at + 1, relabelled)
-    assert flagged() == [("liquidation-settled", index + 1)]
+    found = flagged()
+    assert {check for check, _ in found} == {"liq-settlement"}
+    assert {index + 1, at + 1, at + 2} <= {line for _, line in found}
+
+
+def test_a_dydx_v4_crash_audits_clean_with_fees_to_the_fund_and_refunds() -> None:
+    # dydx-v4: the 1.5% fee on the fills' notional goes to the fund (liquidation_fee entries),
+    # what is left above bankruptcy stays with the trader (no liquidation_margin entry, no
+    # liquidation_surplus), the fund pays deficits, deleveraging takes what it cannot.
+    ledger = simulate("dydx-v4", 0, 30, 200)
+    events = list(ledger.events)
+    reasons = {e.reason for e in events if isinstance(e, InsuranceEvent)}
+    assert "liquidation_fee" in reasons
+    assert not reasons & {"liquidation_margin", "liquidation_surplus"}
+    assert any(e.TYPE == "adl" for e in events)
+    options = AuditOptions(profile=load_profile("dydx-v4"), unit=ledger.config.unit)
+    report, _ = audit_events(enumerate(events, start=1), "dydx.jsonl", options)
+    assert list(report.violations) == []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from perpspec.conformance.fields import CaseError
 from perpspec.conformance.ops.liquidation_settlement import run
 from perpspec.conformance.registry import get_runner
+from perpspec.conformance.runner import run_reference
 from perpspec.reference.errors import SpecError
 from perpspec.reference.numbers import parse_number
 from perpspec.spec.cases.liquidation_settlement import cases
@@ -41,6 +44,7 @@ def test_seed001_long_output_keys_and_values() -> None:
         "remaining_qty": "0",
         "executed_qty": "1",
         "fills_executed": "1",
+        "fee_base": "10000",  # 1 x 10,000: the bankruptcy value, the default base
     }
 
 
@@ -109,7 +113,7 @@ def test_unknown_choice_is_a_case_error() -> None:
 
 def test_case_source_shape() -> None:
     ids = [case["id"] for case in _CASES]
-    assert 15 <= len(ids) <= 30
+    assert 15 <= len(ids) <= 40
     assert len(set(ids)) == len(ids)
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", case_id) for case_id in ids)
     assert {case["op"] for case in _CASES} == {"liquidation_settlement"}
@@ -118,9 +122,50 @@ def test_case_source_shape() -> None:
         "seed001-short-deficit",
         "seed001-fund-insufficient-adl",
         "seed004-surplus-after-fee-to-fund",
+        "seed004-fee-and-surplus-to-fund",
     }
+    assert {"dydx-v4-fee-on-fill-notional", "dydx-v4-fee-capped-by-surplus"} <= set(ids)
     for case in _CASES:
         assert all(isinstance(value, str) for value in case["expected"].values())
+
+
+def _dydx_long(fee_rate: str) -> dict[str, Any]:
+    return {
+        "side": "long",
+        "qty": "1",
+        "bankruptcy_price": "5100",
+        "fills": [{"qty": "1", "price": "5610"}],
+        "insurance_fund": "0",
+        "fee_rate": fee_rate,
+        "fee_base": "fill_notional",
+        "fee_to": "insurance",
+        "surplus_to": "trader",
+    }
+
+
+def test_dydx_v4_worked_check_through_the_op() -> None:
+    # Issue 11: long 1, bankruptcy 5,100, fill 5,610, surplus 510. At 0.5% of the fill
+    # (0.005 x 5,610 = 28.05) the fee goes to the fund and the trader gets 510 - 28.05 =
+    # 481.95; at 100%, min(5,610, 510) = 510 to the fund and nothing to the trader.
+    low = run(_dydx_long("0.005"))
+    assert (low["fee"], low["insurance_delta"], low["trader_refund"]) == (
+        "28.05",
+        "28.05",
+        "481.95",
+    )
+    assert low["fee_base"] == "5610"
+    full = run(_dydx_long("1"))
+    assert (full["fee"], full["insurance_delta"], full["trader_refund"]) == ("510", "510", "0")
+    # The same fee booked to `fees` leaves it out of the fund's change (share 0 under trader).
+    assert run(_dydx_long("0.005") | {"fee_to": "fees"})["insurance_delta"] == "0"
+
+
+def test_mark_price_is_required_by_mark_value_and_read_only_then() -> None:
+    mark_value = _seed001_long() | {"fee_rate": "0.01", "fee_base": "mark_value"}
+    with pytest.raises(CaseError, match=r"input\.mark_price"):
+        run(mark_value)
+    # Long 1 at mark 10,050: base 10,050, x 0.01 = 100.5 > surplus 100, so the fee is 100.
+    assert run(mark_value | {"mark_price": "10050"})["fee"] == "100"
 
 
 @pytest.mark.parametrize("case", _CASES, ids=[case["id"] for case in _CASES])
@@ -128,3 +173,21 @@ def test_reference_matches_hand_computed_case(case: dict[str, Any]) -> None:
     output = run(case["input"])
     for key, expected in case["expected"].items():
         assert parse_number(output[key], key) == parse_number(expected, key), key
+
+
+def test_a_mark_no_fee_base_reads_is_a_malformed_case(tmp_path: Path) -> None:
+    # fee_base bankruptcy_value (the default) never reads the mark: giving one is refused,
+    # never silently ignored (DESIGN, Conformance protocol: malformed cases fail with a reason).
+    line = {
+        "id": "unused-mark",
+        "op": "liquidation_settlement",
+        "input": _seed001_long() | {"mark_price": "10050"},
+        "expected": {"fee": "0"},
+    }
+    path = tmp_path / "cases.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    [result] = run_reference([path]).results
+    assert result.reason == (
+        "malformed case: input.mark_price: unknown key, or one that does not apply here "
+        "(op liquidation_settlement never reads it)"
+    )

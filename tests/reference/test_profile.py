@@ -16,7 +16,7 @@ from perpspec.reference.adl.fees import FeePolicy
 from perpspec.reference.adl.formulas import RankingFormula
 from perpspec.reference.adl.ranking import QuantileBasis
 from perpspec.reference.errors import SpecError
-from perpspec.reference.liquidation.settlement import SurplusTo
+from perpspec.reference.liquidation.settlement import FeeBase, FeeTo, SurplusTo
 from perpspec.reference.profile import (
     KNOWN_OPTIONS,
     InsuranceScope,
@@ -36,7 +36,7 @@ def _data(name: str = "seed-gate") -> dict[str, Any]:
 def test_one_profile_per_seed_and_documented_others() -> None:
     names = set(list_profiles())
     assert names >= SEED_PROFILES
-    assert {"bitmex", "bybit", "bitget", "hyperliquid", "drift", "percolator"} <= names
+    assert {"bitmex", "bybit", "bitget", "hyperliquid", "drift", "percolator", "dydx-v4"} <= names
 
 
 @pytest.mark.parametrize("name", list_profiles())
@@ -91,6 +91,26 @@ def test_bitmex_and_hyperliquid_options() -> None:
     assert bitmex.adl.quantile_basis is QuantileBasis.SIZE
     assert hyperliquid.adl.ranking is RankingFormula.MARK_ENTRY_NOTIONAL
     assert hyperliquid.adl.fill_price is FillPrice.MARK
+
+
+def test_dydx_v4_values() -> None:
+    # dYdX v4: the 1.5% maximum liquidation penalty on the fill's notional
+    # (GetLiquidationInsuranceFundDelta), 100% to the insurance fund (liquidations_config.proto),
+    # what is left to the trader, then deleveraging at the bankruptcy price.
+    profile = load_profile("dydx-v4")
+    options = profile.liquidation
+    assert options.fee_rate == F(15, 1000)
+    assert options.fee_base is FeeBase.FILL_NOTIONAL
+    assert options.fee_to is FeeTo.INSURANCE
+    assert options.surplus_to is SurplusTo.TRADER
+    assert profile.margin.close_fee_rate == 0
+    assert profile.last_resort is LastResort.ADL
+    assert profile.adl is not None and profile.adl.fill_price is FillPrice.BANKRUPTCY
+    # No ranking formula describes dYdX's pick of offsetting subaccounts: the choice is marked.
+    assert "adl.ranking" in profile.assumed
+    assert not {"liquidation.fee_rate", "liquidation.fee_base", "liquidation.fee_to"} & set(
+        profile.assumed
+    )
 
 
 def test_user_profile_from_a_file(tmp_path: Path) -> None:

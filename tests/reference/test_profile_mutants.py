@@ -60,14 +60,15 @@ def test_seed_gate_margin_and_liquidation_choices() -> None:
 
 def test_unknown_option_lists_the_section_options() -> None:
     # Unknown keys are errors, never ignored; the reason lists the options the section allows,
-    # in the order of the profile shape ([liquidation] mode, fee_rate, surplus_to, fee_to).
+    # in the order of the profile shape ([liquidation] mode, fee_rate, fee_base,
+    # surplus_to, fee_to).
     data = _gate_data()
     data["liquidation"] = dict(data["liquidation"]) | {"fees": "0"}
     with pytest.raises(
         SpecError,
         match=_exact(
             "mine.toml: liquidation.fees: unknown option "
-            "(expected one of mode, fee_rate, surplus_to, fee_to)"
+            "(expected one of mode, fee_rate, fee_base, surplus_to, fee_to)"
         ),
     ):
         parse_profile(data, "mine.toml")

@@ -2,12 +2,17 @@
 
 Input: ``side`` (long|short), ``qty``, ``bankruptcy_price``, ``fills`` [{``qty``, ``price``}]
 in execution order, ``insurance_fund``, optional ``fee_rate`` (default 0), optional
-``surplus_to`` (insurance|trader, default insurance), and two added optional fields:
-``kind`` (linear|inverse, default linear) and ``multiplier`` (default 1).
+``surplus_to`` (insurance|trader, default insurance), and added optional fields: ``kind``
+(linear|inverse, default linear), ``multiplier`` (default 1), ``fee_base``
+(fill_notional|bankruptcy_value|mark_value, default bankruptcy_value), ``fee_to``
+(insurance|fees, default fees) and ``mark_price`` (the mark of the liquidation; read, and
+required, only with ``fee_base = mark_value``, so a mark no rule uses is refused as unread).
 
-Output: ``fee``, ``insurance_delta``, ``insurance_fund_after``, ``trader_refund``,
-``remaining_qty`` (what goes to the last resort), and the added ``executed_qty`` and
-``fills_executed`` (the count of leading fills executed). Numbers are exact strings.
+Output: ``fee``, ``insurance_delta`` (the fund's whole change: the fee is in it when
+``fee_to = insurance``), ``insurance_fund_after``, ``trader_refund``, ``remaining_qty`` (what
+goes to the last resort), and the added ``executed_qty``, ``fills_executed`` (the count of
+leading fills executed) and ``fee_base`` (the amount the fee rate applied to). Numbers are
+exact strings.
 
 The rules are those of :mod:`perpspec.reference.liquidation.settlement`.
 """
@@ -27,6 +32,8 @@ from perpspec.conformance.fields import (
 )
 from perpspec.reference.instrument import ContractKind
 from perpspec.reference.liquidation.settlement import (
+    FeeBase,
+    FeeTo,
     Fill,
     Side,
     SurplusTo,
@@ -40,6 +47,8 @@ _PATH = "input"
 _SIDES = ("long", "short")
 _SURPLUS_TARGETS = ("insurance", "trader")
 _KINDS = ("linear", "inverse")
+_FEE_BASES = tuple(base.value for base in FeeBase)
+_FEE_TARGETS = tuple(target.value for target in FeeTo)
 
 
 def _get_fills(case_input: Mapping[str, Any]) -> list[Fill]:
@@ -65,6 +74,13 @@ def run(case_input: Mapping[str, Any]) -> dict[str, Any]:
     )
     kind = ContractKind(get_choice(case_input, "kind", _KINDS, _PATH, default="linear"))
     multiplier = get_positive(case_input, "multiplier", _PATH, default=Fraction(1))
+    fee_base = FeeBase(
+        get_choice(case_input, "fee_base", _FEE_BASES, _PATH, default="bankruptcy_value")
+    )
+    fee_to = FeeTo(get_choice(case_input, "fee_to", _FEE_TARGETS, _PATH, default="fees"))
+    mark_price = None
+    if fee_base is FeeBase.MARK_VALUE:
+        mark_price = get_positive(case_input, "mark_price", _PATH)
     settlement = settle_liquidation(
         side,
         qty,
@@ -75,6 +91,9 @@ def run(case_input: Mapping[str, Any]) -> dict[str, Any]:
         surplus_to=surplus_to,
         kind=kind,
         multiplier=multiplier,
+        fee_base=fee_base,
+        fee_to=fee_to,
+        mark_price=mark_price,
     )
     return {
         "fee": format_number(settlement.fee),
@@ -84,4 +103,5 @@ def run(case_input: Mapping[str, Any]) -> dict[str, Any]:
         "remaining_qty": format_number(settlement.remaining_qty),
         "executed_qty": format_number(settlement.executed_qty),
         "fills_executed": format_number(Fraction(settlement.fills_executed)),
+        "fee_base": format_number(settlement.fee_base),
     }

@@ -22,7 +22,8 @@ Order of a mark update, stated once and followed exactly:
       the trader when ``"trader"``.
    d. The engine closes the slice against the liquidity model. Fills run only while the
       insurance fund can pay their deficit (:mod:`perpspec.reference.liquidation.settlement`);
-      the liquidation fee comes out of the surplus, to ``fees`` or the fund (``fee_to``).
+      the liquidation fee (``fee_rate`` on the profile's ``fee_base``, at the mark of this
+      update for ``mark_value``) comes out of the surplus, to ``fees`` or the fund (``fee_to``).
    e. The unfilled remainder goes to the last resort: ADL of the ranked opposite side at the
       bankruptcy price, or the socialized-loss path (the remainder swept through the book at
       whatever price, seed 000, and the loss shared by the fund and profitable positions).
@@ -69,6 +70,7 @@ from perpspec.reference.events import (
 from perpspec.reference.instrument import find_tier
 from perpspec.reference.insurance.fund import get_fund_account
 from perpspec.reference.liquidation.settlement import (
+    FeeTo,
     Fill,
     LiquidationSettlement,
     Side,
@@ -85,7 +87,7 @@ from perpspec.reference.prices.position_prices import (
     compute_liquidation_price,
     round_position_price,
 )
-from perpspec.reference.profile import FeeTo, LastResort, LiquidationMode
+from perpspec.reference.profile import LastResort, LiquidationMode
 from perpspec.reference.socialized_loss.cycles import get_cycle_index, get_cycle_start
 from perpspec.reference.socialized_loss.process import SocializedLossParams, compute_socialized_loss
 from perpspec.reference.socialized_loss.result import SlPosition
@@ -359,6 +361,9 @@ def _take_over(
         surplus_to=options.liquidation.surplus_to,
         kind=inst.kind,
         multiplier=inst.multiplier,
+        fee_base=options.liquidation.fee_base,
+        fee_to=options.liquidation.fee_to,
+        mark_price=mark,
     )
     tail: list[Event] = []
     for fill in fills[: settlement.fills_executed]:
@@ -469,8 +474,9 @@ def _split_surplus(
 ) -> list[Event]:
     """Move the engine's realized surplus: fee, fund share, trader refund (settlement's split).
 
-    After this the engine's cash is back to what it was: fee + fund delta + refund equals the
-    net surplus the executed fills realized.
+    After this the engine's cash is back to what it was: fee + fund share + refund equals the
+    net surplus the executed fills realized. The fee is its own entry (``liquidation_fee``)
+    when it goes to the fund, so a ledger shows the fee and the surplus apart.
     """
     inst = market.instrument
     asset, fund = inst.settle_asset, inst.fund
@@ -483,11 +489,11 @@ def _split_surplus(
             events.append(_insurance(event, fund, settlement.fee, "liquidation_fee", liq_id))
         else:
             ex.credit("fees", asset, settlement.fee)
-    if settlement.insurance_delta:
-        ex.credit(engine, asset, -settlement.insurance_delta)
-        ex.credit(get_fund_account(fund), asset, settlement.insurance_delta)
-        reason = "liquidation_surplus" if settlement.insurance_delta > 0 else "liquidation_deficit"
-        events.append(_insurance(event, fund, settlement.insurance_delta, reason, liq_id))
+    if settlement.surplus_delta:
+        ex.credit(engine, asset, -settlement.surplus_delta)
+        ex.credit(get_fund_account(fund), asset, settlement.surplus_delta)
+        reason = "liquidation_surplus" if settlement.surplus_delta > 0 else "liquidation_deficit"
+        events.append(_insurance(event, fund, settlement.surplus_delta, reason, liq_id))
     if settlement.trader_refund:
         ex.credit(engine, asset, -settlement.trader_refund)
         ex.credit(account, asset, settlement.trader_refund)

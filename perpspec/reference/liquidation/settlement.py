@@ -19,16 +19,23 @@ Rule (DESIGN, Liquidation and Insurance fund; seed 001; seed 004 Parts Four and 
   which goes to the last resort (ADL or socialized loss).
 - Surplus is netted over all executed fills of the one liquidation before anything is split:
   earlier gains offset later deficits, and only the net is charged a fee or handed out.
-- Liquidation fee (profile ``fee_rate``): ``fee_rate`` times the executed quantity valued at
-  the bankruptcy price, taken from the net surplus and never beyond it (DESIGN: it comes out
-  of what is left above the bankruptcy price).
+- Liquidation fee (profile ``fee_rate``): ``fee_rate`` times the fee base, taken from the net
+  surplus and never beyond it (DESIGN: it comes out of what is left above the bankruptcy
+  price). Profile option ``fee_base`` names the base: ``fill_notional``, the executed fills'
+  notional (dYdX v4, ``GetLiquidationInsuranceFundDelta``: the max fee is
+  ``max_liquidation_fee_ppm`` of the fill's quote quantums); ``bankruptcy_value``, the executed
+  quantity valued at the bankruptcy price; ``mark_value``, the executed quantity valued at the
+  mark of the liquidation.
+- Profile option ``fee_to``: ``insurance`` (seed 004 Part Five: liquidation fees are the fund's
+  main source; dYdX v4: the fee "goes 100% to the insurance fund") or ``fees``.
 - Profile option ``surplus_to``: ``insurance`` (seed 001 "User A will lose all balance", seed
   004 "the remaining margin after deducting the liquidation fees will also be injected into the
   insurance fund") or ``trader`` (dYdX v4: the trader keeps what is left after the fee).
 
-Conservation: ``fee + insurance_delta + trader_refund == net_surplus`` exactly. The fee is
-reported on its own; where it is booked (the ``fees`` account, or a fund that a profile feeds
-with fees) is the ledger's concern, and ``insurance_fund_after`` excludes it.
+Conservation: ``fee + surplus_delta + trader_refund == net_surplus`` exactly, where
+``surplus_delta`` is the fund's share of the surplus (negative: the deficit it pays). The fund's
+whole change is ``insurance_delta = surplus_delta + fee`` when ``fee_to = "insurance"`` and
+``surplus_delta`` when ``fee_to = "fees"``; ``insurance_fund_after`` is the fund plus it.
 
 No rounding happens here: inputs are exact, and every output is a sum of products and
 quotients of them, so outputs are exact rationals (an inverse contract's surplus in coin is
@@ -49,15 +56,19 @@ from perpspec.reference.insurance.fund import apply_insurance_delta, can_pay
 from perpspec.reference.numbers import format_number
 
 __all__ = [
+    "FeeBase",
+    "FeeTo",
     "Fill",
     "LiquidationSettlement",
     "Side",
     "SurplusTo",
     "compute_fill_surplus",
+    "compute_insurance_delta",
     "compute_liquidation_fee",
     "compute_liquidation_fee_base",
     "compute_net_surplus",
     "compute_surplus_split",
+    "compute_value",
     "is_fill_executable",
     "select_executable_fills",
     "settle_liquidation",
@@ -82,6 +93,31 @@ class SurplusTo(Enum):
     TRADER = "trader"
 
 
+class FeeBase(Enum):
+    """Profile option ``liquidation.fee_base``: what the liquidation fee rate is applied to.
+
+    ``FILL_NOTIONAL``: the executed fills' notional, ``sum d V p`` (inverse ``sum d V / p``),
+    as dYdX v4 charges it. ``BANKRUPTCY_VALUE``: the executed quantity at the bankruptcy price
+    (the price the position is taken over at, seed 004 Part Four). ``MARK_VALUE``: the executed
+    quantity at the mark of the liquidation.
+    """
+
+    FILL_NOTIONAL = "fill_notional"
+    BANKRUPTCY_VALUE = "bankruptcy_value"
+    MARK_VALUE = "mark_value"
+
+
+class FeeTo(Enum):
+    """Profile option ``liquidation.fee_to``: the account credited with the liquidation fee.
+
+    ``INSURANCE``: the market's insurance fund (seed 004 Part Five; dYdX v4, Binance).
+    ``FEES``: the exchange's ``fees`` account, outside the fund.
+    """
+
+    INSURANCE = "insurance"
+    FEES = "fees"
+
+
 @dataclass(frozen=True, slots=True)
 class Fill:
     """One liquidation fill: ``qty`` units closed at ``price`` (both > 0)."""
@@ -94,12 +130,16 @@ class Fill:
 class LiquidationSettlement:
     """The outcome of settling one liquidation.
 
-    ``fee + insurance_delta + trader_refund == net_surplus``; ``insurance_delta`` is signed
-    (+ into the fund, - paid by it); ``remaining_qty = qty - executed_qty`` goes to the last
-    resort; ``fills_executed`` counts the leading fills that were executed.
+    ``fee + surplus_delta + trader_refund == net_surplus``; ``surplus_delta`` is the fund's
+    signed share of the surplus (+ into the fund, - paid by it) and ``insurance_delta`` the
+    fund's whole change (the fee included when it goes to the fund); ``fee_base`` is the amount
+    the fee rate was applied to; ``remaining_qty = qty - executed_qty`` goes to the last resort;
+    ``fills_executed`` counts the leading fills that were executed.
     """
 
     fee: Fraction
+    fee_base: Fraction
+    surplus_delta: Fraction
     insurance_delta: Fraction
     insurance_fund_after: Fraction
     trader_refund: Fraction
@@ -168,22 +208,43 @@ def select_executable_fills(
     return tuple(fills)
 
 
+def compute_value(
+    kind: ContractKind, qty: Fraction, multiplier: Fraction, price: Fraction
+) -> Fraction:
+    """Value of ``qty`` units at ``price``: ``d V p`` (linear) or ``d V / p`` in coin (inverse)."""
+    if kind is ContractKind.LINEAR:
+        return qty * multiplier * price
+    return qty * multiplier / price
+
+
 def compute_liquidation_fee_base(
+    fee_base: FeeBase,
     kind: ContractKind,
-    executed_qty: Fraction,
+    executed: Sequence[Fill],
     bankruptcy_price: Fraction,
+    mark_price: Fraction | None,
     multiplier: Fraction = Fraction(1),
 ) -> Fraction:
-    """Value of the executed quantity at the bankruptcy price: ``d V P_b`` or ``d V / P_b``.
+    """The amount the fee rate applies to, by profile option ``fee_base`` (see :class:`FeeBase`).
 
-    The bankruptcy price is the base because the position is taken over at it (seed 004, Part
-    Four: "settled internally at the bankruptcy price"): that is the price at which the
-    trader's position is closed, while the fill prices are the engine's own trades. It also
-    keeps the fee independent of how well the engine happens to fill.
+    Every base counts only the executed fills: what goes to the last resort is not closed by
+    the liquidation engine and pays no liquidation fee. ``fill_notional`` follows dYdX v4
+    (``GetLiquidationInsuranceFundDelta`` applies ``max_liquidation_fee_ppm`` to the absolute
+    quote quantums of the fill); ``bankruptcy_value`` values the executed quantity at the price
+    the position was taken over at (seed 004, Part Four: "settled internally at the bankruptcy
+    price"); ``mark_value`` at the mark that triggered the liquidation.
     """
-    if kind is ContractKind.LINEAR:
-        return executed_qty * multiplier * bankruptcy_price
-    return executed_qty * multiplier / bankruptcy_price
+    if fee_base is FeeBase.FILL_NOTIONAL:
+        return sum(
+            (compute_value(kind, fill.qty, multiplier, fill.price) for fill in executed),
+            Fraction(0),
+        )
+    executed_qty = sum((fill.qty for fill in executed), Fraction(0))
+    if fee_base is FeeBase.BANKRUPTCY_VALUE:
+        return compute_value(kind, executed_qty, multiplier, bankruptcy_price)
+    if mark_price is None:
+        raise SpecError("mark_price: required by fee_base mark_value")
+    return compute_value(kind, executed_qty, multiplier, mark_price)
 
 
 def compute_liquidation_fee(
@@ -213,6 +274,12 @@ def compute_surplus_split(
     return min(Fraction(0), left), max(Fraction(0), left)
 
 
+def compute_insurance_delta(surplus_delta: Fraction, fee: Fraction, fee_to: FeeTo) -> Fraction:
+    """The fund's whole change: its share of the surplus, plus the fee when ``fee_to`` is the
+    fund (seed 004 Part Five; dYdX v4: the fee "goes 100% to the insurance fund")."""
+    return surplus_delta + fee if fee_to is FeeTo.INSURANCE else surplus_delta
+
+
 def _check_inputs(
     side: Side,
     qty: Fraction,
@@ -239,6 +306,18 @@ def _check_inputs(
             raise SpecError(f"{field}: must be >= 0, found {format_number(value)}")
 
 
+def _check_fee_options(fee_base: FeeBase, fee_to: FeeTo, mark_price: Fraction | None) -> None:
+    if not isinstance(fee_base, FeeBase):
+        names = ", ".join(base.value for base in FeeBase)
+        raise SpecError(f"fee_base: expected one of {names}, found {fee_base!r}")
+    if not isinstance(fee_to, FeeTo):
+        raise SpecError(f"fee_to: expected insurance or fees, found {fee_to!r}")
+    if mark_price is not None and mark_price <= 0:
+        raise SpecError(f"mark_price: must be > 0, found {format_number(mark_price)}")
+    if fee_base is FeeBase.MARK_VALUE and mark_price is None:
+        raise SpecError("mark_price: required by fee_base mark_value")
+
+
 def _check_fills(qty: Fraction, fills: Sequence[Fill]) -> None:
     for index, fill in enumerate(fills):
         if fill.qty <= 0:
@@ -263,26 +342,36 @@ def settle_liquidation(
     surplus_to: SurplusTo = SurplusTo.INSURANCE,
     kind: ContractKind = ContractKind.LINEAR,
     multiplier: Fraction = Fraction(1),
+    fee_base: FeeBase = FeeBase.BANKRUPTCY_VALUE,
+    fee_to: FeeTo = FeeTo.FEES,
+    mark_price: Fraction | None = None,
 ) -> LiquidationSettlement:
     """Settle one liquidation: walk the fills, charge the fee, split the net surplus.
 
     Rule: the module's rules, in order: surplus per fill, the walk that keeps the fund at or
-    above zero, the fee on the executed quantity at the bankruptcy price capped by the net
-    surplus, the ``surplus_to`` split, and the fund's new balance (``fund-nonnegative``).
+    above zero, the fee (``fee_rate`` on the ``fee_base``) capped by the net surplus, the
+    ``surplus_to`` split, the fee to ``fee_to``, and the fund's new balance
+    (``fund-nonnegative``). ``mark_price`` is read only by ``fee_base = mark_value``.
     """
     _check_inputs(
         side, qty, bankruptcy_price, insurance_fund, fee_rate, surplus_to, kind, multiplier
     )
+    _check_fee_options(fee_base, fee_to, mark_price)
     _check_fills(qty, fills)
     surpluses = [compute_fill_surplus(side, kind, bankruptcy_price, f, multiplier) for f in fills]
     executed = select_executable_fills(fills, surpluses, insurance_fund)
     net_surplus = compute_net_surplus(surpluses[: len(executed)])
     executed_qty = sum((fill.qty for fill in executed), Fraction(0))
-    fee_base = compute_liquidation_fee_base(kind, executed_qty, bankruptcy_price, multiplier)
-    fee = compute_liquidation_fee(fee_base, fee_rate, net_surplus)
-    insurance_delta, trader_refund = compute_surplus_split(net_surplus, fee, surplus_to)
+    base = compute_liquidation_fee_base(
+        fee_base, kind, executed, bankruptcy_price, mark_price, multiplier
+    )
+    fee = compute_liquidation_fee(base, fee_rate, net_surplus)
+    surplus_delta, trader_refund = compute_surplus_split(net_surplus, fee, surplus_to)
+    insurance_delta = compute_insurance_delta(surplus_delta, fee, fee_to)
     return LiquidationSettlement(
         fee=fee,
+        fee_base=base,
+        surplus_delta=surplus_delta,
         insurance_delta=insurance_delta,
         insurance_fund_after=apply_insurance_delta(insurance_fund, insurance_delta),
         trader_refund=trader_refund,

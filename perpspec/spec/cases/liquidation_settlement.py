@@ -5,8 +5,12 @@ given), ``s_i`` the surplus of fill i (DESIGN, Insurance fund): linear long ``d 
 linear short ``d V (P_b - p)``, inverse long ``d V (1/P_b - 1/p)``, inverse short
 ``d V (1/p - 1/P_b)``. A fill executes while ``fund + s_1 + ... + s_i >= 0``; the walk stops at
 the first that fails. ``fee = min(rate x base, max(0, net))`` with base ``d_exec V P_b``
-(linear) or ``d_exec V / P_b`` (inverse). ``surplus_to`` insurance: ``delta = net - fee``,
-refund 0; trader: ``refund = max(0, net - fee)``, ``delta = min(0, net - fee)``.
+(linear) or ``d_exec V / P_b`` (inverse) unless ``fee_base`` says otherwise:
+``fill_notional`` is ``sum d V p`` over the executed fills (inverse ``sum d V / p``),
+``mark_value`` ``d_exec V P_mark``. ``surplus_to`` insurance: the fund's share
+``share = net - fee``, refund 0; trader: ``refund = max(0, net - fee)``,
+``share = min(0, net - fee)``. Without ``fee_to`` (or with ``fees``) ``delta = share``; with
+``fee_to = insurance`` ``delta = share + fee``. ``fund_after = fund + delta``.
 
 Expected values list the five outputs DESIGN names, so an engine that implements only the
 protocol's fields can run every case (``executed_qty`` and ``fills_executed`` are extra
@@ -382,6 +386,127 @@ def _fee_cases() -> list[dict[str, Any]]:
     ]
 
 
+def _fee_base_cases() -> list[dict[str, Any]]:
+    dydx = {"fee_base": "fill_notional", "fee_to": "insurance", "surplus_to": "trader"}
+    return [
+        # dYdX v4 (GetLiquidationInsuranceFundDelta: the fee is max_liquidation_fee_ppm of the
+        # fill's quote quantums, capped by what the fill leaves above bankruptcy, to the fund;
+        # the rest stays with the trader). Long 1, P_b 5100, fill 1 @ 5610, rate 0.005:
+        # s = 5610 - 5100 = 510; base = 1 x 5610 = 5610, x 0.005 = 28.05; fee = min(28.05, 510)
+        # = 28.05; share = min(0, 510 - 28.05) = 0, refund 481.95; delta = 0 + 28.05 = 28.05.
+        _case(
+            "dydx-v4-fee-on-fill-notional",
+            {
+                "side": "long",
+                "qty": "1",
+                "bankruptcy_price": "5100",
+                "fills": [_fill("1", "5610")],
+                "insurance_fund": "0",
+                "fee_rate": "0.005",
+                **dydx,
+            },
+            _expected("28.05", "28.05", "28.05", "481.95", "0"),
+        ),
+        # The same at rate 1 (100%): base 5610 x 1 = 5610; fee = min(5610, 510) = 510, capped by
+        # the surplus; refund = max(0, 510 - 510) = 0; delta = 0 + 510 = 510.
+        _case(
+            "dydx-v4-fee-capped-by-surplus",
+            {
+                "side": "long",
+                "qty": "1",
+                "bankruptcy_price": "5100",
+                "fills": [_fill("1", "5610")],
+                "insurance_fund": "0",
+                "fee_rate": "1",
+                **dydx,
+            },
+            _expected("510", "510", "510", "0", "0"),
+        ),
+        # Seed 004 Part Five: liquidation fees and the surplus left after them both go into the
+        # fund. The seed 004 case above with fee_to insurance: fee 40, share 160,
+        # delta = 160 + 40 = 200; fund 500 + 200 = 700.
+        _case(
+            "seed004-fee-and-surplus-to-fund",
+            {
+                "side": "long",
+                "qty": "2",
+                "bankruptcy_price": "20000",
+                "fills": [_fill("2", "20100")],
+                "insurance_fund": "500",
+                "fee_rate": "0.001",
+                "fee_to": "insurance",
+            },
+            _expected("40", "200", "700", "0", "0"),
+        ),
+        # Fee on the mark value: long 2, P_b 20000, mark 20050, fill 2 @ 20100, rate 0.001:
+        # s = 200; base = 2 x 20050 = 40100, x 0.001 = 40.1; fee 40.1; share 200 - 40.1 = 159.9;
+        # fee to fees: delta 159.9; fund 500 + 159.9 = 659.9.
+        _case(
+            "fee-on-mark-value",
+            {
+                "side": "long",
+                "qty": "2",
+                "bankruptcy_price": "20000",
+                "fills": [_fill("2", "20100")],
+                "insurance_fund": "500",
+                "fee_rate": "0.001",
+                "fee_base": "mark_value",
+                "mark_price": "20050",
+            },
+            _expected("40.1", "159.9", "659.9", "0", "0"),
+        ),
+        # Fill notional counts executed fills only: long 10, P_b 100, fund 0, rate 0.01, fills
+        # 5 @ 104 (s = 20, executes), 5 @ 90 (s = -50, 20 - 50 < 0, stops). base = 5 x 104 = 520,
+        # x 0.01 = 5.2; fee = min(5.2, 20) = 5.2; share 14.8 = delta; fund 14.8; remaining 5.
+        _case(
+            "fee-fill-notional-executed-only",
+            {
+                "side": "long",
+                "qty": "10",
+                "bankruptcy_price": "100",
+                "fills": [_fill("5", "104"), _fill("5", "90")],
+                "insurance_fund": "0",
+                "fee_rate": "0.01",
+                "fee_base": "fill_notional",
+            },
+            _expected("5.2", "14.8", "14.8", "0", "5"),
+        ),
+        # Inverse fill notional in coin: long 100 contracts of 1 USD, P_b 10000, fill 12500,
+        # rate 0.005: s = 100 x (1/10000 - 1/12500) = 0.002; base = 100 / 12500 = 0.008,
+        # x 0.005 = 0.00004; fee 0.00004; share = delta = 0.002 - 0.00004 = 0.00196.
+        _case(
+            "inverse-fee-fill-notional",
+            {
+                "side": "long",
+                "qty": "100",
+                "bankruptcy_price": "10000",
+                "fills": [_fill("100", "12500")],
+                "insurance_fund": "0",
+                "fee_rate": "0.005",
+                "kind": "inverse",
+                "fee_base": "fill_notional",
+            },
+            _expected("0.00004", "0.00196", "0.00196", "0", "0"),
+        ),
+        # A deficit pays no fee wherever it would go: seed 001's user B with a fee to the fund:
+        # s = -50, fee = min(10000 x 0.001, max(0, -50)) = 0; delta = -50 + 0; fund 950.
+        _case(
+            "fee-to-fund-none-on-deficit",
+            {
+                "side": "short",
+                "qty": "1",
+                "bankruptcy_price": "10000",
+                "fills": [_fill("1", "10050")],
+                "insurance_fund": "1000",
+                "fee_rate": "0.001",
+                "fee_base": "fill_notional",
+                "fee_to": "insurance",
+            },
+            _expected("0", "-50", "950", "0", "0"),
+        ),
+    ]
+
+
 def _inverse_cases() -> list[dict[str, Any]]:
     return [
         # Inverse long 100 contracts of 100 USD, P_b 20000, fill 25000:
@@ -474,5 +599,6 @@ def cases() -> list[dict[str, Any]]:
         *_surplus_to_trader_cases(),
         *_walk_cases(),
         *_fee_cases(),
+        *_fee_base_cases(),
         *_inverse_cases(),
     ]

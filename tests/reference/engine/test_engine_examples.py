@@ -32,7 +32,7 @@ from perpspec.reference.events import (
     SocializedLossEvent,
     WithdrawalEvent,
 )
-from perpspec.reference.liquidation.settlement import SurplusTo
+from perpspec.reference.liquidation.settlement import FeeBase, FeeTo, SurplusTo
 
 
 def cash(engine: Engine, account: str) -> F:
@@ -108,6 +108,36 @@ def test_surplus_above_bankruptcy_goes_to_the_fund_after_the_fee() -> None:
     insurance = [(e.amount, e.reason) for e in out if isinstance(e, InsuranceEvent)]
     assert insurance == [(F(19), "liquidation_fee"), (F("11.5"), "liquidation_surplus")]
     assert cash(engine, "insurance:BTC") == 50 + 30.5
+
+
+@pytest.mark.parametrize(
+    ("fee_base", "fee_to", "fee", "fund_gain", "fees_gain"),
+    [
+        # The same market: one fill 1 @ 19,030.5, surplus 30.5, rate 0.1%. On the fill's
+        # notional: 19,030.5 x 0.001 = 19.0305; to the fund, which also gets 30.5 - 19.0305 =
+        # 11.4695: 30.5 in all.
+        (FeeBase.FILL_NOTIONAL, FeeTo.INSURANCE, F("19.0305"), F("30.5"), F(0)),
+        # On the mark value, 19,050 x 0.001 = 19.05, booked to `fees`: the fund gets only the
+        # 30.5 - 19.05 = 11.45 left.
+        (FeeBase.MARK_VALUE, FeeTo.FEES, F("19.05"), F("11.45"), F("19.05")),
+    ],
+)
+def test_engine_charges_the_fee_on_the_profile_base_to_its_account(
+    fee_base: FeeBase, fee_to: FeeTo, fee: F, fund_gain: F, fees_gain: F
+) -> None:
+    profile = make_profile("seed-gate", fee_rate=F("0.001"))
+    options = dataclasses.replace(profile.liquidation, fee_base=fee_base, fee_to=fee_to)
+    engine = make_engine(dataclasses.replace(profile, liquidation=options))
+    setup_three_traders(engine)
+    fees_before = cash(engine, "fees") if "fees" in engine.state.accounts else F(0)
+    out = engine.submit(mark(19_050))
+    [liquidation] = [e for e in out if isinstance(e, LiquidationEvent)]
+    assert liquidation.fee == fee
+    insurance = [(e.amount, e.reason) for e in out if isinstance(e, InsuranceEvent)]
+    expected = [(fee, "liquidation_fee")] if fee_to is FeeTo.INSURANCE else []
+    assert insurance == [*expected, (F("30.5") - fee, "liquidation_surplus")]
+    assert cash(engine, "insurance:BTC") == 50 + fund_gain
+    assert cash(engine, "fees") - fees_before == fees_gain
 
 
 def test_surplus_to_trader_refunds_what_is_left() -> None:

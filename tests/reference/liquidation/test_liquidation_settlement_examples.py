@@ -9,6 +9,8 @@ import pytest
 from perpspec.reference.errors import SpecError
 from perpspec.reference.instrument import ContractKind
 from perpspec.reference.liquidation.settlement import (
+    FeeBase,
+    FeeTo,
     Fill,
     Side,
     SurplusTo,
@@ -24,6 +26,11 @@ from perpspec.reference.liquidation.settlement import (
 LONG, SHORT = Side.LONG, Side.SHORT
 LINEAR, INVERSE = ContractKind.LINEAR, ContractKind.INVERSE
 TRADER = SurplusTo.TRADER
+FILL_NOTIONAL, BANKRUPTCY_VALUE, MARK_VALUE = (
+    FeeBase.FILL_NOTIONAL,
+    FeeBase.BANKRUPTCY_VALUE,
+    FeeBase.MARK_VALUE,
+)
 
 
 def test_seed001_long_fill_above_bankruptcy_adds_to_fund() -> None:
@@ -122,9 +129,68 @@ def test_fill_surplus_in_all_four_directions() -> None:
 
 
 def test_fee_base_is_value_at_bankruptcy_price() -> None:
-    # Linear: 3 x 0.01 x 30,000 = 900. Inverse: 100 x 1 / 10,000 = 0.01 coin.
-    assert compute_liquidation_fee_base(LINEAR, F(3), F(30_000), F(1, 100)) == 900
-    assert compute_liquidation_fee_base(INVERSE, F(100), F(10_000)) == F(1, 100)
+    # Linear: 3 x 0.01 x 30,000 = 900. Inverse: 100 x 1 / 10,000 = 0.01 coin. The fill
+    # prices (29,000) play no part in this base.
+    fills = [Fill(F(3), F(29_000))]
+    assert (
+        compute_liquidation_fee_base(BANKRUPTCY_VALUE, LINEAR, fills, F(30_000), None, F(1, 100))
+        == 900
+    )
+    inverse = [Fill(F(100), F(12_500))]
+    assert compute_liquidation_fee_base(BANKRUPTCY_VALUE, INVERSE, inverse, F(10_000), None) == (
+        F(1, 100)
+    )
+
+
+def test_fee_base_fill_notional_and_mark_value() -> None:
+    # Fill notional, linear: 2 x 0.1 x 105 + 3 x 0.1 x 110 = 21 + 33 = 54; inverse:
+    # 100 / 12,500 + 100 / 10,000 = 0.008 + 0.01 = 0.018 coin.
+    fills = [Fill(F(2), F(105)), Fill(F(3), F(110))]
+    assert compute_liquidation_fee_base(FILL_NOTIONAL, LINEAR, fills, F(100), None, F(1, 10)) == 54
+    inverse = [Fill(F(100), F(12_500)), Fill(F(100), F(10_000))]
+    assert compute_liquidation_fee_base(FILL_NOTIONAL, INVERSE, inverse, F(9_000), None) == F(
+        18, 1000
+    )
+    # Mark value: (2 + 3) x 0.1 x 120 = 60; without a mark it cannot be computed.
+    assert compute_liquidation_fee_base(MARK_VALUE, LINEAR, fills, F(100), F(120), F(1, 10)) == 60
+    with pytest.raises(SpecError, match="mark_price"):
+        compute_liquidation_fee_base(MARK_VALUE, LINEAR, fills, F(100), None)
+
+
+def test_dydx_v4_worked_check_fee_on_the_fill_to_the_fund() -> None:
+    # Issue 11 (dYdX v4, surplus to the trader): long 1 at bankruptcy 5,100 filled at 5,610.
+    # Surplus 5,610 - 5,100 = 510. Rate 0.5% on the fill: 0.005 x 5,610 = 28.05 to the fund,
+    # the trader keeps 510 - 28.05 = 481.95. Rate 100%: min(5,610, 510) = 510, refund 0.
+    for rate, fee, refund in ((F(5, 1000), F(2805, 100), F(48195, 100)), (F(1), F(510), F(0))):
+        result = settle_liquidation(
+            LONG,
+            F(1),
+            F(5_100),
+            [Fill(F(1), F(5_610))],
+            F(0),
+            fee_rate=rate,
+            surplus_to=TRADER,
+            fee_base=FILL_NOTIONAL,
+            fee_to=FeeTo.INSURANCE,
+        )
+        assert (result.fee, result.trader_refund, result.surplus_delta) == (fee, refund, F(0))
+        assert (result.insurance_delta, result.insurance_fund_after) == (fee, fee)
+        assert result.fee_base == 5_610
+
+
+def test_fee_to_decides_whether_the_fund_change_includes_the_fee() -> None:
+    # Seed 004 example (surplus 200, fee 40 on 2 x 20,000): to the fund 160 + 40 = 200; to
+    # fees the fund gets the 160 only. The fund's share of the surplus is 160 either way.
+    fill = [Fill(F(2), F(20_100))]
+    to_fund = settle_liquidation(
+        LONG, F(2), F(20_000), fill, F(500), fee_rate=F(1, 1000), fee_to=FeeTo.INSURANCE
+    )
+    to_fees = settle_liquidation(
+        LONG, F(2), F(20_000), fill, F(500), fee_rate=F(1, 1000), fee_to=FeeTo.FEES
+    )
+    assert (to_fund.insurance_delta, to_fund.insurance_fund_after) == (F(200), F(700))
+    assert (to_fees.insurance_delta, to_fees.insurance_fund_after) == (F(160), F(660))
+    assert to_fund.surplus_delta == to_fees.surplus_delta == 160
 
 
 def test_fee_capped_by_surplus_and_zero_on_deficit() -> None:
@@ -171,6 +237,10 @@ def test_select_executable_fills_returns_leading_prefix() -> None:
         ({"side": "long"}, "side"),
         ({"surplus_to": "trader"}, "surplus_to"),
         ({"kind": "linear"}, "kind"),
+        ({"fee_base": "fill_notional"}, "fee_base"),
+        ({"fee_to": "fees"}, "fee_to"),
+        ({"fee_base": MARK_VALUE}, "mark_price: required"),
+        ({"mark_price": F(0)}, "mark_price: must be > 0"),
     ],
 )
 def test_invalid_inputs_are_refused_naming_the_field(kwargs: dict[str, object], field: str) -> None:

@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from perpspec.reference.instrument import ContractKind
 from perpspec.reference.liquidation.settlement import (
+    FeeBase,
+    FeeTo,
     Fill,
     LiquidationSettlement,
     Side,
@@ -33,6 +35,9 @@ class Scenario:
     fee_rate: F
     surplus_to: SurplusTo
     multiplier: F
+    fee_base: FeeBase = FeeBase.BANKRUPTCY_VALUE
+    fee_to: FeeTo = FeeTo.FEES
+    mark_price: F = F(1)
 
     def settle(self, fills: tuple[Fill, ...] | None = None) -> LiquidationSettlement:
         return settle_liquidation(
@@ -45,7 +50,25 @@ class Scenario:
             surplus_to=self.surplus_to,
             kind=self.kind,
             multiplier=self.multiplier,
+            fee_base=self.fee_base,
+            fee_to=self.fee_to,
+            mark_price=self.mark_price,
         )
+
+
+def oracle_fee_base(scenario: Scenario, executed: tuple[Fill, ...]) -> F:
+    """DESIGN, Liquidation: the three fee bases, on the executed fills only."""
+    v = scenario.multiplier
+
+    def value(qty: F, price: F) -> F:
+        return qty * v * price if scenario.kind is ContractKind.LINEAR else qty * v / price
+
+    if scenario.fee_base is FeeBase.FILL_NOTIONAL:
+        return sum((value(f.qty, f.price) for f in executed), F(0))
+    qty = sum((f.qty for f in executed), F(0))
+    if scenario.fee_base is FeeBase.BANKRUPTCY_VALUE:
+        return value(qty, scenario.bankruptcy_price)
+    return value(qty, scenario.mark_price)
 
 
 def oracle_surplus(scenario: Scenario, fill: Fill) -> F:
@@ -84,6 +107,9 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         fee_rate=draw(st.sampled_from([F(0), F(1, 2000), F(1, 100), F(1, 10)])),
         surplus_to=draw(st.sampled_from(SurplusTo)),
         multiplier=draw(st.sampled_from([F(1), F(1, 100), F(10)])),
+        fee_base=draw(st.sampled_from(FeeBase)),
+        fee_to=draw(st.sampled_from(FeeTo)),
+        mark_price=bankruptcy_price * (1 + F(draw(st.integers(-10, 10)), 100)),
     )
 
 
@@ -95,18 +121,24 @@ def test_split_conserves_net_surplus() -> None:
         result = scenario.settle()
         executed = scenario.fills[: result.fills_executed]
         assert result.net_surplus == sum((oracle_surplus(scenario, f) for f in executed), F(0))
-        assert result.fee + result.insurance_delta + result.trader_refund == result.net_surplus
+        assert result.fee + result.surplus_delta + result.trader_refund == result.net_surplus
+        to_fund = result.fee if scenario.fee_to is FeeTo.INSURANCE else F(0)
+        assert result.insurance_delta == result.surplus_delta + to_fund
+        assert result.fee_base == oracle_fee_base(scenario, executed)
+        assert result.fee == min(scenario.fee_rate * result.fee_base, max(F(0), result.net_surplus))
         assert 0 <= result.fee <= max(F(0), result.net_surplus)
         assert result.trader_refund >= 0
         if scenario.surplus_to is SurplusTo.INSURANCE:
             assert result.trader_refund == 0
         else:
-            assert result.insurance_delta <= 0
+            assert result.surplus_delta <= 0
         seen["fee"] += result.fee > 0
+        seen["fee to fund"] += result.fee > 0 and scenario.fee_to is FeeTo.INSURANCE
         seen["deficit"] += result.net_surplus < 0
 
     check()
     assert seen["fee"] > 0
+    assert seen["fee to fund"] > 0
     assert seen["deficit"] > 0
 
 
