@@ -71,7 +71,7 @@ examples: $(STAMP)
 
 ## fuzz: long random runs of every property (not part of make test)
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=deep $(BIN)/pytest -q -n 2 tests
+	HYPOTHESIS_PROFILE=deep $(BIN)/pytest -q -n 2 --timeout 3600 tests
 
 ## mutation: mutation testing of perpspec.reference with mutmut (long; not part of make test).
 ## Scope, score and the reviewed surviving mutants: docs/mutation.md. Work files: mutants/.

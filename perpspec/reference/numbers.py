@@ -104,13 +104,26 @@ def parse_nonnegative(value: object, field: str = "value") -> Fraction:
     return number
 
 
+def _split_factor(number: int, prime: int) -> tuple[int, int]:
+    """How many times ``prime`` divides ``number`` (> 0), and the cofactor left.
+
+    The loop is bounded by ``number.bit_length()``: each division at least halves the
+    number, so no more divisions than its binary digits are possible.
+    """
+    count = 0
+    for _ in range(number.bit_length()):
+        if number % prime:
+            break
+        number //= prime
+        count += 1
+    return count, number
+
+
 def is_terminating_decimal(value: Fraction) -> bool:
     """True when ``value`` has a finite decimal expansion (denominator of 2s and 5s only)."""
-    denominator = value.denominator
-    for prime in (2, 5):
-        while denominator % prime == 0:
-            denominator //= prime
-    return denominator == 1
+    _, rest = _split_factor(value.denominator, 2)
+    _, rest = _split_factor(rest, 5)
+    return rest == 1
 
 
 def format_number(value: Fraction) -> str:
@@ -123,9 +136,10 @@ def format_number(value: Fraction) -> str:
         return f"{value.numerator}/{value.denominator}"
     sign = "-" if value < 0 else ""
     magnitude = abs(value)
-    digits = 0
-    while (magnitude * 10**digits).denominator != 1:
-        digits += 1
+    # The denominator is 2^a 5^b, so 10^max(a, b) is the least power of ten it divides.
+    twos, rest = _split_factor(magnitude.denominator, 2)
+    fives, _ = _split_factor(rest, 5)
+    digits = max(twos, fives)
     scaled = int(magnitude * 10**digits)
     if digits == 0:
         return f"{sign}{scaled}"

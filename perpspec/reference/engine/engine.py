@@ -5,7 +5,8 @@ event it emits with the following ones, all with the input's ``ts``. The stamped
 first (a ``funding`` input carries the payments the engine computed), then what it emitted.
 
 A rejected input (invariant ``frame``) is recorded and answered with a ``rejection`` event
-naming the reason; the state is left exactly as it was, but for ``seq``.
+naming the reason; the state is left exactly as it was, but for ``seq``. A loop that ran past
+its bound (:class:`~perpspec.reference.errors.LoopBoundError`) is no rejection: it propagates.
 
 :func:`apply` is pure: it works on a copy of the state. :class:`Engine` runs the same step in
 place, for long runs where copying a large state every event would dominate.
@@ -28,7 +29,7 @@ from perpspec.reference.engine.inputs import (
 )
 from perpspec.reference.engine.state import ExchangeState
 from perpspec.reference.engine.waterfall import process_mark
-from perpspec.reference.errors import SpecError
+from perpspec.reference.errors import LoopBoundError, SpecError
 from perpspec.reference.events import (
     INPUT_TYPES,
     DepositEvent,
@@ -64,6 +65,10 @@ class Engine:
         stamped = dataclasses.replace(event, seq=ex.next_seq())
         try:
             emitted = self._dispatch(stamped)
+        except LoopBoundError:
+            # A defect, not a rejected input: the state is half-changed, so answering with a
+            # rejection would claim a frame the step did not keep.
+            raise
         except SpecError as error:
             # Every process_* step validates before it changes anything, so the state is
             # as it was (the frame property tests hold the engine to that).

@@ -29,8 +29,14 @@ Order of a mark update, stated once and followed exactly:
       whatever price, seed 000, and the loss shared by the fund and profitable positions).
       What neither can cover is booked to ``system_loss``.
 3. Accounts charged by a socialized loss are checked again; steps 1-2 repeat until no
-   liquidatable account is left (invariant ``liq-complete``). Each round removes at least one
-   position, so it ends.
+   liquidatable account is left (invariant ``liq-complete``). Every round liquidates at least
+   one target (its first target is reached in the state it was found in), and a position is
+   liquidated at most once per tier of its market: a partial slice leaves the rest in a lower
+   tier, a full takeover closes it, and nothing in the waterfall opens a trader's position
+   (ADL only reduces). So at most ``1 + accounts x sum of the markets' tier counts`` rounds
+   run (:func:`compute_round_bound`); past that, :class:`LoopBoundError`. (The liquidity
+   account is the exception the argument needs solvent: the book's fills re-open its
+   position, so a liquidity account that is itself liquidated can exhaust the bound.)
 """
 
 from __future__ import annotations
@@ -57,7 +63,7 @@ from perpspec.reference.engine.exchange import Exchange
 from perpspec.reference.engine.liquidity import compute_book_fills
 from perpspec.reference.engine.ranking import SideQueue
 from perpspec.reference.engine.state import MarketState, PositionState, get_engine_account
-from perpspec.reference.errors import SpecError
+from perpspec.reference.errors import LoopBoundError, SpecError
 from perpspec.reference.events import (
     AdlEvent,
     Event,
@@ -92,7 +98,7 @@ from perpspec.reference.socialized_loss.cycles import get_cycle_index, get_cycle
 from perpspec.reference.socialized_loss.process import SocializedLossParams, compute_socialized_loss
 from perpspec.reference.socialized_loss.result import SlPosition
 
-__all__ = ["SCORE_STEP", "process_mark"]
+__all__ = ["SCORE_STEP", "compute_round_bound", "process_mark"]
 
 #: The ledger records an ADL score rounded down to this step. Exact scores are rationals that
 #: can run to hundreds of digits; the exact order is the event's ``rank``, and the audit
@@ -131,6 +137,25 @@ def _is_cross_liquidatable(ex: Exchange, account: str, asset: str) -> bool:
     return False
 
 
+#: Why :func:`compute_round_bound` bounds the rounds of a mark update (its error message).
+ROUND_BOUND_REASON = (
+    "1 + accounts x tiers (every round liquidates a position, each at most once per tier)"
+)
+
+
+def compute_round_bound(ex: Exchange) -> int:
+    """The most rounds a mark update can run: ``1 + accounts x sum of tier counts``.
+
+    Rule (module docstring, step 3): each round liquidates at least one (account, market)
+    position, each such position at most once per tier of its market, and one last round
+    finds nothing. An account holds at most one position per market, so the accounts times
+    the markets' summed tier counts bounds the liquidations. Counted in O(markets), not per
+    position, so a mark update still reads only what its index entries name.
+    """
+    tiers = sum(len(market.instrument.tiers) for market in ex.state.markets.values())
+    return 1 + len(ex.state.accounts) * tiers
+
+
 def process_mark(ex: Exchange, event: MarkEvent) -> list[Event]:
     """Set the mark and run the waterfall for every account it made liquidatable."""
     if event.price <= 0:
@@ -141,7 +166,8 @@ def process_mark(ex: Exchange, event: MarkEvent) -> list[Event]:
     asset = market.instrument.settle_asset
     emitted: list[Event] = []
     recheck: set[str] = set()
-    while True:
+    bound = compute_round_bound(ex)
+    for _ in range(bound):
         ex.flush()
         names = set(ex.index.candidates(event.market, asset, event.price)) | recheck
         targets = [t for name in sorted(names) for t in _find_targets(ex, name, asset)]
@@ -154,6 +180,9 @@ def process_mark(ex: Exchange, event: MarkEvent) -> list[Event]:
                     recheck |= _liquidate_cross(ex, event, account, asset, emitted)
             elif account in _names_of(_find_targets(ex, account, asset), market_id):
                 recheck |= _liquidate_isolated(ex, event, account, market_id, emitted)
+    raise LoopBoundError.exceeded(
+        f"mark {event.market}: liquidation rounds", bound, ROUND_BOUND_REASON
+    )
 
 
 def _names_of(targets: list[tuple[str, str | None]], market_id: str) -> set[str]:

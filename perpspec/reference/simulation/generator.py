@@ -25,6 +25,7 @@ from datetime import timedelta
 from fractions import Fraction
 
 from perpspec.reference.engine.config import EngineConfig
+from perpspec.reference.errors import SpecError
 from perpspec.reference.events import (
     DepositEvent,
     Event,
@@ -61,6 +62,7 @@ __all__ = [
     "draw_leverage",
     "generate_inputs",
     "get_timestamp",
+    "pick_weighted",
 ]
 
 ProgressCallback = Callable[[int, int], None]
@@ -105,6 +107,19 @@ def draw_leverage(rng: random.Random) -> int:
     if band < 80:
         return rng.randint(11, 50)
     return rng.randint(51, 125)
+
+
+def pick_weighted(pick: int, weights: list[int]) -> int:
+    """The index whose cumulative weight range holds ``pick`` (0 <= pick < sum of weights).
+
+    One pass over the weights bounds the search; a pick outside the total is refused rather
+    than read past the list.
+    """
+    for index, weight in enumerate(weights):
+        if pick < weight:
+            return index
+        pick -= weight
+    raise SpecError(f"pick: beyond the total weight {sum(weights)}")
 
 
 def get_timestamp(spec: SimulationSpec, step: int) -> str:
@@ -164,11 +179,7 @@ class _Market:
 
     def _create_trader(self, name: str, weights: list[int], ts: str) -> DepositEvent:
         rng = self.rng
-        pick = rng.randrange(sum(weights))
-        market = 0
-        while pick >= weights[market]:
-            pick -= weights[market]
-            market += 1
+        market = pick_weighted(rng.randrange(sum(weights)), weights)
         book = self.books[market]
         amount = draw_log_uniform(rng, *book.spec.deposit_exponents)
         leverage = draw_leverage(rng)

@@ -254,12 +254,17 @@ def apply_liquidations(book: MarketBook, traders: list[Trader]) -> int:
     """
     mark_ticks = book.mark / book.spec.tick_size
     wiped = 0
-    while book.longs and -book.longs[0][0] >= mark_ticks:
+    # Each pass pops one entry, so a heap's length bounds its passes.
+    for _ in range(len(book.longs)):
+        if -book.longs[0][0] < mark_ticks:
+            break
         _, version, number = heapq.heappop(book.longs)
         if traders[number].version == version:
             _liquidate(traders[number])
             wiped += 1
-    while book.shorts and book.shorts[0][0] <= mark_ticks:
+    for _ in range(len(book.shorts)):
+        if book.shorts[0][0] > mark_ticks:
+            break
         _, version, number = heapq.heappop(book.shorts)
         if traders[number].version == version:
             _liquidate(traders[number])
