@@ -268,7 +268,16 @@ EVENT_TYPES: dict[str, type[Event]] = {
 }
 
 INPUT_TYPES: frozenset[str] = frozenset(
-    {"instrument", "deposit", "withdrawal", "mark", "trade", "funding", "margin_transfer"}
+    {
+        "instrument",
+        "deposit",
+        "withdrawal",
+        "mark",
+        "trade",
+        "funding",
+        "margin_transfer",
+        "balance",
+    }
 )
 OUTPUT_TYPES: frozenset[str] = frozenset(EVENT_TYPES) - INPUT_TYPES | {"funding"}
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from perpspec.reference.engine.config import EngineConfig
 from perpspec.reference.engine.exchange import Exchange
 from perpspec.reference.engine.inputs import (
+    process_balance,
     process_deposit,
     process_funding,
     process_instrument,
@@ -31,6 +32,7 @@ from perpspec.reference.engine.waterfall import process_mark
 from perpspec.reference.errors import SpecError
 from perpspec.reference.events import (
     INPUT_TYPES,
+    BalanceEvent,
     DepositEvent,
     Event,
     FundingEvent,
@@ -92,6 +94,8 @@ class Engine:
             process_instrument(ex, event)
         elif isinstance(event, FundingEvent):
             return process_funding(ex, event)
+        elif isinstance(event, BalanceEvent):
+            process_balance(ex, event)
         return []
 
 
