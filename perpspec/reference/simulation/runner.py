@@ -89,7 +89,7 @@ def _trader_accounts(engine: Engine) -> list[str]:
 
 def iter_stated_balances(
     engine: Engine, accounts: list[str], assets: list[str], ts: str
-) -> Iterator[BalanceEvent]:
+) -> Iterator[Event]:
     """Each account's stated balance in each asset now: its wallet balance as an exchange
     statement states it, isolated margins in, unrealized PnL out (docs/ledger.md,
     ``balance``), submitted to the engine as an input so a replay stamps it alike."""
