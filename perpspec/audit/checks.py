@@ -434,7 +434,12 @@ def _accounts_of(event: Event) -> tuple[str, ...]:
 
 class Conservation(Check):
     """``conservation``: per asset, all cash plus open positions' uPnL at the latest marks
-    equals deposits minus withdrawals, after every event; ``balance`` assertions hold."""
+    equals deposits minus withdrawals, after every event; ``balance`` assertions hold.
+
+    A ``balance`` asserts the account's wallet balance in the asset as exchange statements
+    state it (Binance: deposits - withdrawals + realized PnL + funding - fees): its isolated
+    margins in (moving margin into a position does not change it), unrealized PnL out,
+    after every earlier event of the ledger and before the next (docs/ledger.md)."""
 
     id = "conservation"
 
@@ -454,8 +459,8 @@ class Conservation(Check):
                         self.id,
                         line,
                         event,
-                        f"balance {fmt(cash)} {event.asset}",
-                        f"asserted {fmt(event.amount)}",
+                        f"wallet balance {fmt(cash)} {event.asset}",
+                        fmt(event.amount),
                         _diff(event.amount, cash),
                         "the ledger's own balance assertion disagrees with its movements",
                     )

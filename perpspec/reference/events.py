@@ -226,7 +226,11 @@ class SocializedLossEvent(Event):
 
 @dataclass(frozen=True, slots=True)
 class BalanceEvent(Event):
-    """A balance assertion, as in double-entry bookkeeping."""
+    """Asserts the account's wallet balance in ``asset`` (isolated margins in, uPnL out).
+
+    A balance assertion, as in double-entry bookkeeping, of the amount exchange statements
+    call the wallet balance (Binance: deposits - withdrawals + realized PnL + funding - fees);
+    it holds after every earlier event of the ledger and before the next."""
 
     TYPE: ClassVar[str] = "balance"
     account: str
@@ -264,7 +268,16 @@ EVENT_TYPES: dict[str, type[Event]] = {
 }
 
 INPUT_TYPES: frozenset[str] = frozenset(
-    {"instrument", "deposit", "withdrawal", "mark", "trade", "funding", "margin_transfer"}
+    {
+        "instrument",
+        "deposit",
+        "withdrawal",
+        "mark",
+        "trade",
+        "funding",
+        "margin_transfer",
+        "balance",
+    }
 )
 OUTPUT_TYPES: frozenset[str] = frozenset(EVENT_TYPES) - INPUT_TYPES | {"funding"}
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from perpspec.reference.engine.config import EngineConfig
 from perpspec.reference.engine.exchange import Exchange
 from perpspec.reference.engine.inputs import (
+    process_balance,
     process_deposit,
     process_funding,
     process_instrument,
@@ -32,6 +33,7 @@ from perpspec.reference.engine.waterfall import process_mark
 from perpspec.reference.errors import LoopBoundError, SpecError
 from perpspec.reference.events import (
     INPUT_TYPES,
+    BalanceEvent,
     DepositEvent,
     Event,
     FundingEvent,
@@ -97,6 +99,8 @@ class Engine:
             process_instrument(ex, event)
         elif isinstance(event, FundingEvent):
             return process_funding(ex, event)
+        elif isinstance(event, BalanceEvent):
+            process_balance(ex, event)
         return []
 
 

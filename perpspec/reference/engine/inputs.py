@@ -11,6 +11,7 @@ import copy
 from fractions import Fraction
 
 from perpspec.reference.engine.accounts import (
+    compute_account_cash,
     compute_cross_equity,
     compute_cross_initial_margin,
     compute_position_initial_margin,
@@ -26,6 +27,7 @@ from perpspec.reference.engine.state import (
 )
 from perpspec.reference.errors import SpecError
 from perpspec.reference.events import (
+    BalanceEvent,
     DepositEvent,
     FundingEvent,
     FundingPayment,
@@ -103,6 +105,16 @@ def process_instrument(ex: Exchange, event: InstrumentEvent) -> None:
     instrument = build_instrument(event)
     ex.state.markets[event.market] = MarketState(instrument)
     ex.state.accounts.setdefault(f"insurance:{event.fund}", AccountState())
+
+
+def process_balance(ex: Exchange, event: BalanceEvent) -> None:
+    """A stated balance (docs/ledger.md, ``balance``): the account's wallet balance in the
+    asset, isolated margins in, uPnL out, after every earlier event. It moves nothing; one
+    that does not hold is refused, never passed over."""
+    holder = ex.state.accounts.get(event.account)
+    held = Fraction(0) if holder is None else compute_account_cash(holder, ex.state, event.asset)
+    if held != event.amount:
+        raise SpecError(f"amount: the wallet balance is {format_number(held)}")
 
 
 def process_deposit(ex: Exchange, event: DepositEvent) -> None:

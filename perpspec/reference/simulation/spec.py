@@ -194,6 +194,9 @@ class SimulationSpec:
     - ``start_ts``: the time of the setup events; step ``k`` is ``k * step_seconds`` later.
     - ``trades_per_step``: trading decisions per step (each makes at most one trade).
     - ``funding_interval``: funding is settled every this many steps (480 steps of 60 s: 8h).
+    - ``balance_interval``: every trader account's stated ``balance`` (wallet balance, per
+      settle asset) is written after every this many steps (60 steps of 60 s: hourly, as an
+      exchange statement's periodic balance), besides after every liquidation.
     """
 
     accounts: int
@@ -205,6 +208,7 @@ class SimulationSpec:
     step_seconds: int = 60
     trades_per_step: int = 3
     funding_interval: int = 480
+    balance_interval: int = 60
 
     def __post_init__(self) -> None:
         try:
@@ -219,6 +223,7 @@ class SimulationSpec:
             ("step_seconds", 1),
             ("trades_per_step", 0),
             ("funding_interval", 1),
+            ("balance_interval", 1),
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
