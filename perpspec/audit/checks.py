@@ -59,6 +59,7 @@ from perpspec.reference.liquidation.settlement import (
     compute_liquidation_fee_base,
     compute_surplus_split,
 )
+from perpspec.reference.margin.pnl import compute_position_value
 from perpspec.reference.numbers import format_number
 from perpspec.reference.prices.position_prices import (
     MarginContext,
@@ -73,6 +74,7 @@ from perpspec.reference.socialized_loss.process import (
     compute_socialized_loss,
 )
 from perpspec.reference.socialized_loss.result import SlPosition, SocializedLossMethod
+from perpspec.reference.trading_fee import compute_trading_fee
 
 __all__ = [
     "ALL_CHECKS",
@@ -1055,6 +1057,53 @@ class AdlPrice(Check):
 # ---- profile checks -------------------------------------------------------------------
 
 
+class TradeFee(Check):
+    """``trade-fee``: each trade's stated ``buyer_fee`` and ``seller_fee`` are the profile's
+    trading fees (:func:`~perpspec.reference.trading_fee.compute_trading_fee`): the notional at
+    the trade's price times ``maker_fee_rate`` for one side and ``taker_fee_rate`` for the
+    other, rounded up to the settlement unit when one is known (``--settlement-unit`` or the
+    engine configuration's ``unit``), exact otherwise. A trade record does not say which side
+    was the maker, so either assignment passes; what a ledger cannot pass is a fee off both
+    rates (a fee of 5 under a zero-fee profile) or rounded another way. With equal rates the
+    check is complete; with unequal ones it cannot tell a maker and taker swapped (docs/audit.md).
+    A rejected trade books no fee and is not examined.
+    """
+
+    id = "trade-fee"
+    needs_profile = True
+
+    def before(self, event: Event, line: int, ctx: AuditContext) -> list[Violation]:
+        if not isinstance(event, TradeEvent) or ctx.skip or ctx.profile is None:
+            return []
+        market = ctx.book.get_market(event.market)
+        if market is None or event.price <= 0:
+            return []  # references, or a trade the engine refuses
+        self.examined += 1
+        inst = market.instrument
+        notional = compute_position_value(inst.kind, event.qty, inst.multiplier, event.price)
+        rates = ctx.profile.trading
+        maker = compute_trading_fee(notional, rates.maker_fee_rate, ctx.unit)
+        taker = compute_trading_fee(notional, rates.taker_fee_rate, ctx.unit)
+        found = (event.buyer_fee, event.seller_fee)
+        if found in ((maker, taker), (taker, maker)):
+            return []
+        rounding = f", rounded up to {fmt(ctx.unit)}" if ctx.unit is not None else ", exact"
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"fees {fmt(maker)} (maker rate {fmt(rates.maker_fee_rate)}) and {fmt(taker)} "
+                f"(taker rate {fmt(rates.taker_fee_rate)}) on notional {fmt(notional)}"
+                f"{rounding}, either side the maker",
+                f"buyer_fee {fmt(event.buyer_fee)}, seller_fee {fmt(event.seller_fee)}",
+                None,
+                "a trade's fees are the profile's [trading] rates on its notional; look for a "
+                "fee changed, or a rounding unit the audit was not told (--settlement-unit)",
+            )
+        ]
+
+
 class LiqTrigger(Check):
     """``liq-trigger``: a liquidation only when margin balance <= MM at the current mark; it
     states that mark and the position's margin mode, and under a profile whose
@@ -1569,6 +1618,7 @@ CHECK_CLASSES: tuple[type[Check], ...] = (
     AdlNoFlip,
     AdlQty,
     AdlPrice,
+    TradeFee,
     LiqTrigger,
     LiqComplete,
     BankruptcyPrice,

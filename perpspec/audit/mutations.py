@@ -549,6 +549,19 @@ def mutate_sl_participants(events: list[Event]) -> tuple[list[Event], int]:
 
 
 #: One operator per check id of the default set.
+def mutate_trade_fee(events: list[Event]) -> tuple[list[Event], int]:
+    """The last accepted trade's buyer fee raised by 10**-8: booked as stated, so cash is
+    conserved; only the profile's rates see it."""
+    rejected = {e.input for e in events if isinstance(e, RejectionEvent)}
+    for i in range(len(events) - 1, -1, -1):
+        event = events[i]
+        if isinstance(event, TradeEvent) and event.seq not in rejected:
+            out = list(events)
+            out[i] = dataclasses.replace(event, buyer_fee=event.buyer_fee + Fraction(1, 10**8))
+            return out, event.seq
+    raise NoSiteError("no accepted trade")
+
+
 MUTATIONS: dict[str, Mutation] = {
     "seq-order": mutate_seq_order,
     "references": mutate_references,
@@ -563,6 +576,7 @@ MUTATIONS: dict[str, Mutation] = {
     "adl-no-flip": mutate_adl_no_flip,
     "adl-qty": mutate_adl_qty,
     "adl-price": mutate_adl_price,
+    "trade-fee": mutate_trade_fee,
     "adl-order": mutate_adl_order,
     "liq-trigger": mutate_liq_trigger,
     "liq-complete": mutate_liq_complete,

@@ -494,6 +494,25 @@ _LEDGER_ORDER: list[Invariant] = [
             ),
         ),
     ),
+    Invariant(
+        "trade-fee",
+        "a trade's stated fees are the profile's trading rates on its notional, one side at "
+        "the maker rate and the other at the taker rate, rounded up to the settlement unit",
+        "DESIGN, Arithmetic (charges up); profile [trading]; perpspec/reference/trading_fee.py",
+        (
+            _check(
+                Method.EXAMPLE,
+                "tests/audit/test_trade_fee.py::test_a_fee_off_the_profile_rates_is_caught",
+                "fees worked by hand under zero and non-zero rates, either side the maker",
+            ),
+            _check(
+                Method.HYPOTHESIS,
+                "tests/audit/test_trade_fee.py::"
+                "test_fees_at_the_rates_pass_and_one_unit_more_is_caught",
+                "fees by integer ceiling division, independent of the reference",
+            ),
+        ),
+    ),
 ]
 _INVARIANTS += _LEDGER_ORDER
 

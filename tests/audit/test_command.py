@@ -167,7 +167,10 @@ def test_without_profile_the_rule_checks_are_skipped_and_named(
     path = write_with_config(gate_ledger, tmp_path / "g.jsonl")
     assert main(["audit", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "skipped liq-settlement, liq-trigger, liq-complete, bankruptcy-price, adl-order" in out
+    assert (
+        "skipped liq-settlement, trade-fee, liq-trigger, liq-complete, bankruptcy-price, "
+        "adl-order" in out
+    )
     assert out.splitlines()[-1].endswith("no violations")
 
 

@@ -53,6 +53,7 @@ from perpspec.reference.simulation.traders import (
     compute_qty_for_value,
     reindex_trader,
 )
+from perpspec.reference.trading_fee import compute_trading_fee
 
 __all__ = [
     "ASSET_UNIT",
@@ -93,7 +94,7 @@ def compute_trade_fee(book: MarketBook, qty: Fraction, price: Fraction, rate: Fr
     rounded fee goes to ``fees``, so nothing is left to book.
     """
     notional = compute_position_value(book.kind, qty, book.spec.multiplier, price)
-    return quantize(notional * rate, ASSET_UNIT, Rounding.UP)
+    return compute_trading_fee(notional, rate, ASSET_UNIT)
 
 
 def draw_leverage(rng: random.Random) -> int:
