@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from fractions import Fraction as F
 
+from engine_fixtures import TS, make_engine, setup_three_traders
+
 from perpspec.reference.events import BalanceEvent, RejectionEvent
-from tests.support.engine_fixtures import TS, make_engine, setup_three_traders
 
 
 def test_a_true_balance_passes_and_a_false_one_is_refused() -> None:
