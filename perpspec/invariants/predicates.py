@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from perpspec.reference.adl.allocation import FillPrice
 from perpspec.reference.engine.accounts import (
     compute_account_cash,
     compute_position_close_fee,
@@ -581,8 +582,30 @@ def _side_sign(side: str) -> int:
     return 1 if side == "long" else -1
 
 
-def find_adl_violations(before: ExchangeState, events: Sequence[Event]) -> list[Violation]:
+def get_expected_adl_price(liq: LiquidationEvent, fill_price: FillPrice) -> Fraction:
+    """The price every ADL fill of ``liq`` must have (invariant ``adl-price``).
+
+    The bankruptcy price (seeds 001, 002: "fill all contract at the bankruptcy price"), or the
+    update's mark, which the liquidation states, under ``adl.fill_price = "mark"``
+    (Hyperliquid: "closed at the previous mark price"); a position with no bankruptcy price
+    was taken over at the mark, so it fills there too.
+    """
+    if liq.bankruptcy_price is None or fill_price is FillPrice.MARK:
+        return liq.mark_price
+    return liq.bankruptcy_price
+
+
+def find_adl_violations(
+    before: ExchangeState,
+    events: Sequence[Event],
+    fill_price: FillPrice = FillPrice.BANKRUPTCY,
+) -> list[Violation]:
     """``adl-price``, ``adl-side``, ``adl-no-flip``, ``adl-order``, ``adl-qty`` over one step.
+
+    Price: the profile's ``adl.fill_price``, the liquidated position's bankruptcy price
+    (seeds 001, 002) or, for ``mark``, the mark of the update (Hyperliquid: "closed at the
+    previous mark price"), which is the liquidation's stated mark; a position with no
+    bankruptcy price is taken over, and so filled, at that mark.
 
     Positions are followed through the step's events from the state before it (a
     liquidation moves the trader's slice to ``engine:<market>``, a fill moves it to the
@@ -622,10 +645,9 @@ def find_adl_violations(before: ExchangeState, events: Sequence[Event]) -> list[
             sign = _side_sign(liq.side)
             held = size(event.account, liq.market)
             subject = f"{liq.id} ADL of {event.account}"
-            if liq.bankruptcy_price is not None and event.price != liq.bankruptcy_price:
-                found.append(
-                    Violation("adl-price", subject, _num(liq.bankruptcy_price), _num(event.price))
-                )
+            expected = get_expected_adl_price(liq, fill_price)
+            if event.price != expected:
+                found.append(Violation("adl-price", subject, _num(expected), _num(event.price)))
             if held * sign >= 0:
                 found.append(Violation("adl-side", subject, f"opposite of {liq.side}", _num(held)))
             elif event.qty > abs(held):

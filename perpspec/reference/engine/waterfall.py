@@ -26,8 +26,9 @@ Order of a mark update, stated once and followed exactly:
       update for ``mark_value``) comes out of the surplus, to ``fees`` or the fund (``fee_to``).
    e. The unfilled remainder goes to the last resort: ADL of the ranked opposite side at the
       bankruptcy price (at the update's mark under ``adl.fill_price = "mark"``, the gap
-      booked like a walk's surplus or deficit), or the socialized-loss path (the remainder swept through the book at
-      whatever price, seed 000, and the loss shared by the fund and profitable positions).
+      booked like a walk's surplus or deficit), or the socialized-loss path (the remainder
+      swept through the book at whatever price, seed 000, and the loss shared by the fund
+      and profitable positions).
       What neither can cover is booked to ``system_loss``.
 3. Accounts charged by a socialized loss are checked again; steps 1-2 repeat until no
    liquidatable account is left (invariant ``liq-complete``). Every round liquidates at least
