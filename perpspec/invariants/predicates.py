@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from perpspec.reference.adl.allocation import FillPrice
+from perpspec.reference.adl.allocation import FillPrice, get_adl_fill_price
 from perpspec.reference.engine.accounts import (
     compute_account_cash,
     compute_position_close_fee,
@@ -582,19 +582,6 @@ def _side_sign(side: str) -> int:
     return 1 if side == "long" else -1
 
 
-def get_expected_adl_price(liq: LiquidationEvent, fill_price: FillPrice) -> Fraction:
-    """The price every ADL fill of ``liq`` must have (invariant ``adl-price``).
-
-    The bankruptcy price (seeds 001, 002: "fill all contract at the bankruptcy price"), or the
-    update's mark, which the liquidation states, under ``adl.fill_price = "mark"``
-    (Hyperliquid: "closed at the previous mark price"); a position with no bankruptcy price
-    was taken over at the mark, so it fills there too.
-    """
-    if liq.bankruptcy_price is None or fill_price is FillPrice.MARK:
-        return liq.mark_price
-    return liq.bankruptcy_price
-
-
 def find_adl_violations(
     before: ExchangeState,
     events: Sequence[Event],
@@ -645,7 +632,7 @@ def find_adl_violations(
             sign = _side_sign(liq.side)
             held = size(event.account, liq.market)
             subject = f"{liq.id} ADL of {event.account}"
-            expected = get_expected_adl_price(liq, fill_price)
+            expected = get_adl_fill_price(fill_price, liq.bankruptcy_price, liq.mark_price)
             if event.price != expected:
                 found.append(Violation("adl-price", subject, _num(expected), _num(event.price)))
             if held * sign >= 0:

@@ -48,9 +48,9 @@ from fractions import Fraction
 
 from perpspec.reference.adl.allocation import (
     AllocationPolicy,
-    FillPrice,
     LiquidatedRemainder,
     allocate_adl,
+    get_adl_fill_price,
 )
 from perpspec.reference.adl.fees import compute_adl_fill_fees, compute_fill_notional
 from perpspec.reference.adl.formulas import AdlPosition
@@ -666,7 +666,7 @@ def _run_adl(
     ranked = rank_counterparties(
         ex, market, side, remaining if policy is AllocationPolicy.QUEUE else None
     )
-    fill_price = event.price if options.fill_price is FillPrice.MARK else price
+    fill_price = get_adl_fill_price(options.fill_price, price, event.price)
     allocation = allocate_adl(
         LiquidatedRemainder(Side.LONG if side > 0 else Side.SHORT, remaining, price),
         ranked,
