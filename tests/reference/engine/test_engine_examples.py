@@ -18,6 +18,8 @@ from engine_fixtures import (
     trade,
 )
 
+from perpspec.invariants.predicates import find_adl_violations
+from perpspec.reference.adl.allocation import FillPrice
 from perpspec.reference.engine.accounts import compute_account_cash
 from perpspec.reference.engine.engine import Engine, apply, replay
 from perpspec.reference.events import (
@@ -287,7 +289,13 @@ def test_hyperliquid_adl_fills_at_the_mark_and_the_fund_then_system_loss_pays_th
     """
     engine = make_engine("hyperliquid")
     setup_three_traders(engine, fund="main")
+    before = engine.state.clone()
     out = engine.submit(mark(18_000))
+    # the invariant adl-price under the profile's rule, and under the bankruptcy rule (two
+    # fills at 18,000, not 19,000)
+    assert find_adl_violations(before, out, FillPrice.MARK) == []
+    wrong = find_adl_violations(before, out, FillPrice.BANKRUPTCY)
+    assert [(v.invariant, v.expected) for v in wrong] == [("adl-price", "19000")] * 2
     [liquidation] = of_type(out, "liquidation")
     assert isinstance(liquidation, LiquidationEvent)
     assert liquidation.bankruptcy_price == F(19_000)
