@@ -321,6 +321,43 @@ def test_hyperliquid_adl_fills_at_the_mark_and_the_fund_then_system_loss_pays_th
     assert engine.state.accounts["bob"].positions["BTC-PERP"].qty == F("-0.5")
 
 
+def test_hyperliquid_adl_at_a_mark_above_bankruptcy_books_the_gain_to_the_fund() -> None:
+    """The mirror: the mark is between the liquidation and the bankruptcy price, so closing at
+    the mark gains against the takeover, and the gain goes to the fund (surplus_to insurance).
+
+    alice as above (bankruptcy 19,000, liquidation 19,095.5); the fund holds 0. Mark 19,010:
+    equity 1,000 - 990 = 10 < MM 0.005 x 19,010 = 95.05, so she is liquidated. Every bid is
+    below 19,000 (the best 19,010 x 0.999 = 18,990.99), a deficit the empty fund cannot pay,
+    so no fill executes and ADL takes the whole 1: carol 0.5 (score 20,000/19,010 x 9,505 /
+    5,495) before bob 0.5 (20,000/19,010 x 19,010 / 100,990), both at 19,010.
+    Gap: (19,010 - 19,000) x 1 = +10 to the fund (liquidation_surplus).
+    carol: 5,000 + 0.5 x 990 = 5,495; bob: 100,000 + 0.5 x 990 = 100,495.
+    Conservation: 1,000 + 100,000 + 5,000 + 0 = 106,000 = 0 + 100,495 + 5,495 + 10.
+    """
+    engine = make_engine("hyperliquid")
+    setup_three_traders(engine, fund="main", fund_balance=0)
+    assert cash(engine, "insurance:main") == 0
+    out = engine.submit(mark(19_010))
+    [liquidation] = of_type(out, "liquidation")
+    assert isinstance(liquidation, LiquidationEvent)
+    assert liquidation.bankruptcy_price == F(19_000)
+    assert of_type(out, "liquidation_fill") == []
+    adl = [e for e in of_type(out, "adl") if isinstance(e, AdlEvent)]
+    assert [(e.account, e.qty, e.price) for e in adl] == [
+        ("carol", F("0.5"), F(19_010)),
+        ("bob", F("0.5"), F(19_010)),
+    ]
+    entries = [
+        (e.amount, e.reason) for e in of_type(out, "insurance") if isinstance(e, InsuranceEvent)
+    ]
+    assert entries == [(F(10), "liquidation_surplus")]
+    assert cash(engine, "carol") == 5_495
+    assert cash(engine, "bob") == 100_495
+    assert cash(engine, "alice") == 0
+    assert cash(engine, "insurance:main") == 10
+    assert cash(engine, "engine:BTC-PERP") == 0
+
+
 def test_negative_balance_and_deficit_together_never_take_the_fund_below_zero() -> None:
     # fund-nonnegative when one takeover both makes a trader whole and leaves a deficit.
     # bob: deposit 250, short 1 @ 20,000; mark 1,000 (uPnL +19,000); funding at rate -21
