@@ -25,6 +25,10 @@ inferred by fixed rules, stated here once:
   share was recorded, or the fund is empty); with a profile whose ``surplus_to = "trader"``
   the engine's remaining gain is refunded to the trader; ADL fees follow the profile's
   ``fee_policy`` (none without a profile).
+- ADL fills are replayed at their stated price. Under ``adl.fill_price = "mark"`` the
+  engine's gap against the takeover price is booked by the entries and rules above
+  (``liquidation_surplus`` or ``liquidation_deficit`` entries, then ``system_loss`` once the
+  fund is empty), as ``waterfall._book_adl_gap`` books it.
 """
 
 from __future__ import annotations

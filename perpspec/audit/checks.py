@@ -22,7 +22,7 @@ from typing import ClassVar
 
 from perpspec.audit.book import AuditBook, Settlement, get_side_sign, get_takeover_price
 from perpspec.audit.report import Violation
-from perpspec.reference.adl.allocation import AllocationPolicy, FillPrice
+from perpspec.reference.adl.allocation import AllocationPolicy, FillPrice, get_adl_fill_price
 from perpspec.reference.engine.accounts import (
     compute_cross_equity,
     compute_position_mm,
@@ -1025,7 +1025,9 @@ class NoNegativeBalance(Check):
 
 class AdlPrice(Check):
     """``adl-price``: every ADL fill at the liquidated position's bankruptcy price (the mark
-    when it has none, or when the profile fills ADL at the mark)."""
+    when it has none), or at the update's mark when the profile's ``adl.fill_price`` is
+    ``mark`` (Hyperliquid); the rule is ``get_adl_fill_price`` (``reference/adl/allocation``),
+    shared with the invariant and the engine. Without a profile the bankruptcy price is expected."""
 
     id = "adl-price"
 
@@ -1035,21 +1037,30 @@ class AdlPrice(Check):
             return []
         self.examined += 1
         liquidation = settlement.event
-        expected = liquidation.bankruptcy_price
         options = ctx.profile.adl if ctx.profile is not None else None
-        if expected is None or (options is not None and options.fill_price is FillPrice.MARK):
-            expected = liquidation.mark_price
+        rule = options.fill_price if options is not None else FillPrice.BANKRUPTCY
+        expected = get_adl_fill_price(rule, liquidation.bankruptcy_price, liquidation.mark_price)
         if event.price == expected:
             return []
+        at_mark = expected == liquidation.mark_price and (
+            rule is FillPrice.MARK or liquidation.bankruptcy_price is None
+        )
+        name = "mark of the update" if at_mark else "bankruptcy price"
+        hint = (
+            "the profile fills ADL at the mark (adl.fill_price = mark); the gap to the "
+            "takeover price is the fund's or system_loss's"
+            if at_mark
+            else "ADL fills at the bankruptcy price so the liquidated position's loss stops there"
+        )
         return [
             ctx.violation(
                 self.id,
                 line,
                 event,
-                f"price {fmt(expected)} ({liquidation.id}'s bankruptcy price)",
+                f"price {fmt(expected)} ({liquidation.id}'s {name})",
                 f"price {fmt(event.price)}",
                 _diff(event.price, expected),
-                "ADL fills at the bankruptcy price so the liquidated position's loss stops there",
+                hint,
             )
         ]
 

@@ -32,6 +32,7 @@ from perpspec.reference.events import (
     TradeEvent,
     WithdrawalEvent,
 )
+from perpspec.reference.insurance.fund import get_fund_account
 from perpspec.reference.margin.pnl import Position, apply_fill
 from perpspec.reference.prices.position_prices import MarginMode
 
@@ -352,10 +353,30 @@ def mutate_adl_qty(events: list[Event]) -> tuple[list[Event], int]:
     raise NoSiteError("no ADL fill above one lot")
 
 
+def _covered_by_system_loss(
+    events: list[Event], index: int, tail: list[int], gain: Fraction
+) -> bool:
+    """The settlement ends with the fund empty and ``system_loss`` taking at least ``gain`` of
+    the engine's remaining loss: a fill at the mark whose gap the fund could not pay."""
+    liquidation = events[index]
+    assert isinstance(liquidation, LiquidationEvent)
+    before, after = _book_before(events, index), _book_before(events, tail[-1] + 1)
+    asset = after.ex.state.markets[liquidation.market].instrument.settle_asset
+    fund = next(e.fund for e in (events[i] for i in tail) if isinstance(e, InsuranceEvent))
+    taken = before.get_cash("system_loss", asset) - after.get_cash("system_loss", asset)
+    return after.get_cash(get_fund_account(fund), asset) <= 0 and taken >= gain
+
+
 def mutate_adl_price(events: list[Event]) -> tuple[list[Event], int]:
-    """An ADL fill moved one tick off the bankruptcy price, in the engine's favour, with the
-    engine's gain booked to the fund so cash stays conserved and the engine ends flat."""
-    for index, adls in _adl_sites(events):
+    """An ADL fill moved one tick off its price (the bankruptcy price, or the mark under
+    ``adl.fill_price = "mark"``), in the engine's favour, cash still conserved and the engine
+    ending flat: the gain booked to the fund, or, when the fund ended the settlement empty and
+    ``system_loss`` takes the engine's remaining loss, left to lower that loss (a fund entry
+    would make the fund non-empty and change how every later settlement is booked)."""
+    for index, tail in _settlements(events):
+        adls = _of(events, tail, AdlEvent)
+        if not adls:
+            continue
         liquidation = events[index]
         assert isinstance(liquidation, LiquidationEvent)
         if liquidation.bankruptcy_price is None:
@@ -375,6 +396,8 @@ def mutate_adl_price(events: list[Event]) -> tuple[list[Event], int]:
         )
         out = list(events)
         out[adls[-1]] = dataclasses.replace(fill, price=price)
+        if _covered_by_system_loss(events, index, tail, gain):
+            return out, fill.seq
         entry = InsuranceEvent(0, fill.ts, fund, gain, "liquidation_surplus", liquidation.id)
         out, _ = insert_event(out, adls[-1] + 1, entry)
         return out, fill.seq

@@ -259,14 +259,26 @@ _INVARIANTS: list[Invariant] = [
     ),
     Invariant(
         "adl-price",
-        "every ADL fill at the liquidated position's bankruptcy price",
-        "DESIGN, ADL; seeds 001, 002, 003, 004",
+        "every ADL fill at the profile's adl.fill_price: the liquidated position's bankruptcy "
+        "price, or the update's mark under mark",
+        "DESIGN, ADL; seeds 001, 002, 003, 004; Hyperliquid, Auto-deleveraging",
         (
             _check(Method.STATE_MACHINE, _MACHINE, "every ADL event against its liquidation"),
             _check(Method.EXHAUSTIVE, _ALLOCATION),
             _check(
                 Method.EXAMPLE,
                 "tests/reference/adl/test_adl_allocation.py::test_seed002_20000_at_19500",
+            ),
+            _check(
+                Method.EXAMPLE,
+                "tests/reference/engine/test_engine_examples.py::"
+                "test_hyperliquid_adl_fills_at_the_mark_and_the_fund_then_system_loss_pays_the_gap",
+                "fill_price = mark, hand-worked",
+            ),
+            _check(
+                Method.EXAMPLE,
+                "tests/audit/test_adl_mark.py::test_a_fill_moved_off_the_mark_is_caught",
+                "fill_price = mark, audit",
             ),
         ),
     ),

@@ -43,6 +43,7 @@ from perpspec.invariants.predicates import (
     with_mark,
 )
 from perpspec.invariants.strategies import ENGINE_PROFILES, TS
+from perpspec.reference.adl.allocation import FillPrice
 from perpspec.reference.engine.config import EngineConfig
 from perpspec.reference.engine.engine import Engine, replay
 from perpspec.reference.engine.liquidity import LiquidityModel
@@ -191,6 +192,11 @@ class WaterfallMachine(RuleBasedStateMachine):
         assert self.engine is not None, "setup runs first"
         return self.engine
 
+    def _fill_price(self) -> FillPrice:
+        """The profile's ADL fill price (bankruptcy without an ``[adl]`` section)."""
+        options = self._engine().exchange.config.profile.adl
+        return options.fill_price if options is not None else FillPrice.BANKRUPTCY
+
     def _submit(self, event: Event, reject: bool = False, accept: bool = False) -> list[Event]:
         """Run one input, check the shadow's expectation and the step predicates."""
         engine = self._engine()
@@ -248,7 +254,7 @@ class WaterfallMachine(RuleBasedStateMachine):
         return [
             *find_untriggered_liquidations(marked, out, options),
             *find_bankruptcy_price_violations(marked, out, options),
-            *find_adl_violations(marked, out),
+            *find_adl_violations(marked, out, self._fill_price()),
             *find_liquidatable(engine.state, options),
             *find_negative_balances(engine.state),
         ]

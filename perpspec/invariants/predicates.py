@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from perpspec.reference.adl.allocation import FillPrice, get_adl_fill_price
 from perpspec.reference.engine.accounts import (
     compute_account_cash,
     compute_position_close_fee,
@@ -581,8 +582,17 @@ def _side_sign(side: str) -> int:
     return 1 if side == "long" else -1
 
 
-def find_adl_violations(before: ExchangeState, events: Sequence[Event]) -> list[Violation]:
+def find_adl_violations(
+    before: ExchangeState,
+    events: Sequence[Event],
+    fill_price: FillPrice = FillPrice.BANKRUPTCY,
+) -> list[Violation]:
     """``adl-price``, ``adl-side``, ``adl-no-flip``, ``adl-order``, ``adl-qty`` over one step.
+
+    Price: the profile's ``adl.fill_price``, the liquidated position's bankruptcy price
+    (seeds 001, 002) or, for ``mark``, the mark of the update (Hyperliquid: "closed at the
+    previous mark price"), which is the liquidation's stated mark; a position with no
+    bankruptcy price is taken over, and so filled, at that mark.
 
     Positions are followed through the step's events from the state before it (a
     liquidation moves the trader's slice to ``engine:<market>``, a fill moves it to the
@@ -622,10 +632,9 @@ def find_adl_violations(before: ExchangeState, events: Sequence[Event]) -> list[
             sign = _side_sign(liq.side)
             held = size(event.account, liq.market)
             subject = f"{liq.id} ADL of {event.account}"
-            if liq.bankruptcy_price is not None and event.price != liq.bankruptcy_price:
-                found.append(
-                    Violation("adl-price", subject, _num(liq.bankruptcy_price), _num(event.price))
-                )
+            expected = get_adl_fill_price(fill_price, liq.bankruptcy_price, liq.mark_price)
+            if event.price != expected:
+                found.append(Violation("adl-price", subject, _num(expected), _num(event.price)))
             if held * sign >= 0:
                 found.append(Violation("adl-side", subject, f"opposite of {liq.side}", _num(held)))
             elif event.qty > abs(held):

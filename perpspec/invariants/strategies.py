@@ -50,8 +50,7 @@ __all__ = [
 #: The timestamp of generated events (the engine orders by ``seq``, not by time).
 TS = "2026-01-01T00:00:00Z"
 
-#: Shipped profiles the reference engine runs end to end (it fills ADL at the bankruptcy
-#: price only, so a ``fill_price = "mark"`` profile is left out).
+#: Shipped profiles the reference engine runs end to end.
 ENGINE_PROFILES: tuple[str, ...] = (
     "seed-gate",
     "seed-panews",
@@ -62,6 +61,7 @@ ENGINE_PROFILES: tuple[str, ...] = (
     "bitmex",
     "bybit",
     "bitget",
+    "hyperliquid",
     "drift",
     "percolator",
 )

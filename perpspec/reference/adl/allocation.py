@@ -53,6 +53,7 @@ __all__ = [
     "apply_adl_fills",
     "compute_pro_rata_quantities",
     "compute_queue_quantities",
+    "get_adl_fill_price",
     "get_eligible_counterparties",
     "get_opposite_side",
     "is_lot_multiple",
@@ -176,6 +177,21 @@ def compute_pro_rata_quantities(
             taken[index] += lot_size
             leftover -= lot_size
     return taken
+
+
+def get_adl_fill_price(
+    fill_price: FillPrice, bankruptcy_price: Fraction | None, mark_price: Fraction
+) -> Fraction:
+    """The price every ADL fill of a liquidation has (invariant ``adl-price``).
+
+    The bankruptcy price (seed 001: "fill all contract at the bankruptcy price"; seed 002), or
+    the mark of the update under ``adl.fill_price = "mark"`` (Hyperliquid: "closed at the
+    previous mark price against the now underwater user"). A position with no bankruptcy
+    price was taken over at the mark, so it fills there under either option.
+    """
+    if bankruptcy_price is None or fill_price is FillPrice.MARK:
+        return mark_price
+    return bankruptcy_price
 
 
 def allocate_adl(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from perpspec.reference.adl.allocation import FillPrice
 from perpspec.reference.engine.accounts import (
     compute_cross_equity,
     compute_position_upnl,
@@ -63,14 +62,8 @@ def check_engine_profile(config: EngineConfig) -> None:
     its last resort turned out to be unsupported (invariant ``frame``).
     """
     profile = config.profile
-    if profile.last_resort is LastResort.ADL:
-        if profile.adl is None:
-            raise SpecError(f"profile {profile.name}: last_resort.method = adl needs [adl]")
-        if profile.adl.fill_price is not FillPrice.BANKRUPTCY:
-            raise SpecError(
-                f"profile {profile.name}: adl.fill_price = {profile.adl.fill_price.value!r} "
-                "is not supported by the engine (it fills ADL at the bankruptcy price)"
-            )
+    if profile.last_resort is LastResort.ADL and profile.adl is None:
+        raise SpecError(f"profile {profile.name}: last_resort.method = adl needs [adl]")
 
 
 class Exchange:

@@ -25,8 +25,10 @@ Order of a mark update, stated once and followed exactly:
       the liquidation fee (``fee_rate`` on the profile's ``fee_base``, at the mark of this
       update for ``mark_value``) comes out of the surplus, to ``fees`` or the fund (``fee_to``).
    e. The unfilled remainder goes to the last resort: ADL of the ranked opposite side at the
-      bankruptcy price, or the socialized-loss path (the remainder swept through the book at
-      whatever price, seed 000, and the loss shared by the fund and profitable positions).
+      bankruptcy price (at the update's mark under ``adl.fill_price = "mark"``, the gap
+      booked like a walk's surplus or deficit), or the socialized-loss path (the remainder
+      swept through the book at whatever price, seed 000, and the loss shared by the fund
+      and profitable positions).
       What neither can cover is booked to ``system_loss``.
 3. Accounts charged by a socialized loss are checked again; steps 1-2 repeat until no
    liquidatable account is left (invariant ``liq-complete``). Every round liquidates at least
@@ -46,9 +48,9 @@ from fractions import Fraction
 
 from perpspec.reference.adl.allocation import (
     AllocationPolicy,
-    FillPrice,
     LiquidatedRemainder,
     allocate_adl,
+    get_adl_fill_price,
 )
 from perpspec.reference.adl.fees import compute_adl_fill_fees, compute_fill_notional
 from perpspec.reference.adl.formulas import AdlPosition
@@ -649,7 +651,14 @@ def _run_adl(
     price: Fraction,
     out: list[Event],
 ) -> tuple[Fraction, set[str]]:
-    """ADL the remainder against the ranked opposite side at the bankruptcy price."""
+    """ADL the remainder against the ranked opposite side at the profile's fill price.
+
+    ``adl.fill_price = "bankruptcy"`` (seeds 001, 002): at the liquidated position's
+    bankruptcy price, where the engine took it over, so the engine's cash is unchanged.
+    ``"mark"`` (Hyperliquid: "closed at the previous mark price against the now underwater
+    user"): at the mark of this update; the engine's gain or loss against the takeover price
+    is booked by :func:`_book_adl_gap`.
+    """
     options = ex.config.profile.adl
     assert options is not None  # rank_counterparties raised otherwise
     inst = market.instrument
@@ -657,17 +666,19 @@ def _run_adl(
     ranked = rank_counterparties(
         ex, market, side, remaining if policy is AllocationPolicy.QUEUE else None
     )
-    if options.fill_price is not FillPrice.BANKRUPTCY:
-        raise SpecError("profile: the engine fills ADL at the bankruptcy price only")
+    fill_price = get_adl_fill_price(options.fill_price, price, event.price)
     allocation = allocate_adl(
         LiquidatedRemainder(Side.LONG if side > 0 else Side.SHORT, remaining, price),
         ranked,
         policy,
         inst.lot_size,
+        fill_price,
     )
     ranks = {p.id: (number, p.score) for number, p in enumerate(ranked, start=1)}
     touched: set[str] = set()
     asset = inst.settle_asset
+    engine = get_engine_account(inst.market)
+    engine_before = _cash(ex, engine, asset)
     for fill in allocation.fills:
         ex.trade_position(fill.id, inst.market, side * fill.qty, fill.price)
         ex.trade_position(
@@ -687,7 +698,50 @@ def _run_adl(
         recorded = quantize(score, SCORE_STEP, Rounding.DOWN)
         out.append(AdlEvent(0, event.ts, liq_id, fill.id, fill.qty, fill.price, recorded, number))
         touched.add(fill.id)
+    gap = _cash(ex, engine, asset) - engine_before
+    out.extend(_book_adl_gap(ex, event, liq_id, account, market, gap))
     return allocation.remaining_qty, touched
+
+
+def _book_adl_gap(
+    ex: Exchange,
+    event: MarkEvent,
+    liq_id: str,
+    account: str,
+    market: MarketState,
+    gap: Fraction,
+) -> list[Event]:
+    """Book the engine's ADL gap: what closing at the fill price realized against the takeover.
+
+    At the bankruptcy price the gap is 0. At the mark it is, per fill, ``q V (M - P_b)`` for
+    a liquidated long (linear; ``q V (1/P_b - 1/M)`` coin for inverse; a short mirrors it),
+    the rule of :func:`compute_fill_surplus` (seed 001) with the mark as the fill. The
+    allocation op (``adl_allocate``) books nothing: it only prices the fills. The engine
+    books the gap as a book walk's surplus or deficit (DESIGN, Insurance fund): a gain goes
+    by ``liquidation.surplus_to`` (the fund, ``liquidation_surplus``; or the trader), a loss
+    is paid by the fund as far as it can (``liquidation_deficit``) and the rest by
+    ``system_loss``. The liquidated trader is not charged a loss: after the takeover at the
+    bankruptcy price its equity in the position is zero, and what it has left backs its
+    other positions. The audit infers the same bookings (``perpspec/audit/book.py``).
+    """
+    inst = market.instrument
+    asset, fund = inst.settle_asset, inst.fund
+    engine = get_engine_account(inst.market)
+    fund_account = get_fund_account(fund)
+    if gap == 0:
+        return []
+    ex.credit(engine, asset, -gap)
+    if gap > 0:
+        if ex.config.profile.liquidation.surplus_to is SurplusTo.TRADER:
+            ex.credit(account, asset, gap)
+            return []
+        ex.credit(fund_account, asset, gap)
+        return [_insurance(event, fund, gap, "liquidation_surplus", liq_id)]
+    loss = -gap
+    paid = min(loss, max(_cash(ex, fund_account, asset), Fraction(0)))
+    ex.credit(fund_account, asset, -paid)
+    ex.credit("system_loss", asset, -(loss - paid))
+    return [_insurance(event, fund, -paid, "liquidation_deficit", liq_id)] if paid else []
 
 
 def _cycle_label(ex: Exchange, ts: str) -> str:

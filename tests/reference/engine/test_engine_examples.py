@@ -18,9 +18,10 @@ from engine_fixtures import (
     trade,
 )
 
+from perpspec.invariants.predicates import find_adl_violations
+from perpspec.reference.adl.allocation import FillPrice
 from perpspec.reference.engine.accounts import compute_account_cash
 from perpspec.reference.engine.engine import Engine, apply, replay
-from perpspec.reference.errors import SpecError
 from perpspec.reference.events import (
     AdlEvent,
     FundingEvent,
@@ -272,11 +273,89 @@ def test_socialized_charges_in_whole_units() -> None:
     assert cash(engine, "system_loss") == 0
 
 
-def test_unsupported_profile_is_refused_before_any_event() -> None:
-    """hyperliquid fills ADL at the mark, which the engine does not implement: refused at
-    construction, so no mark update can stop half-way (invariant ``frame``)."""
-    with pytest.raises(SpecError, match=r"adl\.fill_price = 'mark' is not supported"):
-        make_engine("hyperliquid")
+def test_hyperliquid_adl_fills_at_the_mark_and_the_fund_then_system_loss_pays_the_gap() -> None:
+    """Hyperliquid: ADL positions are "closed at the previous mark price against the now
+    underwater user" (docs/profiles.md); the gap to the takeover price is a deficit.
+
+    alice: 1,000 cash, long 1 @ 20,000 cross; close_fee_rate 0, so bankruptcy 1,000 + (P -
+    20,000) = 0 -> 19,000 (as in seed 001). Mark 18,000: best bid 18,000 x 0.999 = 17,982, a
+    deficit of 1,018 > the fund's 50, so no fill executes and ADL takes the whole 1.
+    Ranking (entry / mark) x notional / account value, for shorts:
+      carol: short 0.5, value 5,000 + 0.5 x 2,000 = 6,000: 10/9 x 9,000 / 6,000 = 5/3;
+      bob: short 1, value 100,000 + 2,000 = 102,000: 10/9 x 18,000 / 102,000 = 10/51.
+    Queue: carol 0.5 first (all of it), bob 0.5, both at the mark 18,000 (not 19,000).
+    Gap: the engine took the long over at 19,000 and closes it at 18,000: (18,000 - 19,000)
+    x 1 = -1,000. The fund pays its 50 (liquidation_deficit), system_loss the other 950.
+    """
+    engine = make_engine("hyperliquid")
+    setup_three_traders(engine, fund="main")
+    before = engine.state.clone()
+    out = engine.submit(mark(18_000))
+    # the invariant adl-price under the profile's rule, and under the bankruptcy rule (two
+    # fills at 18,000, not 19,000)
+    assert find_adl_violations(before, out, FillPrice.MARK) == []
+    wrong = find_adl_violations(before, out, FillPrice.BANKRUPTCY)
+    assert [(v.invariant, v.expected) for v in wrong] == [("adl-price", "19000")] * 2
+    [liquidation] = of_type(out, "liquidation")
+    assert isinstance(liquidation, LiquidationEvent)
+    assert liquidation.bankruptcy_price == F(19_000)
+    assert of_type(out, "liquidation_fill") == []
+    adl = [e for e in of_type(out, "adl") if isinstance(e, AdlEvent)]
+    assert [(e.account, e.qty, e.price, e.rank) for e in adl] == [
+        ("carol", F("0.5"), F(18_000), 1),
+        ("bob", F("0.5"), F(18_000), 2),
+    ]
+    deficits = [
+        (e.amount, e.reason) for e in of_type(out, "insurance") if isinstance(e, InsuranceEvent)
+    ]
+    assert deficits == [(F(-50), "liquidation_deficit")]
+    # carol: 5,000 + 0.5 x (20,000 - 18,000) = 6,000; bob realizes 0.5 x 2,000 = 1,000 and
+    # keeps short 0.5 @ 20,000, whose uPnL (+1,000) is not cash.
+    assert cash(engine, "carol") == 6_000
+    assert cash(engine, "bob") == 101_000
+    assert cash(engine, "alice") == 0
+    assert cash(engine, "insurance:main") == 0
+    assert cash(engine, "system_loss") == -950
+    assert cash(engine, "engine:BTC-PERP") == 0
+    # conservation: 1,000 + 100,000 + 5,000 + 50 before = 0 + 101,000 + 6,000 + 0 - 950 after
+    assert engine.state.accounts["bob"].positions["BTC-PERP"].qty == F("-0.5")
+
+
+def test_hyperliquid_adl_at_a_mark_above_bankruptcy_books_the_gain_to_the_fund() -> None:
+    """The mirror: the mark is between the liquidation and the bankruptcy price, so closing at
+    the mark gains against the takeover, and the gain goes to the fund (surplus_to insurance).
+
+    alice as above (bankruptcy 19,000, liquidation 19,095.5); the fund holds 0. Mark 19,010:
+    equity 1,000 - 990 = 10 < MM 0.005 x 19,010 = 95.05, so she is liquidated. Every bid is
+    below 19,000 (the best 19,010 x 0.999 = 18,990.99), a deficit the empty fund cannot pay,
+    so no fill executes and ADL takes the whole 1: carol 0.5 (score 20,000/19,010 x 9,505 /
+    5,495) before bob 0.5 (20,000/19,010 x 19,010 / 100,990), both at 19,010.
+    Gap: (19,010 - 19,000) x 1 = +10 to the fund (liquidation_surplus).
+    carol: 5,000 + 0.5 x 990 = 5,495; bob: 100,000 + 0.5 x 990 = 100,495.
+    Conservation: 1,000 + 100,000 + 5,000 + 0 = 106,000 = 0 + 100,495 + 5,495 + 10.
+    """
+    engine = make_engine("hyperliquid")
+    setup_three_traders(engine, fund="main", fund_balance=0)
+    assert cash(engine, "insurance:main") == 0
+    out = engine.submit(mark(19_010))
+    [liquidation] = of_type(out, "liquidation")
+    assert isinstance(liquidation, LiquidationEvent)
+    assert liquidation.bankruptcy_price == F(19_000)
+    assert of_type(out, "liquidation_fill") == []
+    adl = [e for e in of_type(out, "adl") if isinstance(e, AdlEvent)]
+    assert [(e.account, e.qty, e.price) for e in adl] == [
+        ("carol", F("0.5"), F(19_010)),
+        ("bob", F("0.5"), F(19_010)),
+    ]
+    entries = [
+        (e.amount, e.reason) for e in of_type(out, "insurance") if isinstance(e, InsuranceEvent)
+    ]
+    assert entries == [(F(10), "liquidation_surplus")]
+    assert cash(engine, "carol") == 5_495
+    assert cash(engine, "bob") == 100_495
+    assert cash(engine, "alice") == 0
+    assert cash(engine, "insurance:main") == 10
+    assert cash(engine, "engine:BTC-PERP") == 0
 
 
 def test_negative_balance_and_deficit_together_never_take_the_fund_below_zero() -> None:
