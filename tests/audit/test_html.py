@@ -10,6 +10,7 @@ import io
 import re
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,11 @@ TAMPERS = ("sl-participants", "liq-trigger", "conservation")
 
 
 def audit_to_html(ledger: Path, report_path: Path, profile: str) -> str:
-    """Run ``perpspec audit LEDGER --profile P --html REPORT`` and read the report."""
-    main(["audit", str(ledger), "--profile", profile, "--html", str(report_path)])
+    """Run ``perpspec audit LEDGER --profile P --html REPORT`` and read the report; the
+    simulated ledgers book cash in 10**-8 of the asset, so their stated balances are checked
+    in that unit (``--settlement-unit``)."""
+    unit = ["--settlement-unit", "0.00000001"]
+    main(["audit", str(ledger), "--profile", profile, *unit, "--html", str(report_path)])
     return report_path.read_text(encoding="utf-8")
 
 
@@ -84,7 +88,9 @@ def test_every_violation_of_a_tampered_ledger_is_in_the_report(
 ) -> None:
     ledger, page = tampered
     options = AuditOptions(
-        profile=load_profile(socialized_ledger.profile), profile_name=socialized_ledger.profile
+        profile=load_profile(socialized_ledger.profile),
+        profile_name=socialized_ledger.profile,
+        unit=Fraction(1, 10**8),  # as audit_to_html's --settlement-unit
     )
     report = audit_ledger(ledger, None, options)
     assert {v.check for v in report.violations} >= set(TAMPERS)
