@@ -257,7 +257,9 @@ def audit_twice(console: Console, ledger: Path) -> int:
     """Audit the crash's ledger as written (clean), then tampered once (an ADL fill moved off
     the bankruptcy price, booked so that cash still balances): the auditor's view of both.
 
-    Returns 0 when the clean ledger passes and the tampered one is caught under ``adl-price``.
+    Returns 0 when the clean ledger passes and the tampered one is caught under ``adl-price``;
+    the moved fill's cash also disagrees with the next stated balances of the accounts it paid
+    (``conservation`` at those ``balance`` records, a second witness), and nothing else.
     """
     options = AuditOptions(
         profile=load_profile(DEMO_PROFILE), profile_name=DEMO_PROFILE, unit=SETTLEMENT_UNIT
@@ -274,7 +276,13 @@ def audit_twice(console: Console, ledger: Path) -> int:
     for line in format_text(caught, max_violations=5):
         console.print(line, markup=False, highlight=False)
     flagged = {violation.check for violation in caught.violations}
-    return 0 if not clean.violations and flagged == {"adl-price"} else 1
+    witnesses = all(
+        '"type":"balance"' in violation.record
+        for violation in caught.violations
+        if violation.check == "conservation"
+    )
+    as_shown = "adl-price" in flagged and flagged <= {"adl-price", "conservation"} and witnesses
+    return 0 if not clean.violations and as_shown else 1
 
 
 def run_demo(console: Console | None = None, out_dir: Path = Path("out/demo")) -> int:
