@@ -41,24 +41,32 @@ def write_records(path: Path, records: Sequence[Mapping[str, object]]) -> Path:
     return path
 
 
+def open_trade(qty: str, price: str, buyer_fee: str, seller_fee: str) -> list[dict[str, object]]:
+    """Lines 1-5: the market, A and B with 1,000 each, the mark 100, and A buying ``qty`` from
+    B at ``price`` with the fees given."""
+    return [
+        INSTRUMENT,
+        {"type": "deposit", "account": "A", "asset": "USD", "amount": "1000"},
+        {"type": "deposit", "account": "B", "asset": "USD", "amount": "1000"},
+        {"type": "mark", "market": "X-PERP", "price": "100"},
+        {
+            "type": "trade",
+            "market": "X-PERP",
+            "buyer": "A",
+            "seller": "B",
+            "qty": qty,
+            "price": price,
+            "buyer_fee": buyer_fee,
+            "seller_fee": seller_fee,
+        },
+    ]
+
+
 def funding_ledger(path: Path, payments: list[tuple[str, str]]) -> Path:
     return write_records(
         path,
         [
-            INSTRUMENT,
-            {"type": "deposit", "account": "A", "asset": "USD", "amount": "1000"},
-            {"type": "deposit", "account": "B", "asset": "USD", "amount": "1000"},
-            {"type": "mark", "market": "X-PERP", "price": "100"},
-            {
-                "type": "trade",
-                "market": "X-PERP",
-                "buyer": "A",
-                "seller": "B",
-                "qty": "1",
-                "price": "100",
-                "buyer_fee": "0",
-                "seller_fee": "0",
-            },
+            *open_trade("1", "100", "0", "0"),
             {"type": "mark", "market": "X-PERP", "price": "90"},
             {
                 "type": "funding",

@@ -13,30 +13,12 @@ from hypothesis import strategies as st
 from perpspec.audit.report import AuditReport
 from perpspec.audit.run import NEEDS_PROFILE, AuditOptions, audit_ledger
 from perpspec.reference.profile import Profile, TradingOptions, load_profile
-from tests.audit.test_command import INSTRUMENT, write_records
+from tests.audit.test_command import open_trade, write_records
 
 
 def trade_ledger(path: Path, qty: str, price: str, buyer_fee: str, seller_fee: str) -> Path:
     """Line 5 is the trade (A buys from B); both start with 1,000 and the mark is 100."""
-    return write_records(
-        path,
-        [
-            INSTRUMENT,
-            {"type": "deposit", "account": "A", "asset": "USD", "amount": "1000"},
-            {"type": "deposit", "account": "B", "asset": "USD", "amount": "1000"},
-            {"type": "mark", "market": "X-PERP", "price": "100"},
-            {
-                "type": "trade",
-                "market": "X-PERP",
-                "buyer": "A",
-                "seller": "B",
-                "qty": qty,
-                "price": price,
-                "buyer_fee": buyer_fee,
-                "seller_fee": seller_fee,
-            },
-        ],
-    )
+    return write_records(path, open_trade(qty, price, buyer_fee, seller_fee))
 
 
 def with_rates(maker: F, taker: F) -> Profile:
