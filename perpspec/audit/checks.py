@@ -1042,9 +1042,7 @@ class AdlPrice(Check):
         expected = get_adl_fill_price(rule, liquidation.bankruptcy_price, liquidation.mark_price)
         if event.price == expected:
             return []
-        at_mark = expected == liquidation.mark_price and (
-            rule is FillPrice.MARK or liquidation.bankruptcy_price is None
-        )
+        at_mark = rule is FillPrice.MARK or liquidation.bankruptcy_price is None
         name = "mark of the update" if at_mark else "bankruptcy price"
         hint = (
             "the profile fills ADL at the mark (adl.fill_price = mark); the gap to the "

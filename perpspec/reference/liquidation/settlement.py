@@ -53,6 +53,7 @@ from fractions import Fraction
 from perpspec.reference.errors import SpecError
 from perpspec.reference.instrument import ContractKind
 from perpspec.reference.insurance.fund import apply_insurance_delta, can_pay
+from perpspec.reference.margin.pnl import compute_position_value
 from perpspec.reference.numbers import format_number
 
 __all__ = [
@@ -68,7 +69,6 @@ __all__ = [
     "compute_liquidation_fee_base",
     "compute_net_surplus",
     "compute_surplus_split",
-    "compute_value",
     "is_fill_executable",
     "select_executable_fills",
     "settle_liquidation",
@@ -208,15 +208,6 @@ def select_executable_fills(
     return tuple(fills)
 
 
-def compute_value(
-    kind: ContractKind, qty: Fraction, multiplier: Fraction, price: Fraction
-) -> Fraction:
-    """Value of ``qty`` units at ``price``: ``d V p`` (linear) or ``d V / p`` in coin (inverse)."""
-    if kind is ContractKind.LINEAR:
-        return qty * multiplier * price
-    return qty * multiplier / price
-
-
 def compute_liquidation_fee_base(
     fee_base: FeeBase,
     kind: ContractKind,
@@ -236,15 +227,15 @@ def compute_liquidation_fee_base(
     """
     if fee_base is FeeBase.FILL_NOTIONAL:
         return sum(
-            (compute_value(kind, fill.qty, multiplier, fill.price) for fill in executed),
+            (compute_position_value(kind, fill.qty, multiplier, fill.price) for fill in executed),
             Fraction(0),
         )
     executed_qty = sum((fill.qty for fill in executed), Fraction(0))
     if fee_base is FeeBase.BANKRUPTCY_VALUE:
-        return compute_value(kind, executed_qty, multiplier, bankruptcy_price)
+        return compute_position_value(kind, executed_qty, multiplier, bankruptcy_price)
     if mark_price is None:
         raise SpecError("mark_price: required by fee_base mark_value")
-    return compute_value(kind, executed_qty, multiplier, mark_price)
+    return compute_position_value(kind, executed_qty, multiplier, mark_price)
 
 
 def compute_liquidation_fee(

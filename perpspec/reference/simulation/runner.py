@@ -8,7 +8,7 @@ the engine's state and the traders' views, so memory does not grow with the step
 
 Beside the engine's events the run states balances, as exchange statements do: after every
 ``balance_interval``-th step, every trader account's wallet balance in each settle asset, and
-after every input that caused a liquidation, the liquidated accounts' (docs/simulation.md).
+after every input that caused a liquidation, the liquidated accounts' (docs/simulate.md).
 A ``balance`` asserts the amount after every earlier event (docs/ledger.md), so a re-priced
 trade, zero-sum and invisible to conservation, is caught by the next assertion.
 """
