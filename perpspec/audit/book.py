@@ -22,9 +22,10 @@ inferred by fixed rules, stated here once:
   ``liquidation_fee`` insurance entry went to ``fees``; a trader taken over at the mark (no
   bankruptcy price) and left below zero is made whole by ``system_loss``; the engine's
   remaining loss is booked to ``system_loss`` when the last resort ran out (a socialized
-  share was recorded, or the fund is empty); with a profile whose ``surplus_to = "trader"``
-  the engine's remaining gain is refunded to the trader; ADL fees follow the profile's
-  ``fee_policy`` (none without a profile).
+  share was recorded, or the fund is empty), and so is its remaining gain after socialized
+  charges (the floor residue of ``haircut_ratio`` payouts); otherwise, with a profile whose
+  ``surplus_to = "trader"``, the engine's remaining gain is refunded to the trader; ADL fees
+  follow the profile's ``fee_policy`` (none without a profile).
 - ADL fills are replayed at their stated price. Under ``adl.fill_price = "mark"`` the
   engine's gap against the takeover price is booked by the entries and rules above
   (``liquidation_surplus`` or ``liquidation_deficit`` entries, then ``system_loss`` once the
@@ -471,7 +472,11 @@ class AuditBook:
         if liquidation.bankruptcy_price is None:
             self._make_whole(liquidation, asset)
         residual = self.get_cash(engine, asset) - settlement.engine_cash_at_open
-        if residual > 0 and self._refunds_surplus():
+        if residual > 0 and settlement.socialized_recorded:
+            # the floor residue of haircut payouts (charges above the loss) is system_loss's
+            self.credit(engine, asset, -residual)
+            self.credit("system_loss", asset, residual)
+        elif residual > 0 and self._refunds_surplus():
             self.credit(engine, asset, -residual)
             self.credit_trader_margin(liquidation.account, liquidation.market, residual)
         elif residual < 0 and self._last_resort_ran_out(settlement):

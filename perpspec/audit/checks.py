@@ -69,6 +69,7 @@ from perpspec.reference.prices.position_prices import (
     round_position_price,
 )
 from perpspec.reference.profile import LastResort, LiquidationMode, Profile
+from perpspec.reference.socialized_loss.haircut_ratio import compute_written_off_haircut
 from perpspec.reference.socialized_loss.process import (
     SocializedLossParams,
     compute_socialized_loss,
@@ -1445,7 +1446,7 @@ def compute_share(ctx: AuditContext, settlement: Settlement) -> SocializedShare 
     """
     profile = ctx.profile
     options = profile.socialized_loss if profile is not None else None
-    if options is None or options.method is SocializedLossMethod.HAIRCUT_RATIO:
+    if options is None:
         return None
     book = ctx.book
     liquidation = settlement.event
@@ -1462,7 +1463,12 @@ def compute_share(ctx: AuditContext, settlement: Settlement) -> SocializedShare 
         options.method, options.insurance_share, options.threshold, options.denominator
     )
     try:
-        result = compute_socialized_loss(params, loss, fund, positions, ctx.unit)
+        if options.method is SocializedLossMethod.HAIRCUT_RATIO:
+            result = compute_written_off_haircut(
+                loss, fund, positions, options.insurance_share, ctx.unit
+            )
+        else:
+            result = compute_socialized_loss(params, loss, fund, positions, ctx.unit)
     except SpecError:
         return None
     return result.insurance_paid, dict(result.charges), {p.id: p for p in positions}

@@ -178,6 +178,12 @@ _INVARIANTS: list[Invariant] = [
             ),
             _check(Method.HYPOTHESIS, _WALK, "the walk is maximal"),
             _check(
+                Method.EXAMPLE,
+                "tests/reference/socialized_loss/test_sl_methods.py::"
+                "test_a_written_off_loss_is_paid_by_the_fund_first_then_haircut",
+                "haircut_ratio: the fund pays before the write-off",
+            ),
+            _check(
                 Method.CROSSHAIR,
                 _KERNELS + "settle_fund_units",
                 "pays exactly when deficit <= balance",
@@ -340,6 +346,12 @@ _INVARIANTS: list[Invariant] = [
                 "tests/reference/socialized_loss/test_sl_methods.py::"
                 "test_seed000_charges_capped_at_cycle_profit",
             ),
+            _check(
+                Method.EXAMPLE,
+                "tests/reference/socialized_loss/test_sl_methods.py::"
+                "test_a_written_off_loss_beyond_every_claim_leaves_the_rest_uncovered",
+                "haircut_ratio at h = 0: every claim charged whole, never more",
+            ),
         ),
     ),
     Invariant(
@@ -356,6 +368,17 @@ _INVARIANTS: list[Invariant] = [
                 Method.EXAMPLE,
                 "tests/reference/socialized_loss/test_sl_methods.py::"
                 "test_seed000_search_stops_at_90_percent_crossing_included",
+            ),
+            _check(
+                Method.EXAMPLE,
+                "tests/reference/engine/test_engine_examples.py::"
+                "test_percolator_haircuts_positive_pnl_after_the_fund",
+                "haircut_ratio, hand-worked, floor residue to system_loss",
+            ),
+            _check(
+                Method.EXAMPLE,
+                "tests/audit/test_haircut.py::test_a_tampered_haircut_is_caught",
+                "haircut_ratio, audit",
             ),
         ),
     ),

@@ -97,8 +97,9 @@ from perpspec.reference.prices.position_prices import (
 )
 from perpspec.reference.profile import LastResort, LiquidationMode
 from perpspec.reference.socialized_loss.cycles import get_cycle_index, get_cycle_start
+from perpspec.reference.socialized_loss.haircut_ratio import compute_written_off_haircut
 from perpspec.reference.socialized_loss.process import SocializedLossParams, compute_socialized_loss
-from perpspec.reference.socialized_loss.result import SlPosition
+from perpspec.reference.socialized_loss.result import SlPosition, SocializedLossMethod
 
 __all__ = ["SCORE_STEP", "compute_round_bound", "process_mark"]
 
@@ -767,9 +768,13 @@ def _run_socialized(
 
     The fund pays ``insurance_share`` of the loss (up to its balance), profitable positions
     in the market the rest by the profile's method, each charge capped by the method; what
-    is left is booked to ``system_loss``. Without a ``[socialized_loss]`` section (an ADL
-    profile whose opposite side could not absorb the remainder) the fund pays what it can
-    and ``system_loss`` the rest.
+    is left is booked to ``system_loss``. Under ``haircut_ratio`` the market is the vault
+    whose junior claims (its positions' positive uPnL) are paid at one ratio h after the
+    uninsured loss is written off (:func:`compute_written_off_haircut`); a claim's charge is
+    what its floored payout leaves, so the charges may collect more than the loss by the
+    floor residue, which ``system_loss`` keeps (a credit: Percolator's rounding-residue sink).
+    Without a ``[socialized_loss]`` section (an ADL profile whose opposite side could not
+    absorb the remainder) the fund pays what it can and ``system_loss`` the rest.
     """
     inst = market.instrument
     market_id, asset = inst.market, inst.settle_asset
@@ -793,8 +798,17 @@ def _run_socialized(
     loss = -result
     options = ex.config.profile.socialized_loss
     fund_balance = max(_cash(ex, fund_account, asset), Fraction(0))
-    if options is None or options.method.value == "haircut_ratio":
+    if options is None:
         paid, charges, uncovered = min(loss, fund_balance), {}, loss - min(loss, fund_balance)
+    elif options.method is SocializedLossMethod.HAIRCUT_RATIO:
+        shared = compute_written_off_haircut(
+            loss,
+            fund_balance,
+            _sl_positions(ex, market, account),
+            options.insurance_share,
+            ex.config.unit,
+        )
+        paid, charges, uncovered = shared.insurance_paid, dict(shared.charges), shared.uncovered
     else:
         params = SocializedLossParams(
             options.method, options.insurance_share, options.threshold, options.denominator

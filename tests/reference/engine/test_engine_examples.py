@@ -273,6 +273,40 @@ def test_socialized_charges_in_whole_units() -> None:
     assert cash(engine, "system_loss") == 0
 
 
+def test_percolator_haircuts_positive_pnl_after_the_fund() -> None:
+    """Percolator: the fund pays first, the rest is written off and every positive claim is
+    paid floor(claim x h) (docs/profiles.md, percolator).
+
+    Seed 000's market as above: bankruptcy 19,000, mark 18,000, no walk fill (its deficit
+    1,018 exceeds the fund's 50); the sweep sells 1 @ 17,982, loss 1,018. The fund pays its
+    50 (insurance_share 1), D = 968. Claims at 18,000: bob short 1 @ 20,000 +2,000, carol
+    short 0.5 +1,000; mm (long 1.5 after the sweep) has none. h = (3,000 - 968) / 3,000 =
+    254/375. With the unit 10^-8: bob paid floor(4,064/3) = 1,354.66666666, charged
+    645.33333334; carol paid floor(2,032/3) = 677.33333333, charged 322.66666667. Charged
+    968.00000001: the floor residue 0.00000001 stays with system_loss (seed-socialized, on the
+    same loss, charges carol 322.66666666 and books nothing).
+    """
+    engine = make_engine("percolator")
+    engine.exchange.config = dataclasses.replace(engine.exchange.config, unit=F(1, 10**8))
+    setup_three_traders(engine, fund="main")
+    out = engine.submit(mark(18_000))
+    fills = [(e.qty, e.price) for e in out if isinstance(e, LiquidationFillEvent)]
+    assert fills == [(F(1), F(17_982))]
+    assert [(e.amount, e.reason) for e in out if isinstance(e, InsuranceEvent)] == [
+        (F(-50), "socialized_loss")
+    ]
+    charges = {e.account: e.amount for e in out if isinstance(e, SocializedLossEvent)}
+    assert charges == {"bob": F("645.33333334"), "carol": F("322.66666667")}
+    assert cash(engine, "system_loss") == F(1, 10**8)
+    assert cash(engine, "engine:BTC-PERP") == 0
+    # the charges leave the claimants' cash: bob 100,000 - 645.33333334, carol 5,000 -
+    # 322.66666667; alice was taken over at her bankruptcy price and the fund is empty
+    assert cash(engine, "bob") == F("99354.66666666")
+    assert cash(engine, "carol") == F("4677.33333333")
+    assert cash(engine, "alice") == 0
+    assert cash(engine, "insurance:main") == 0
+
+
 def test_hyperliquid_adl_fills_at_the_mark_and_the_fund_then_system_loss_pays_the_gap() -> None:
     """Hyperliquid: ADL positions are "closed at the previous mark price against the now
     underwater user" (docs/profiles.md); the gap to the takeover price is a deficit.

@@ -545,13 +545,14 @@ def _socialized_engine(
     return engine
 
 
-def test_haircut_ratio_falls_back_to_the_fund_then_system_loss() -> None:
-    """``haircut_ratio`` needs a vault model the engine does not have: the fund pays what it
-    can and ``system_loss`` the rest, nobody is charged (docs/engine.md).
+def test_haircut_ratio_writes_the_loss_off_against_positive_pnl() -> None:
+    """``haircut_ratio``: the fund pays its share, the rest D is written off and every
+    positive claim of the market is paid at h (docs/engine.md, the last resorts).
 
     Seed 000's setting (mark 18,000): the sweep sells 1 @ 17,982 against the bankruptcy price
-    19,000, a loss of 1,018; the fund pays its 50 (its whole balance, whatever the
-    insurance share) and 1,018 - 50 = 968 is booked to ``system_loss``.
+    19,000, a loss of 1,018; the fund's share 20% = 203.6 is capped at its 50, so D = 968.
+    Claims: bob +2,000, carol +1,000 (mm's long is at a loss). h = (3,000 - 968) / 3,000:
+    bob charged 2,000 x 968/3,000 = 1,936/3, carol 968/3; exact, so nothing is left over.
     """
     engine = _socialized_engine(method=SocializedLossMethod.HAIRCUT_RATIO)
     out = engine.submit(engine_mark(18_000))
@@ -559,8 +560,9 @@ def test_haircut_ratio_falls_back_to_the_fund_then_system_loss() -> None:
     assert [(e.amount, e.reason) for e in out if isinstance(e, InsuranceEvent)] == [
         (F(-50), "socialized_loss")
     ]
-    assert not [e for e in out if isinstance(e, SocializedLossEvent)]
-    assert engine.state.accounts["system_loss"].wallet["USDT"] == -968
+    charges = {e.account: e.amount for e in out if isinstance(e, SocializedLossEvent)}
+    assert charges == {"bob": F(1_936, 3), "carol": F(968, 3)}
+    assert engine.state.accounts["system_loss"].wallet.get("USDT", F(0)) == 0
     assert engine.state.accounts["insurance:main"].wallet["USDT"] == 0
 
 

@@ -13,6 +13,7 @@ from perpspec.reference.socialized_loss.haircut_ratio import (
     compute_haircut,
     compute_haircut_ratio,
     compute_residual,
+    compute_written_off_haircut,
 )
 from perpspec.reference.socialized_loss.open_interest import compute_open_interest
 from perpspec.reference.socialized_loss.result import Denominator, SlPosition
@@ -134,6 +135,48 @@ def test_percolator_floors_leave_a_residue() -> None:
     result = compute_haircut(F(1110), F(1000), F(100), book, unit=F(1))
     assert dict(result.paid) == {"A": 3, "B": 3, "C": 3}
     assert result.uncovered == -1
+
+
+def test_a_written_off_loss_is_paid_by_the_fund_first_then_haircut() -> None:
+    # Percolator spec 4.17: absorb_protocol_loss = use_insurance_buffer, then the rest is
+    # represented through Residual. Loss 1,018, fund 50 (share 1): the fund pays 50, D = 968
+    # is written off. Claims 2,000 and 1,000 (a loser's -1,000 is no claim): Residual =
+    # 3,000 - 968 = 2,032, h = 2,032 / 3,000 = 254/375. bob paid 2,000 x 254/375 = 4,064/3,
+    # charged 1,936/3; carol paid 2,032/3, charged 968/3; the charges sum to D exactly.
+    book = [SlPosition("bob", F(2_000)), SlPosition("carol", F(1_000)), SlPosition("mm", F(-982))]
+    result = compute_written_off_haircut(F(1_018), F(50), book)
+    assert result.insurance_paid == 50
+    assert result.haircut_ratio == F(254, 375)
+    assert dict(result.paid) == {"bob": F(4_064, 3), "carol": F(2_032, 3)}
+    assert dict(result.charges) == {"bob": F(1_936, 3), "carol": F(968, 3)}
+    assert result.uncovered == 0
+    # With a unit of 10^-8 each payout is floored (4,064/3 -> 1,354.66666666, 2,032/3 ->
+    # 677.33333333), so the charges are 645.33333334 + 322.66666667 = 968.00000001: one unit
+    # over-collected, the floor residue (uncovered -10^-8, booked to system_loss).
+    rounded = compute_written_off_haircut(F(1_018), F(50), book, unit=F(1, 10**8))
+    assert dict(rounded.charges) == {"bob": F("645.33333334"), "carol": F("322.66666667")}
+    assert rounded.uncovered == F(-1, 10**8)
+
+
+def test_a_written_off_loss_beyond_every_claim_leaves_the_rest_uncovered() -> None:
+    # Loss 5,000, fund 50: D = 4,950 > claims 3,000, so Residual = 0, h = 0: every claim is
+    # charged whole (2,000 and 1,000) and 4,950 - 3,000 = 1,950 is no haircut's to cover.
+    book = [SlPosition("bob", F(2_000)), SlPosition("carol", F(1_000))]
+    result = compute_written_off_haircut(F(5_000), F(50), book)
+    assert result.haircut_ratio == 0
+    assert dict(result.charges) == {"bob": 2_000, "carol": 1_000}
+    assert result.uncovered == 1_950
+
+
+def test_a_written_off_loss_without_the_fund_is_haircut_whole() -> None:
+    # insurance_share 0 (Percolator spec 6.1 alone: the remainder "MUST be written off"): the
+    # fund pays nothing, D = 1,018, h = (3,000 - 1,018) / 3,000 = 991/1,500; bob charged
+    # 2,000 - 2,000 x 991/1,500 = 2,036/3, carol 1,018/3.
+    book = [SlPosition("bob", F(2_000)), SlPosition("carol", F(1_000))]
+    result = compute_written_off_haircut(F(1_018), F(50), book, insurance_share=F(0))
+    assert result.insurance_paid == 0
+    assert dict(result.charges) == {"bob": F(2_036, 3), "carol": F(1_018, 3)}
+    assert result.uncovered == 0
 
 
 def _run_top_profit(
