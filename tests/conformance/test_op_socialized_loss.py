@@ -90,7 +90,16 @@ def test_haircut_extra_outputs_and_loss_check() -> None:
             {"method": "open_interest", "positions": [{"id": "A", "size": "1"}]},
             "input.positions[0].equity: missing",
         ),
-        ({"method": "haircut_ratio"}, "input.vault: missing"),
+        ({"method": "haircut_ratio", "vault": "1"}, "input.principal: missing"),
+        # the threshold is top_profit's option: another method would ignore it
+        (
+            {"method": "clawback", "threshold": "0.9"},
+            "input.threshold: does not apply to the clawback method",
+        ),
+        (
+            {"method": "haircut_ratio", "loss": None, "vault": "1", "principal": "1"},
+            "input.insurance_share: does not apply to the vault form of haircut_ratio",
+        ),
         ({"unit": "0"}, "input.unit"),
     ],
 )

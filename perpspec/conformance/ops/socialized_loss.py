@@ -6,8 +6,14 @@ its balance; default 1), ``threshold`` (default 0.9), ``denominator`` (participa
 all_profitable, default participants), ``positions`` [{``id``, ``profit``, optional ``size``,
 ``equity``}]. ``open_interest`` needs ``size`` and ``equity`` (and no ``profit``). Added optional
 fields: ``unit`` (charges rounded to it, see :mod:`perpspec.reference.socialized_loss.common`)
-and, for ``haircut_ratio``, ``vault`` and ``principal`` (required; ``insurance_fund`` is the
-insurance I; ``loss`` may be left out, and when given must equal the vault's shortfall).
+and, for ``haircut_ratio``, either ``vault`` and ``principal`` (the vault form:
+``insurance_fund`` is the insurance I, which pays nothing; ``loss`` may be left out, and when
+given must equal the vault's shortfall; ``insurance_share`` does not apply), or neither (the
+written-off form, as the engine meets a loss: ``loss`` is required, the fund pays
+``insurance_share`` of it first and the rest is written off against the claims,
+:func:`perpspec.reference.socialized_loss.haircut_ratio.compute_written_off_haircut`).
+``threshold`` and ``denominator`` are ``top_profit``'s only: given to another method they
+make the case malformed, like any input the method would not read.
 
 Output: ``insurance_paid``, ``charges`` {id: amount} (accounts charged > 0), ``uncovered``
 (booked to ``system_loss``). Added: ``participants`` (ids the method selected),
@@ -31,7 +37,10 @@ from perpspec.conformance.fields import (
     get_str,
 )
 from perpspec.reference.numbers import format_number
-from perpspec.reference.socialized_loss.haircut_ratio import compute_haircut_shortfall
+from perpspec.reference.socialized_loss.haircut_ratio import (
+    compute_haircut_shortfall,
+    compute_written_off_haircut,
+)
 from perpspec.reference.socialized_loss.process import SocializedLossParams, compute_socialized_loss
 from perpspec.reference.socialized_loss.result import (
     Denominator,
@@ -73,6 +82,11 @@ def _get_position(item: object, index: int, method: SocializedLossMethod) -> SlP
 def _get_params(
     case_input: Mapping[str, Any], method: SocializedLossMethod
 ) -> SocializedLossParams:
+    """The method's options; a ``top_profit`` option given to another method is refused."""
+    if method is not SocializedLossMethod.TOP_PROFIT:
+        _refuse(case_input, ("threshold", "denominator"), f"the {method.value} method")
+        share = get_nonnegative(case_input, "insurance_share", _PATH, default=Fraction(1))
+        return SocializedLossParams(method, share)
     denominators = tuple(d.value for d in Denominator)
     return SocializedLossParams(
         method,
@@ -84,10 +98,21 @@ def _get_params(
     )
 
 
+def _refuse(case_input: Mapping[str, Any], keys: tuple[str, ...], what: str) -> None:
+    for key in keys:
+        if key in case_input:
+            raise CaseError(f"{_PATH}.{key}: does not apply to {what}")
+
+
+def _is_vault_form(case_input: Mapping[str, Any]) -> bool:
+    """``haircut_ratio`` with ``vault`` or ``principal`` given; neither: the written-off form."""
+    return "vault" in case_input or "principal" in case_input
+
+
 def _get_loss(
     case_input: Mapping[str, Any], method: SocializedLossMethod, positions: list[SlPosition]
 ) -> Fraction:
-    if method is not SocializedLossMethod.HAIRCUT_RATIO:
+    if method is not SocializedLossMethod.HAIRCUT_RATIO or not _is_vault_form(case_input):
         return get_nonnegative(case_input, "loss", _PATH)
     total = sum((p.profit for p in positions if p.profit > 0), Fraction(0))
     shortfall = compute_haircut_shortfall(
@@ -130,8 +155,13 @@ def run(case_input: Mapping[str, Any]) -> dict[str, Any]:
     fund = get_nonnegative(case_input, "insurance_fund", _PATH)
     loss = _get_loss(case_input, method, positions)
     unit = None if case_input.get("unit") is None else get_positive(case_input, "unit", _PATH)
+    if method is SocializedLossMethod.HAIRCUT_RATIO and not _is_vault_form(case_input):
+        params = _get_params(case_input, method)
+        result = compute_written_off_haircut(loss, fund, positions, params.insurance_share, unit)
+        return _describe(result, fund)
     vault = principal = None
     if method is SocializedLossMethod.HAIRCUT_RATIO:
+        _refuse(case_input, ("insurance_share",), "the vault form of haircut_ratio")
         vault = get_nonnegative(case_input, "vault", _PATH)
         principal = get_nonnegative(case_input, "principal", _PATH)
     params = _get_params(case_input, method)

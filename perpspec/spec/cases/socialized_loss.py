@@ -269,6 +269,34 @@ def _haircut_cases() -> list[dict[str, Any]]:
             },
             _out("0", {"A": "50"}, "200"),
         ),
+        # Written off (Percolator 4.17, as the engine meets a loss; no vault given): loss
+        # 1,018, the fund pays its 50 first, D = 968 against claims 2,000 and 1,000: h =
+        # 2,032/3,000 = 254/375, payouts floored to 10^-8: bob 4,064/3 -> 1,354.66666666
+        # (charged 645.33333334), carol 2,032/3 -> 677.33333333 (charged 322.66666667); the
+        # charges exceed D by the floor residue 0.00000001 (uncovered -0.00000001).
+        _case(
+            "percolator-written-off",
+            {
+                "method": "haircut_ratio",
+                "loss": "1018",
+                "insurance_fund": "50",
+                "unit": "0.00000001",
+                "positions": [_p("bob", "2000"), _p("carol", "1000"), _p("mm", "-982")],
+            },
+            _out("50", {"bob": "645.33333334", "carol": "322.66666667"}, "-0.00000001"),
+        ),
+        # Written off beyond every claim: loss 5,000, fund 50, D = 4,950 > 3,000 of claims,
+        # h = 0: both claims charged whole, 4,950 - 3,000 = 1,950 uncovered.
+        _case(
+            "percolator-written-off-beyond-claims",
+            {
+                "method": "haircut_ratio",
+                "loss": "5000",
+                "insurance_fund": "50",
+                "positions": [_p("bob", "2000"), _p("carol", "1000")],
+            },
+            _out("50", {"bob": "2000", "carol": "1000"}, "1950"),
+        ),
     ]
 
 
