@@ -160,10 +160,23 @@ class AuditBook:
         self.open_qty: dict[str, Fraction] = {}
         self.upnl_at_one: dict[str, Fraction] = {}
         self.settlement: Settlement | None = None
+        #: Each fund's first settle asset, and every settle asset of the markets it backs.
         self.fund_assets: dict[str, str] = {}
+        self.fund_asset_sets: dict[str, set[str]] = {}
         self.liquidation_ids: set[str] = set()
 
     # ---- lookups ----------------------------------------------------------------------
+
+    def get_insurance_asset(self, event: InsuranceEvent) -> str | None:
+        """The asset an insurance movement is in: its liquidation's settle asset while that
+        settlement is open (a fund shared by markets of several settle assets holds each
+        apart), else the fund's one asset; None for a fund no instrument names, or a
+        movement outside a liquidation on a fund of several assets (``references``)."""
+        settlement = self.settlement
+        if settlement is not None and event.liquidation == settlement.event.id:
+            return settlement.asset
+        assets = self.fund_asset_sets.get(event.fund, set())
+        return next(iter(assets)) if len(assets) == 1 else None
 
     def get_market(self, market: str) -> MarketState | None:
         """The market, or None when the ledger never defined it."""
@@ -274,6 +287,7 @@ class AuditBook:
         """Define a market (raises SpecError for a redefinition or a bad tier table)."""
         process_instrument(self.ex, event)
         self.fund_assets.setdefault(event.fund, event.settle_asset)
+        self.fund_asset_sets.setdefault(event.fund, set()).add(event.settle_asset)
 
     def apply_deposit(self, event: DepositEvent) -> None:
         """Cash in."""
@@ -395,7 +409,7 @@ class AuditBook:
 
     def apply_insurance(self, event: InsuranceEvent, settlement: Settlement | None) -> None:
         """The fund moves; its counter-leg by reason (module docstring)."""
-        asset = self.fund_assets.get(event.fund)
+        asset = self.get_insurance_asset(event)
         if asset is None:
             return
         self.credit(get_fund_account(event.fund), asset, event.amount)

@@ -394,6 +394,14 @@ class References(Check):
                     f"fund {event.fund!r}",
                     "an insurance fund exists once an instrument names it",
                 )
+            assets = book.fund_asset_sets[event.fund]
+            if event.liquidation is None and len(assets) > 1:
+                return (
+                    "a liquidation named (its market gives the asset)",
+                    f"fund {event.fund!r} of {', '.join(sorted(assets))}, no liquidation",
+                    "an insurance entry names no asset: outside a liquidation, a fund shared "
+                    "by markets of several settle assets leaves it unknown",
+                )
             if event.liquidation is not None and event.liquidation != open_id:
                 return (
                     f"liquidation {open_id or '(none open)'!s}",
@@ -604,7 +612,10 @@ class FundNonnegative(Check):
         self.examined += 1
         book = ctx.book
         fund = account.removeprefix("insurance:")
-        asset = getattr(event, "asset", None) or book.fund_assets.get(fund)
+        if isinstance(event, InsuranceEvent):
+            asset = book.get_insurance_asset(event)
+        else:
+            asset = getattr(event, "asset", None) or book.fund_assets.get(fund)
         if asset is None:
             return []
         balance = book.get_cash(account, asset)

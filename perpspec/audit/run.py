@@ -321,8 +321,12 @@ class _Auditor:
             series.add_socialized(event.cycle, event.amount)
         fund = _fund_of(event)
         if fund is not None and fund in book.fund_assets:
-            balance = book.get_cash(get_fund_account(fund), book.fund_assets[fund])
-            series.add_fund(fund, event.seq, event.ts, balance)
+            # a fund shared by markets of several settle assets is one line an asset
+            assets = sorted(book.fund_asset_sets[fund])
+            for asset in assets:
+                balance = book.get_cash(get_fund_account(fund), asset)
+                name = fund if len(assets) == 1 else f"{fund} ({asset})"
+                series.add_fund(name, event.seq, event.ts, balance)
 
 
 def _fund_of(event: Event) -> str | None:
