@@ -22,8 +22,9 @@ inferred by fixed rules, stated here once:
   ``liquidation_fee`` insurance entry went to ``fees``; a trader taken over at the mark (no
   bankruptcy price) and left below zero is made whole by ``system_loss``; the engine's
   remaining loss is booked to ``system_loss`` when the last resort ran out (a socialized
-  share was recorded, or the fund is empty), and so is its remaining gain after socialized
-  charges (the floor residue of ``haircut_ratio`` payouts); otherwise, with a profile whose
+  share was recorded, or the fund holds less than one settlement unit, which pays nothing),
+  and so is its remaining gain after socialized charges (the floor residue of
+  ``haircut_ratio`` payouts); otherwise, with a profile whose
   ``surplus_to = "trader"``, the engine's remaining gain is refunded to the trader; ADL fees
   follow the profile's ``fee_policy`` (none without a profile).
 - ADL fills are replayed at their stated price. Under ``adl.fill_price = "mark"`` the
@@ -67,6 +68,7 @@ from perpspec.reference.liquidation.settlement import (
     is_fill_executable,
 )
 from perpspec.reference.margin.pnl import compute_unrealized_pnl
+from perpspec.reference.numbers import Rounding, quantize
 from perpspec.reference.prices.position_prices import MarginMode
 from perpspec.reference.profile import Profile, load_profile
 
@@ -527,7 +529,10 @@ class AuditBook:
 
     def _last_resort_ran_out(self, settlement: Settlement) -> bool:
         fund_cash = self.get_cash(get_fund_account(settlement.fund), settlement.asset)
-        return settlement.socialized_recorded or fund_cash <= 0
+        unit = self.ex.config.unit
+        # the fund pays in whole units (a payout rounds DOWN): less than one unit pays nothing
+        payable = fund_cash if unit is None else quantize(fund_cash, unit, Rounding.DOWN)
+        return settlement.socialized_recorded or payable <= 0
 
     def apply_balance(self, event: BalanceEvent) -> None:
         """An assertion moves nothing."""

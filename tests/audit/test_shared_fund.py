@@ -55,3 +55,15 @@ def test_an_entry_naming_no_liquidation_on_a_two_asset_fund_is_reported(
     assert [(v.check, v.seq, v.found) for v in report.violations] == [
         ("references", last.seq + 1, "fund 'main' of BTC, USDT, no liquidation")
     ]
+
+
+def test_a_fund_left_with_less_than_one_unit_has_run_out() -> None:
+    # drift on the same two markets, seed 0: the shared fund's BTC balance ends a liquidation
+    # of BTCUSD-PERP (L3) below one settlement unit (10^-8 BTC) yet above zero. A payout
+    # rounds down to the unit, so it can pay nothing: the engine books the loss to
+    # system_loss with no entry, and the audit must read the fund as run out, not as a loss
+    # left unbooked (liquidation-settled).
+    ledger = simulate("drift", 0, 20, 200, (BTC_PERP, BTCUSD_PERP))
+    options = AuditOptions(profile=load_profile("drift"), unit=ledger.config.unit)
+    report, _ = audit_events(enumerate(ledger.events, start=1), "drift.jsonl", options)
+    assert [v.check for v in report.violations] == []
