@@ -11,7 +11,7 @@ violations it found (and counting the events it examined):
 Rules come from the reference, never re-derived here: prices from
 ``compute_bankruptcy_price`` / ``compute_liquidation_price`` and ``round_position_price``,
 trigger conditions from the engine's account functions, the ADL ranking from
-``rank_counterparties``, socialized-loss shares from ``compute_socialized_loss``.
+``rank_counterparties``, socialized-loss shares from ``compute_liquidation_share``.
 """
 
 from __future__ import annotations
@@ -69,10 +69,9 @@ from perpspec.reference.prices.position_prices import (
     round_position_price,
 )
 from perpspec.reference.profile import LastResort, LiquidationMode, Profile
-from perpspec.reference.socialized_loss.haircut_ratio import compute_written_off_haircut
 from perpspec.reference.socialized_loss.process import (
     SocializedLossParams,
-    compute_socialized_loss,
+    compute_liquidation_share,
 )
 from perpspec.reference.socialized_loss.result import SlPosition, SocializedLossMethod
 from perpspec.reference.trading_fee import compute_trading_fee
@@ -1474,12 +1473,7 @@ def compute_share(ctx: AuditContext, settlement: Settlement) -> SocializedShare 
         options.method, options.insurance_share, options.threshold, options.denominator
     )
     try:
-        if options.method is SocializedLossMethod.HAIRCUT_RATIO:
-            result = compute_written_off_haircut(
-                loss, fund, positions, options.insurance_share, ctx.unit
-            )
-        else:
-            result = compute_socialized_loss(params, loss, fund, positions, ctx.unit)
+        result = compute_liquidation_share(params, loss, fund, positions, ctx.unit)
     except SpecError:
         return None
     return result.insurance_paid, dict(result.charges), {p.id: p for p in positions}

@@ -97,9 +97,11 @@ from perpspec.reference.prices.position_prices import (
 )
 from perpspec.reference.profile import LastResort, LiquidationMode
 from perpspec.reference.socialized_loss.cycles import get_cycle_index, get_cycle_start
-from perpspec.reference.socialized_loss.haircut_ratio import compute_written_off_haircut
-from perpspec.reference.socialized_loss.process import SocializedLossParams, compute_socialized_loss
-from perpspec.reference.socialized_loss.result import SlPosition, SocializedLossMethod
+from perpspec.reference.socialized_loss.process import (
+    SocializedLossParams,
+    compute_liquidation_share,
+)
+from perpspec.reference.socialized_loss.result import SlPosition
 
 __all__ = ["SCORE_STEP", "compute_round_bound", "process_mark"]
 
@@ -800,20 +802,11 @@ def _run_socialized(
     fund_balance = max(_cash(ex, fund_account, asset), Fraction(0))
     if options is None:
         paid, charges, uncovered = min(loss, fund_balance), {}, loss - min(loss, fund_balance)
-    elif options.method is SocializedLossMethod.HAIRCUT_RATIO:
-        shared = compute_written_off_haircut(
-            loss,
-            fund_balance,
-            _sl_positions(ex, market, account),
-            options.insurance_share,
-            ex.config.unit,
-        )
-        paid, charges, uncovered = shared.insurance_paid, dict(shared.charges), shared.uncovered
     else:
         params = SocializedLossParams(
             options.method, options.insurance_share, options.threshold, options.denominator
         )
-        shared = compute_socialized_loss(
+        shared = compute_liquidation_share(
             params, loss, fund_balance, _sl_positions(ex, market, account), ex.config.unit
         )
         paid, charges, uncovered = shared.insurance_paid, dict(shared.charges), shared.uncovered

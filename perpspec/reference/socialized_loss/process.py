@@ -17,7 +17,10 @@ from fractions import Fraction
 
 from perpspec.reference.errors import SpecError
 from perpspec.reference.socialized_loss.clawback import compute_clawback
-from perpspec.reference.socialized_loss.haircut_ratio import compute_haircut
+from perpspec.reference.socialized_loss.haircut_ratio import (
+    compute_haircut,
+    compute_written_off_haircut,
+)
 from perpspec.reference.socialized_loss.open_interest import compute_open_interest
 from perpspec.reference.socialized_loss.result import (
     Denominator,
@@ -30,6 +33,7 @@ from perpspec.reference.socialized_loss.top_profit import DEFAULT_THRESHOLD, com
 __all__ = [
     "SocializedLossParams",
     "apply_socialized_charges",
+    "compute_liquidation_share",
     "compute_socialized_loss",
     "process_cycle_losses",
 ]
@@ -73,6 +77,22 @@ def compute_socialized_loss(
     if vault is None or principal is None:
         raise SpecError("vault, principal: required by the haircut_ratio method")
     return compute_haircut(vault, principal, insurance_fund, positions, unit)
+
+
+def compute_liquidation_share(
+    params: SocializedLossParams,
+    loss: Fraction,
+    insurance_fund: Fraction,
+    positions: Sequence[SlPosition],
+    unit: Fraction | None = None,
+) -> SocializedLossResult:
+    """One liquidation's loss as the engine shares it (and the audit recomputes it): the
+    method of ``params``, with ``haircut_ratio`` in its written-off form (no vault stated)."""
+    if params.method is SocializedLossMethod.HAIRCUT_RATIO:
+        return compute_written_off_haircut(
+            loss, insurance_fund, positions, params.insurance_share, unit
+        )
+    return compute_socialized_loss(params, loss, insurance_fund, positions, unit)
 
 
 def apply_socialized_charges(
