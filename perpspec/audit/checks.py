@@ -32,7 +32,7 @@ from perpspec.reference.engine.accounts import (
 )
 from perpspec.reference.engine.inputs import compute_funding_payments
 from perpspec.reference.engine.state import get_engine_account, is_system_account
-from perpspec.reference.engine.waterfall import rank_counterparties
+from perpspec.reference.engine.waterfall import list_sl_positions, rank_counterparties
 from perpspec.reference.errors import SpecError
 from perpspec.reference.events import (
     AdlEvent,
@@ -1468,7 +1468,8 @@ def compute_share(ctx: AuditContext, settlement: Settlement) -> SocializedShare 
     if loss <= 0:
         return None
     fund = max(book.get_cash(get_fund_account(settlement.fund), settlement.asset), ZERO)
-    positions = _sl_positions(ctx, settlement)
+    market = book.ex.state.markets[liquidation.market]
+    positions = list_sl_positions(book.ex, market, liquidation.account)
     params = SocializedLossParams(
         options.method, options.insurance_share, options.threshold, options.denominator
     )
@@ -1477,24 +1478,6 @@ def compute_share(ctx: AuditContext, settlement: Settlement) -> SocializedShare 
     except SpecError:
         return None
     return result.insurance_paid, dict(result.charges), {p.id: p for p in positions}
-
-
-def _sl_positions(ctx: AuditContext, settlement: Settlement) -> list[SlPosition]:
-    """Every other trader's position in the market (``waterfall._sl_positions``)."""
-    book = ctx.book
-    liquidation = settlement.event
-    market = book.ex.state.markets[liquidation.market]
-    positions: list[SlPosition] = []
-    for account in sorted(book.ex.state.accounts):
-        position = book.ex.state.accounts[account].positions.get(liquidation.market)
-        if account == liquidation.account or position is None or position.qty == 0:
-            continue
-        if account.startswith(("engine:", "insurance:")):
-            continue
-        upnl = compute_position_upnl(market, position)
-        equity = book.ex.compute_equity(account, settlement.asset)
-        positions.append(SlPosition(account, max(upnl, ZERO), abs(position.qty), max(equity, ZERO)))
-    return positions
 
 
 class FundFirst(_SocializedShare):

@@ -103,7 +103,7 @@ from perpspec.reference.socialized_loss.process import (
 )
 from perpspec.reference.socialized_loss.result import SlPosition
 
-__all__ = ["SCORE_STEP", "compute_round_bound", "process_mark"]
+__all__ = ["SCORE_STEP", "compute_round_bound", "list_sl_positions", "process_mark"]
 
 #: The ledger records an ADL score rounded down to this step. Exact scores are rationals that
 #: can run to hundreds of digits; the exact order is the event's ``rank``, and the audit
@@ -807,7 +807,7 @@ def _run_socialized(
             options.method, options.insurance_share, options.threshold, options.denominator
         )
         shared = compute_liquidation_share(
-            params, loss, fund_balance, _sl_positions(ex, market, account), ex.config.unit
+            params, loss, fund_balance, list_sl_positions(ex, market, account), ex.config.unit
         )
         paid, charges, uncovered = shared.insurance_paid, dict(shared.charges), shared.uncovered
     if paid:
@@ -822,7 +822,7 @@ def _run_socialized(
     return set(charges)
 
 
-def _sl_positions(ex: Exchange, market: MarketState, liquidated: str) -> list[SlPosition]:
+def list_sl_positions(ex: Exchange, market: MarketState, liquidated: str) -> list[SlPosition]:
     """Every trader's position in the market: profit = positive uPnL at the mark this cycle."""
     market_id, asset = market.instrument.market, market.instrument.settle_asset
     positions: list[SlPosition] = []

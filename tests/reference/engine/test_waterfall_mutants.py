@@ -803,7 +803,7 @@ def test_a_negative_leftover_is_made_whole_by_the_fund_then_system_loss(
 
 def test_a_partially_liquidated_trader_does_not_share_its_own_loss() -> None:
     """The socialized loss of a liquidation is shared by the other traders of the market: the
-    liquidated account's remaining position is not among them (``_sl_positions`` skips it).
+    liquidated account's remaining position is not among them (``list_sl_positions`` skips it).
 
     seed-socialized made partial, method ``open_interest`` (every open position pays by
     size), no fund balance, and a book 1% below the mark. dave: isolated 2,401, long 6 @
