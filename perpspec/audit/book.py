@@ -162,9 +162,8 @@ class AuditBook:
         self.open_qty: dict[str, Fraction] = {}
         self.upnl_at_one: dict[str, Fraction] = {}
         self.settlement: Settlement | None = None
-        #: Each fund's first settle asset, and every settle asset of the markets it backs.
-        self.fund_assets: dict[str, str] = {}
-        self.fund_asset_sets: dict[str, set[str]] = {}
+        #: Each fund's settle assets: those of the markets it backs.
+        self.fund_assets: dict[str, set[str]] = {}
         self.liquidation_ids: set[str] = set()
 
     # ---- lookups ----------------------------------------------------------------------
@@ -177,7 +176,7 @@ class AuditBook:
         settlement = self.settlement
         if settlement is not None and event.liquidation == settlement.event.id:
             return settlement.asset
-        assets = self.fund_asset_sets.get(event.fund, set())
+        assets = self.fund_assets.get(event.fund, set())
         return next(iter(assets)) if len(assets) == 1 else None
 
     def get_market(self, market: str) -> MarketState | None:
@@ -288,8 +287,7 @@ class AuditBook:
     def apply_instrument(self, event: InstrumentEvent) -> None:
         """Define a market (raises SpecError for a redefinition or a bad tier table)."""
         process_instrument(self.ex, event)
-        self.fund_assets.setdefault(event.fund, event.settle_asset)
-        self.fund_asset_sets.setdefault(event.fund, set()).add(event.settle_asset)
+        self.fund_assets.setdefault(event.fund, set()).add(event.settle_asset)
 
     def apply_deposit(self, event: DepositEvent) -> None:
         """Cash in."""

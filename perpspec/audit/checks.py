@@ -393,7 +393,7 @@ class References(Check):
                     f"fund {event.fund!r}",
                     "an insurance fund exists once an instrument names it",
                 )
-            assets = book.fund_asset_sets[event.fund]
+            assets = book.fund_assets[event.fund]
             if event.liquidation is None and len(assets) > 1:
                 return (
                     "a liquidation named (its market gives the asset)",
@@ -610,11 +610,10 @@ class FundNonnegative(Check):
             return []
         self.examined += 1
         book = ctx.book
-        fund = account.removeprefix("insurance:")
         if isinstance(event, InsuranceEvent):
             asset = book.get_insurance_asset(event)
         else:
-            asset = getattr(event, "asset", None) or book.fund_assets.get(fund)
+            asset = getattr(event, "asset", None)
         if asset is None:
             return []
         balance = book.get_cash(account, asset)

@@ -322,7 +322,7 @@ class _Auditor:
         fund = _fund_of(event)
         if fund is not None and fund in book.fund_assets:
             # a fund shared by markets of several settle assets is one line an asset
-            assets = sorted(book.fund_asset_sets[fund])
+            assets = sorted(book.fund_assets[fund])
             for asset in assets:
                 balance = book.get_cash(get_fund_account(fund), asset)
                 name = fund if len(assets) == 1 else f"{fund} ({asset})"
