@@ -54,7 +54,9 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "margin_mode": ("isolated", "cross"),
 }
 
-_POSITIVE = frozenset({"qty", "price", "mark_price", "liquidation_price", "bankruptcy_price"})
+_POSITIVE = frozenset(
+    {"qty", "price", "mark_price", "liquidation_price", "bankruptcy_price", "precision"}
+)
 _POSITIVE_AMOUNT = frozenset({"deposit", "withdrawal", "socialized_loss"})
 _NONNEGATIVE = frozenset({"fee"})
 _INTEGER_MINIMUM = {"rank": 1}

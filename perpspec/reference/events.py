@@ -10,6 +10,14 @@ liquidation_fill, insurance, adl, socialized_loss, balance, rejection). A ``fund
 is both: its ``rate`` is the input, its ``payments`` what the engine computed. ``rejection``
 is added by this spec: an input the engine refused, with the reason, so a ledger records
 every input it was given (invariant ``frame``: a rejected input changes nothing else).
+
+Partial ledgers (DESIGN, Partial ledgers). A ledger translated from an exchange's export
+opens with a ``source`` record: which export, whose view, what it covers, the precision of its
+amounts. ``statement`` is a wallet movement the export states with its own reason (Binance's
+income rows: realized PnL, funding fee, commission, insurance clearance) when the export does
+not hold the events that caused it; it is added by this spec, since no DESIGN type can state
+a realized PnL without the trades behind it. Neither is an input or an output of the engine:
+``METADATA_TYPES``.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from typing import ClassVar
 __all__ = [
     "EVENT_TYPES",
     "INPUT_TYPES",
+    "METADATA_TYPES",
     "OUTPUT_TYPES",
     "AdlEvent",
     "BalanceEvent",
@@ -36,6 +45,8 @@ __all__ = [
     "MarkEvent",
     "RejectionEvent",
     "SocializedLossEvent",
+    "SourceEvent",
+    "StatementEvent",
     "TierSpec",
     "TradeEvent",
     "WithdrawalEvent",
@@ -247,6 +258,42 @@ class RejectionEvent(Event):
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class SourceEvent(Event):
+    """Opens a partial ledger: the export it was translated from and what that export covers.
+
+    ``format`` names the export (``binance-um``); ``accounts`` are the accounts whose view it
+    is (every other party is ``external`` or a system account outside the export); ``covers``
+    the kinds of data the export holds (docs/ledger.md lists the words, and the audit runs a
+    check only when its needs are among them); ``precision`` the smallest unit the export
+    states amounts in (None: it states none); ``files`` the files read, in order; ``unmapped``
+    the export's rows the adapter has no event for, as ``"TYPE: count"`` (they are reported,
+    never dropped silently)."""
+
+    TYPE: ClassVar[str] = "source"
+    format: str
+    accounts: tuple[str, ...]
+    covers: tuple[str, ...]
+    precision: Fraction | None
+    files: tuple[str, ...]
+    unmapped: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StatementEvent(Event):
+    """A movement of ``account``'s wallet in ``asset`` that an export states (signed: +
+    credits it), with the export's own word for it (``reason``), the market it names (None:
+    none) and the export's id of the row (``ref``; None: none)."""
+
+    TYPE: ClassVar[str] = "statement"
+    account: str
+    asset: str
+    amount: Fraction
+    reason: str
+    market: str | None
+    ref: str | None
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.TYPE: cls
     for cls in (
@@ -264,6 +311,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         SocializedLossEvent,
         BalanceEvent,
         RejectionEvent,
+        SourceEvent,
+        StatementEvent,
     )
 }
 
@@ -279,7 +328,9 @@ INPUT_TYPES: frozenset[str] = frozenset(
         "balance",
     }
 )
-OUTPUT_TYPES: frozenset[str] = frozenset(EVENT_TYPES) - INPUT_TYPES | {"funding"}
+#: Records that describe the ledger or what an export states, neither input nor output.
+METADATA_TYPES: frozenset[str] = frozenset({"source", "statement"})
+OUTPUT_TYPES: frozenset[str] = frozenset(EVENT_TYPES) - INPUT_TYPES - METADATA_TYPES | {"funding"}
 
 
 def get_event_fields(event_type: str) -> tuple[str, ...]:

@@ -26,6 +26,8 @@ from perpspec.reference.events import (
     MarkEvent,
     RejectionEvent,
     SocializedLossEvent,
+    SourceEvent,
+    StatementEvent,
     TierSpec,
     TradeEvent,
     WithdrawalEvent,
@@ -73,6 +75,12 @@ SAMPLE_LINES = [
     '"amount":"1000000000"}',
     '{"seq":19,"ts":"2024-03-01T10:00:02Z","type":"rejection","input":18,'
     '"reason":"amount: exceeds the available balance"}',
+    # The records of a partial ledger (a source opens one; here only their format is tested).
+    '{"seq":20,"ts":"2024-03-01T10:00:03Z","type":"source","format":"binance-um",'
+    '"accounts":["alice"],"covers":["transfers","statement"],"precision":"0.00000001",'
+    '"files":["income.json"],"unmapped":["WELCOME_BONUS: 2"]}',
+    '{"seq":21,"ts":"2024-03-01T10:00:04Z","type":"statement","account":"alice","asset":"USDT",'
+    '"amount":"-0.5","reason":"COMMISSION","market":"BTCUSDT","ref":null}',
 ]
 
 SAMPLE_EVENTS: list[Event] = [
@@ -195,6 +203,26 @@ SAMPLE_EVENTS: list[Event] = [
     ),
     RejectionEvent(
         seq=19, ts="2024-03-01T10:00:02Z", input=18, reason="amount: exceeds the available balance"
+    ),
+    SourceEvent(
+        seq=20,
+        ts="2024-03-01T10:00:03Z",
+        format="binance-um",
+        accounts=("alice",),
+        covers=("transfers", "statement"),
+        precision=F(1, 10**8),
+        files=("income.json",),
+        unmapped=("WELCOME_BONUS: 2",),
+    ),
+    StatementEvent(
+        seq=21,
+        ts="2024-03-01T10:00:04Z",
+        account="alice",
+        asset="USDT",
+        amount=F(-1, 2),
+        reason="COMMISSION",
+        market="BTCUSDT",
+        ref=None,
     ),
 ]
 

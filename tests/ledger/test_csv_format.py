@@ -16,7 +16,7 @@ HEADER_TEXT = (
     "seq,ts,type,market,kind,multiplier,tick_size,lot_size,tiers,fund,settle_asset,account,"
     "asset,amount,price,buyer,seller,qty,buyer_fee,seller_fee,rate,payments,id,side,mark_price,"
     "liquidation_price,bankruptcy_price,margin_mode,fee,liquidation,counterparty,reason,score,"
-    "rank,cycle,liquidations,input"
+    "rank,cycle,liquidations,input,format,accounts,covers,precision,files,unmapped,ref"
 )
 HEADER = HEADER_TEXT.split(",")
 
@@ -48,7 +48,7 @@ DEPOSIT |= {"account": "alice", "asset": "USDT", "amount": "1000"}
 
 def test_written_text(tmp_path: Path, sample_events: list[Event]) -> None:
     path = tmp_path / "ledger.csv"
-    assert write_csv(sample_events, path) == 19
+    assert write_csv(sample_events, path) == 21
     lines = path.read_text(encoding="utf-8").split("\n")
     assert lines[0] == ",".join(HEADER) == EXPECTED_HEADER
     assert lines[2] == ",".join(row(**DEPOSIT))
@@ -60,7 +60,7 @@ def test_written_text(tmp_path: Path, sample_events: list[Event]) -> None:
     funding |= {"rate": "0.0001", "payments": payments}
     assert lines[6] == ",".join(row(**funding))
     assert lines[-1] == ""  # the file ends with a newline
-    assert len(lines) == 21  # header, 19 rows, the empty string after the last newline
+    assert len(lines) == 23  # header, 21 rows, the empty string after the last newline
 
 
 def test_round_trip(tmp_path: Path, sample_events: list[Event]) -> None:
@@ -69,7 +69,7 @@ def test_round_trip(tmp_path: Path, sample_events: list[Event]) -> None:
     events, errors = read(path)
     assert errors == []
     assert [event for _, event in events] == sample_events
-    assert [line for line, _ in events] == list(range(2, 21))  # the header is line 1
+    assert [line for line, _ in events] == list(range(2, 23))  # the header is line 1
 
 
 def test_empty_cells_are_null(tmp_path: Path) -> None:
@@ -101,11 +101,11 @@ def test_columns_match_by_name_and_extra_columns_are_reported(tmp_path: Path) ->
 
 def test_a_wrong_header_is_one_error(tmp_path: Path) -> None:
     path = tmp_path / "wrong.csv"
-    write_rows(path, [row(**DEPOSIT), row(**DEPOSIT)], [*HEADER[:-1], "inputs"])
+    write_rows(path, [row(**DEPOSIT), row(**DEPOSIT)], [*HEADER[:-1], "refs"])
     events, errors = read(path)
     assert events == []
     assert [(error.line, error.field) for error in errors] == [(1, "header")]
-    assert errors[0].reason == f"expected the header {','.join(HEADER)} (missing: input)"
+    assert errors[0].reason == f"expected the header {','.join(HEADER)} (missing: ref)"
 
 
 def test_a_missing_header_is_one_error(tmp_path: Path) -> None:

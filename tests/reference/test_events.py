@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from perpspec.reference.events import EVENT_TYPES, INPUT_TYPES, OUTPUT_TYPES, get_event_fields
+from perpspec.reference.events import (
+    EVENT_TYPES,
+    INPUT_TYPES,
+    METADATA_TYPES,
+    OUTPUT_TYPES,
+    get_event_fields,
+)
 
 
 def test_trade_fields_are_designs_in_its_order() -> None:
@@ -41,6 +47,10 @@ def test_unknown_type_is_a_key_error() -> None:
 def test_funding_is_both_input_and_output() -> None:
     # events.py: a funding event's rate is the input, its payments the engine's output.
     assert "funding" in INPUT_TYPES and "funding" in OUTPUT_TYPES
-    assert set(EVENT_TYPES) == INPUT_TYPES | OUTPUT_TYPES
+    # The records of a partial ledger (source, statement) are neither: the engine takes and
+    # emits neither (events.py, METADATA_TYPES).
+    assert set(EVENT_TYPES) == INPUT_TYPES | OUTPUT_TYPES | {"source", "statement"}
+    assert {"source", "statement"} == METADATA_TYPES
+    assert not METADATA_TYPES & (INPUT_TYPES | OUTPUT_TYPES)
     assert {"funding"} == INPUT_TYPES & OUTPUT_TYPES
     assert "rejection" in OUTPUT_TYPES and "trade" not in OUTPUT_TYPES
