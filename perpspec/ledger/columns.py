@@ -31,10 +31,11 @@ from perpspec.ledger.codec import encode_event
 from perpspec.ledger.errors import FieldError
 from perpspec.ledger.exact_json import ExactJSONError, loads_exact
 from perpspec.ledger.fields import BASE_FIELDS, FieldKind, get_field_specs
-from perpspec.reference.events import EVENT_TYPES, Event
+from perpspec.reference.events import EVENT_TYPES, METADATA_TYPES, Event
 
 __all__ = [
     "COLUMNS",
+    "OPTIONAL_COLUMNS",
     "CellKind",
     "decode_cells",
     "encode_cells",
@@ -80,6 +81,17 @@ _ROW_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 _ROW_SETS: dict[str, frozenset[str]] = {name: frozenset(f) for name, f in _ROW_FIELDS.items()}
+
+#: Columns a CSV header or a Parquet schema may leave out: those only the partial-ledger
+#: records (``source``, ``statement``, ``fill``, ``position``) have, so a ledger written before
+#: those records existed still reads. A row of such a type then lacks its fields and is one
+#: error naming the first of them.
+OPTIONAL_COLUMNS: frozenset[str] = frozenset(COLUMNS) - {
+    name
+    for event_type in EVENT_TYPES
+    if event_type not in METADATA_TYPES
+    for name in _ROW_FIELDS[event_type]
+}
 
 
 def get_cell_kind(column: str) -> CellKind:

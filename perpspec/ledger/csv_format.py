@@ -24,7 +24,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from perpspec.ledger.codec import decode_event
-from perpspec.ledger.columns import COLUMNS, decode_cells, encode_cells, find_stray_cells
+from perpspec.ledger.columns import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    decode_cells,
+    encode_cells,
+    find_stray_cells,
+)
 from perpspec.ledger.errors import FieldError, LedgerError
 from perpspec.ledger.jsonl import StrPath
 from perpspec.ledger.text_lines import UnreadableTextError, iter_text_lines
@@ -48,7 +54,7 @@ def _row_text(row: Sequence[str]) -> str:
 
 def get_header_problem(header: Sequence[str]) -> str | None:
     """Why ``header`` is not a ledger header (a canonical column missing or repeated), or None."""
-    missing = [name for name in COLUMNS if name not in header]
+    missing = [name for name in COLUMNS if name not in header and name not in OPTIONAL_COLUMNS]
     repeated = sorted({name for name in COLUMNS if header.count(name) > 1})
     if not missing and not repeated:
         return None
@@ -114,7 +120,7 @@ def _iter_rows(
             if problem is not None:
                 yield LedgerError(where, line, "header", problem, _row_text(row))
                 return
-            positions = {name: row.index(name) for name in COLUMNS}
+            positions = {name: row.index(name) for name in COLUMNS if name in row}
             if unread is not None:
                 # Columns beyond the canonical ones are read only to be reported; a name the
                 # header repeats is told apart by its column number, so no cell goes unseen.

@@ -26,7 +26,14 @@ from enum import Enum
 from fractions import Fraction
 from typing import Union
 
-from perpspec.reference.events import EVENT_TYPES, Event, FundingPayment, TierSpec
+from perpspec.reference.events import (
+    EVENT_TYPES,
+    FILL_ROLES,
+    STATEMENT_ENTRIES,
+    Event,
+    FundingPayment,
+    TierSpec,
+)
 
 __all__ = [
     "BASE_FIELDS",
@@ -52,10 +59,22 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "kind": ("linear", "inverse"),
     "side": ("long", "short"),
     "margin_mode": ("isolated", "cross"),
+    "action": ("buy", "sell"),
+    "role": FILL_ROLES,
+    "entry": STATEMENT_ENTRIES,
+    "liquidity": ("maker", "taker"),
 }
 
 _POSITIVE = frozenset(
-    {"qty", "price", "mark_price", "liquidation_price", "bankruptcy_price", "precision"}
+    {
+        "qty",
+        "price",
+        "mark_price",
+        "liquidation_price",
+        "bankruptcy_price",
+        "precision",
+        "entry_price",
+    }
 )
 _POSITIVE_AMOUNT = frozenset({"deposit", "withdrawal", "socialized_loss"})
 _NONNEGATIVE = frozenset({"fee"})

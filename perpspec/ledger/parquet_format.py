@@ -25,7 +25,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from perpspec.ledger.codec import decode_event
-from perpspec.ledger.columns import COLUMNS, decode_cells, encode_cells, find_stray_cells
+from perpspec.ledger.columns import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    decode_cells,
+    encode_cells,
+    find_stray_cells,
+)
 from perpspec.ledger.errors import FieldError, LedgerError
 from perpspec.ledger.jsonl import StrPath
 from perpspec.ledger.unread import UnreadFields
@@ -81,10 +87,10 @@ def _is_string_type(arrow_type: Any) -> bool:
 def get_column_problem(names: Sequence[str], types: Sequence[object]) -> str | None:
     """Why a Parquet schema is not a ledger's (a canonical column missing, repeated or not
     strings), or None."""
-    missing = [name for name in COLUMNS if name not in names]
+    missing = [name for name in COLUMNS if name not in names and name not in OPTIONAL_COLUMNS]
     if missing:
         return f"expected the columns {','.join(COLUMNS)} (missing: {', '.join(missing)})"
-    for name in COLUMNS:
+    for name in (name for name in COLUMNS if name in names):
         if names.count(name) > 1:
             return f"column {name} appears more than once"
         arrow_type = types[names.index(name)]
@@ -146,16 +152,17 @@ def _iter_rows(
     row = 0
     canonical = set(COLUMNS)
     names = [str(name) for name in parquet.schema_arrow.names]
+    present = [name for name in COLUMNS if name in names]
     # Columns beyond the canonical ones are read only to be reported (module docstring).
     extras = list(dict.fromkeys(n for n in names if n not in canonical)) if unread else []
     try:
-        batches = parquet.iter_batches(batch_size=BATCH_ROWS, columns=[*COLUMNS, *extras])
+        batches = parquet.iter_batches(batch_size=BATCH_ROWS, columns=[*present, *extras])
         for batch in batches:
-            decoded = [_get_column_values(batch.column(i)) for i in range(len(COLUMNS))]
-            held = [_get_held(batch.column(len(COLUMNS) + i)) for i in range(len(extras))]
+            decoded = [_get_column_values(batch.column(i)) for i in range(len(present))]
+            held = [_get_held(batch.column(len(present) + i)) for i in range(len(extras))]
             values = [column for column, _ in decoded]
             bad = {
-                index: (COLUMNS[position], reason)
+                index: (present[position], reason)
                 for position, (_, reasons) in enumerate(decoded)
                 for index, reason in reasons.items()
             }
@@ -164,7 +171,7 @@ def _iter_rows(
                 if index in bad:
                     yield LedgerError(where, row, *bad[index])
                     continue
-                row_cells = dict(zip(COLUMNS, cells, strict=True))
+                row_cells = dict(zip(present, cells, strict=True))
                 for name, column in zip(extras, held, strict=True):
                     # The marker text stands for "holds a value"; its content is not read.
                     row_cells[name] = "held" if column[index] else None

@@ -14,10 +14,15 @@ every input it was given (invariant ``frame``: a rejected input changes nothing 
 Partial ledgers (DESIGN, Partial ledgers). A ledger translated from an exchange's export
 opens with a ``source`` record: which export, whose view, what it covers, the precision of its
 amounts. ``statement`` is a wallet movement the export states with its own reason (Binance's
-income rows: realized PnL, funding fee, commission, insurance clearance) when the export does
-not hold the events that caused it; it is added by this spec, since no DESIGN type can state
-a realized PnL without the trades behind it. Neither is an input or an output of the engine:
-``METADATA_TYPES``.
+income rows: realized PnL, funding fee, commission, insurance clearance); ``fill`` one of the
+account's fills against a counterparty outside the export (``external``), with what the
+export states about it (the start position, the closed PnL, whether it was a liquidation or
+an ADL); ``position`` a snapshot of a position with its stated liquidation price. They are
+added by this spec: a ``trade`` names both parties and moves both wallets, and no DESIGN type
+can state a realized PnL or a start position as an export does. None is an input or an
+output of the engine: ``METADATA_TYPES``. In a partial ledger only statements, deposits and
+withdrawals move a wallet; fills and snapshots are what the account-level checks test the
+statements against.
 """
 
 from __future__ import annotations
@@ -28,13 +33,16 @@ from typing import ClassVar
 
 __all__ = [
     "EVENT_TYPES",
+    "FILL_ROLES",
     "INPUT_TYPES",
     "METADATA_TYPES",
     "OUTPUT_TYPES",
+    "STATEMENT_ENTRIES",
     "AdlEvent",
     "BalanceEvent",
     "DepositEvent",
     "Event",
+    "FillEvent",
     "FundingEvent",
     "FundingPayment",
     "InstrumentEvent",
@@ -43,6 +51,7 @@ __all__ = [
     "LiquidationFillEvent",
     "MarginTransferEvent",
     "MarkEvent",
+    "PositionEvent",
     "RejectionEvent",
     "SocializedLossEvent",
     "SourceEvent",
@@ -282,16 +291,71 @@ class SourceEvent(Event):
 @dataclass(frozen=True, slots=True)
 class StatementEvent(Event):
     """A movement of ``account``'s wallet in ``asset`` that an export states (signed: +
-    credits it), with the export's own word for it (``reason``), the market it names (None:
-    none) and the export's id of the row (``ref``; None: none)."""
+    credits it): ``entry`` what it is, one of :data:`STATEMENT_ENTRIES`, with the export's own
+    word for it (``reason``), the market it names (None: none) and the export's id of the row
+    (``ref``; None: none). A ``funding`` statement also carries the funding ``rate`` and the
+    signed position ``size`` it was paid on when the export states them (else None)."""
 
     TYPE: ClassVar[str] = "statement"
     account: str
     asset: str
     amount: Fraction
+    entry: str
     reason: str
     market: str | None
     ref: str | None
+    rate: Fraction | None
+    size: Fraction | None
+
+
+@dataclass(frozen=True, slots=True)
+class FillEvent(Event):
+    """One fill of ``account`` as an export states it, against a counterparty outside the
+    export (``external``): ``action`` buy or sell, ``qty`` and ``price`` > 0, ``role`` trade,
+    liquidation (the account's position closed by the liquidation engine) or adl (the account
+    deleveraged as a counterparty); ``commission`` signed (+ paid, - a rebate) in
+    ``commission_asset``; the contract's ``kind`` (linear or inverse) and ``multiplier`` when
+    the export states or implies them (None: it does not, and no PnL is recomputed from the
+    fill); ``liquidity`` maker or taker when stated; ``start_position`` the signed position
+    before the fill and ``realized_pnl`` the closed PnL, each as the export states it (None:
+    it does not); ``ref`` the export's id of the fill. A fill moves no wallet: in a partial
+    ledger every wallet movement is a ``statement`` (or a deposit or withdrawal), so an export
+    that states both a fill's realized PnL and the income row for it counts it once."""
+
+    TYPE: ClassVar[str] = "fill"
+    account: str
+    market: str
+    action: str
+    qty: Fraction
+    price: Fraction
+    role: str
+    kind: str | None
+    multiplier: Fraction | None
+    commission: Fraction | None
+    commission_asset: str | None
+    liquidity: str | None
+    start_position: Fraction | None
+    realized_pnl: Fraction | None
+    ref: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PositionEvent(Event):
+    """A snapshot of ``account``'s position in ``market`` as an export states it: ``size``
+    signed (+ long), and, when stated (else None), ``entry_price``, ``mark_price``,
+    ``liquidation_price``, the ``margin_mode``, the isolated ``margin`` and, under cross
+    margin, the account's ``equity`` (its margin balance: wallet plus every unrealized PnL)."""
+
+    TYPE: ClassVar[str] = "position"
+    account: str
+    market: str
+    size: Fraction
+    entry_price: Fraction | None
+    mark_price: Fraction | None
+    liquidation_price: Fraction | None
+    margin_mode: str | None
+    margin: Fraction | None
+    equity: Fraction | None
 
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -313,6 +377,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RejectionEvent,
         SourceEvent,
         StatementEvent,
+        FillEvent,
+        PositionEvent,
     )
 }
 
@@ -328,8 +394,28 @@ INPUT_TYPES: frozenset[str] = frozenset(
         "balance",
     }
 )
+#: What a ``statement`` is: ``trade`` a trade row's whole cash flow (its realized PnL less
+#: its fee, Bybit's TRADE ``change``), ``realized_pnl``, ``commission`` (a trading fee, - paid),
+#: ``funding``, ``liquidation`` (a liquidation's cash flow or its fee), ``adl`` (an ADL's cash
+#: flow), ``insurance`` (a credit from the insurance fund: Binance's INSURANCE_CLEAR, an
+#: "Insurance Fund Compensation"), ``other`` (a movement no check interprets: a bonus, a
+#: rebate program). Every entry counts in the wallet's running balance.
+STATEMENT_ENTRIES: tuple[str, ...] = (
+    "trade",
+    "realized_pnl",
+    "commission",
+    "funding",
+    "liquidation",
+    "adl",
+    "insurance",
+    "other",
+)
+#: What a ``fill`` was to the account: an ordinary trade, the liquidation of its position, or
+#: an ADL of its position against someone else's liquidation.
+FILL_ROLES: tuple[str, ...] = ("trade", "liquidation", "adl")
+
 #: Records that describe the ledger or what an export states, neither input nor output.
-METADATA_TYPES: frozenset[str] = frozenset({"source", "statement"})
+METADATA_TYPES: frozenset[str] = frozenset({"source", "statement", "fill", "position"})
 OUTPUT_TYPES: frozenset[str] = frozenset(EVENT_TYPES) - INPUT_TYPES - METADATA_TYPES | {"funding"}
 
 

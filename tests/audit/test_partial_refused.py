@@ -12,7 +12,8 @@ LINES = [
     '{"seq":1,"ts":"2024-03-01T00:00:01Z","type":"deposit","account":"alice","asset":"USDT",'
     '"amount":"10"}',
     '{"seq":2,"ts":"2024-03-01T00:00:02Z","type":"statement","account":"alice","asset":"USDT",'
-    '"amount":"-0.5","reason":"COMMISSION","market":"BTCUSDT","ref":"7"}',
+    '"amount":"-0.5","entry":"commission","reason":"COMMISSION","market":"BTCUSDT","ref":"7",'
+    '"rate":null,"size":null}',
 ]
 
 

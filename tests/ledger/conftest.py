@@ -16,6 +16,7 @@ from perpspec.reference.events import (
     BalanceEvent,
     DepositEvent,
     Event,
+    FillEvent,
     FundingEvent,
     FundingPayment,
     InstrumentEvent,
@@ -24,6 +25,7 @@ from perpspec.reference.events import (
     LiquidationFillEvent,
     MarginTransferEvent,
     MarkEvent,
+    PositionEvent,
     RejectionEvent,
     SocializedLossEvent,
     SourceEvent,
@@ -80,7 +82,14 @@ SAMPLE_LINES = [
     '"accounts":["alice"],"covers":["transfers","statement"],"precision":"0.00000001",'
     '"files":["income.json"],"unmapped":["WELCOME_BONUS: 2"]}',
     '{"seq":21,"ts":"2024-03-01T10:00:04Z","type":"statement","account":"alice","asset":"USDT",'
-    '"amount":"-0.5","reason":"COMMISSION","market":"BTCUSDT","ref":null}',
+    '"amount":"-0.5","entry":"commission","reason":"COMMISSION","market":"BTCUSDT","ref":null,'
+    '"rate":null,"size":null}',
+    '{"seq":22,"ts":"2024-03-01T10:00:05Z","type":"fill","account":"alice","market":"BTCUSDT",'
+    '"action":"sell","qty":"0.5","price":"61000","role":"liquidation","kind":"linear",'
+    '"multiplier":"1","commission":"-0.25","commission_asset":"USDT","liquidity":"taker","start_position":"1.5","realized_pnl":null,"ref":"t-9"}',
+    '{"seq":23,"ts":"2024-03-01T10:00:06Z","type":"position","account":"alice",'
+    '"market":"BTCUSDT","size":"-2","entry_price":"60000","mark_price":null,'
+    '"liquidation_price":"65000.5","margin_mode":"cross","margin":null,"equity":"3000"}',
 ]
 
 SAMPLE_EVENTS: list[Event] = [
@@ -220,9 +229,43 @@ SAMPLE_EVENTS: list[Event] = [
         account="alice",
         asset="USDT",
         amount=F(-1, 2),
+        entry="commission",
         reason="COMMISSION",
         market="BTCUSDT",
         ref=None,
+        rate=None,
+        size=None,
+    ),
+    FillEvent(
+        seq=22,
+        ts="2024-03-01T10:00:05Z",
+        account="alice",
+        market="BTCUSDT",
+        action="sell",
+        qty=F(1, 2),
+        price=F(61000),
+        role="liquidation",
+        kind="linear",
+        multiplier=F(1),
+        commission=F(-1, 4),
+        commission_asset="USDT",
+        liquidity="taker",
+        start_position=F(3, 2),
+        realized_pnl=None,
+        ref="t-9",
+    ),
+    PositionEvent(
+        seq=23,
+        ts="2024-03-01T10:00:06Z",
+        account="alice",
+        market="BTCUSDT",
+        size=F(-2),
+        entry_price=F(60000),
+        mark_price=None,
+        liquidation_price=F(130001, 2),
+        margin_mode="cross",
+        margin=None,
+        equity=F(3000),
     ),
 ]
 

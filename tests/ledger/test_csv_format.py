@@ -16,7 +16,9 @@ HEADER_TEXT = (
     "seq,ts,type,market,kind,multiplier,tick_size,lot_size,tiers,fund,settle_asset,account,"
     "asset,amount,price,buyer,seller,qty,buyer_fee,seller_fee,rate,payments,id,side,mark_price,"
     "liquidation_price,bankruptcy_price,margin_mode,fee,liquidation,counterparty,reason,score,"
-    "rank,cycle,liquidations,input,format,accounts,covers,precision,files,unmapped,ref"
+    "rank,cycle,liquidations,input,format,accounts,covers,precision,files,unmapped,entry,ref,"
+    "size,action,role,commission,commission_asset,liquidity,start_position,realized_pnl,"
+    "entry_price,margin,equity"
 )
 HEADER = HEADER_TEXT.split(",")
 
@@ -48,7 +50,7 @@ DEPOSIT |= {"account": "alice", "asset": "USDT", "amount": "1000"}
 
 def test_written_text(tmp_path: Path, sample_events: list[Event]) -> None:
     path = tmp_path / "ledger.csv"
-    assert write_csv(sample_events, path) == 21
+    assert write_csv(sample_events, path) == 23
     lines = path.read_text(encoding="utf-8").split("\n")
     assert lines[0] == ",".join(HEADER) == EXPECTED_HEADER
     assert lines[2] == ",".join(row(**DEPOSIT))
@@ -60,7 +62,7 @@ def test_written_text(tmp_path: Path, sample_events: list[Event]) -> None:
     funding |= {"rate": "0.0001", "payments": payments}
     assert lines[6] == ",".join(row(**funding))
     assert lines[-1] == ""  # the file ends with a newline
-    assert len(lines) == 23  # header, 21 rows, the empty string after the last newline
+    assert len(lines) == 25  # header, 23 rows, the empty string after the last newline
 
 
 def test_round_trip(tmp_path: Path, sample_events: list[Event]) -> None:
@@ -69,7 +71,7 @@ def test_round_trip(tmp_path: Path, sample_events: list[Event]) -> None:
     events, errors = read(path)
     assert errors == []
     assert [event for _, event in events] == sample_events
-    assert [line for line, _ in events] == list(range(2, 23))  # the header is line 1
+    assert [line for line, _ in events] == list(range(2, 25))  # the header is line 1
 
 
 def test_empty_cells_are_null(tmp_path: Path) -> None:
@@ -101,11 +103,29 @@ def test_columns_match_by_name_and_extra_columns_are_reported(tmp_path: Path) ->
 
 def test_a_wrong_header_is_one_error(tmp_path: Path) -> None:
     path = tmp_path / "wrong.csv"
-    write_rows(path, [row(**DEPOSIT), row(**DEPOSIT)], [*HEADER[:-1], "refs"])
+    renamed = ["inputs" if name == "input" else name for name in HEADER]
+    write_rows(path, [row(**DEPOSIT), row(**DEPOSIT)], renamed)
     events, errors = read(path)
     assert events == []
     assert [(error.line, error.field) for error in errors] == [(1, "header")]
-    assert errors[0].reason == f"expected the header {','.join(HEADER)} (missing: ref)"
+    assert errors[0].reason == f"expected the header {','.join(HEADER)} (missing: input)"
+
+
+def test_a_header_without_the_partial_ledger_columns_still_reads(tmp_path: Path) -> None:
+    # columns.OPTIONAL_COLUMNS: a ledger written before the partial-ledger records existed
+    # reads as before; a partial-ledger row in it lacks its fields and is one error.
+    older = HEADER[: HEADER.index("format")]
+    path = tmp_path / "older.csv"
+    statement = {"seq": "2", "ts": "2024-03-01T00:00:02Z", "type": "statement"}
+    statement |= {"account": "alice", "asset": "USDT", "amount": "-1", "reason": "COMMISSION"}
+    rows = [
+        [DEPOSIT.get(name, "") for name in older],
+        [statement.get(name, "") for name in older],
+    ]
+    write_rows(path, rows, older)
+    events, errors = read(path)
+    assert [(line, event.TYPE) for line, event in events] == [(2, "deposit")]
+    assert [(error.line, error.field) for error in errors] == [(3, "entry")]
 
 
 def test_a_missing_header_is_one_error(tmp_path: Path) -> None:

@@ -13,7 +13,9 @@ HAND_HEADER = (
     "seq,ts,type,market,kind,multiplier,tick_size,lot_size,tiers,fund,settle_asset,account,"
     "asset,amount,price,buyer,seller,qty,buyer_fee,seller_fee,rate,payments,id,side,mark_price,"
     "liquidation_price,bankruptcy_price,margin_mode,fee,liquidation,counterparty,reason,score,"
-    "rank,cycle,liquidations,input,format,accounts,covers,precision,files,unmapped,ref"
+    "rank,cycle,liquidations,input,format,accounts,covers,precision,files,unmapped,entry,ref,"
+    "size,action,role,commission,commission_asset,liquidity,start_position,realized_pnl,"
+    "entry_price,margin,equity"
 )
 
 

@@ -19,7 +19,9 @@ HEADER_TEXT = (
     "seq,ts,type,market,kind,multiplier,tick_size,lot_size,tiers,fund,settle_asset,account,"
     "asset,amount,price,buyer,seller,qty,buyer_fee,seller_fee,rate,payments,id,side,mark_price,"
     "liquidation_price,bankruptcy_price,margin_mode,fee,liquidation,counterparty,reason,score,"
-    "rank,cycle,liquidations,input,format,accounts,covers,precision,files,unmapped,ref"
+    "rank,cycle,liquidations,input,format,accounts,covers,precision,files,unmapped,entry,ref,"
+    "size,action,role,commission,commission_asset,liquidity,start_position,realized_pnl,"
+    "entry_price,margin,equity"
 )
 HEADER = HEADER_TEXT.split(",")
 
@@ -50,7 +52,7 @@ def deposit_table(amounts: list[str | None], columns: list[str] = HEADER) -> obj
 
 def test_round_trip_and_columns(tmp_path: Path, sample_events: list[Event]) -> None:
     path = tmp_path / "ledger.parquet"
-    assert write_parquet(sample_events, path) == 21
+    assert write_parquet(sample_events, path) == 23
     schema = pq.read_schema(path)
     assert schema.names == HEADER
     assert {str(t) for t in schema.types} == {"string"}
@@ -60,7 +62,7 @@ def test_round_trip_and_columns(tmp_path: Path, sample_events: list[Event]) -> N
     events, errors = read(path)
     assert errors == []
     assert [event for _, event in events] == sample_events
-    assert [row for row, _ in events] == list(range(1, 22))
+    assert [row for row, _ in events] == list(range(1, 24))
 
 
 def test_row_groups_and_batches(
@@ -70,7 +72,7 @@ def test_row_groups_and_batches(
     monkeypatch.setattr(parquet_format, "BATCH_ROWS", 3)
     path = tmp_path / "groups.parquet"
     write_parquet(sample_events, path)
-    assert pq.ParquetFile(path).metadata.num_row_groups == 6  # 21 rows: 4 + 4 + 4 + 4 + 4 + 1
+    assert pq.ParquetFile(path).metadata.num_row_groups == 6  # 23 rows: 4 + 4 + 4 + 4 + 4 + 3
     events, errors = read(path)
     assert errors == []
     assert [event for _, event in events] == sample_events

@@ -47,10 +47,11 @@ def test_unknown_type_is_a_key_error() -> None:
 def test_funding_is_both_input_and_output() -> None:
     # events.py: a funding event's rate is the input, its payments the engine's output.
     assert "funding" in INPUT_TYPES and "funding" in OUTPUT_TYPES
-    # The records of a partial ledger (source, statement) are neither: the engine takes and
-    # emits neither (events.py, METADATA_TYPES).
-    assert set(EVENT_TYPES) == INPUT_TYPES | OUTPUT_TYPES | {"source", "statement"}
-    assert {"source", "statement"} == METADATA_TYPES
+    # The records of a partial ledger are neither: the engine takes and emits none of them
+    # (events.py, METADATA_TYPES).
+    partial = {"source", "statement", "fill", "position"}
+    assert set(EVENT_TYPES) == INPUT_TYPES | OUTPUT_TYPES | partial
+    assert partial == METADATA_TYPES
     assert not METADATA_TYPES & (INPUT_TYPES | OUTPUT_TYPES)
     assert {"funding"} == INPUT_TYPES & OUTPUT_TYPES
     assert "rejection" in OUTPUT_TYPES and "trade" not in OUTPUT_TYPES

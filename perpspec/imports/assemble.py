@@ -1,0 +1,43 @@
+"""From an adapter's drafts to a partial ledger (DESIGN, Partial ledgers; docs/import.md).
+
+The ledger opens with the ``source`` record (``seq`` 0, at the time of the first draft); the
+drafts follow in time order, numbered from 1. Exports list rows newest first or oldest first,
+and rows of one instant in any order: the sort is by time only, stable, so rows of one
+instant keep the order the files gave them (the account-level checks that need an order
+within an instant do not rely on it, perpspec.audit.account_checks). The unmapped rows are
+written into the source record as ``"TYPE: count"``, sorted by type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from perpspec.imports.base import COVERS, Draft, Imported
+from perpspec.reference.events import Event, SourceEvent, get_time_key
+
+__all__ = ["assemble_ledger", "describe_unmapped"]
+
+
+def describe_unmapped(imported: Imported) -> tuple[str, ...]:
+    """The rows without a record, ``"TYPE: count"`` per type, sorted by type."""
+    return tuple(f"{kind}: {count}" for kind, count in sorted(imported.unmapped.items()))
+
+
+def assemble_ledger(imported: Imported, format_name: str, files: tuple[str, ...]) -> list[Event]:
+    """The partial ledger of ``imported``: the ``source`` record, then every draft in time
+    order with ``seq`` 1, 2, ... The covers are written in :data:`COVERS` order."""
+    drafts: list[Draft] = sorted(imported.drafts, key=lambda d: get_time_key(d.ts))
+    start = drafts[0].ts if drafts else "1970-01-01T00:00:00Z"
+    source = SourceEvent(
+        seq=0,
+        ts=start,
+        format=format_name,
+        accounts=imported.accounts,
+        covers=tuple(word for word in COVERS if word in imported.covers),
+        precision=imported.precision,
+        files=files,
+        unmapped=describe_unmapped(imported),
+    )
+    events: list[Event] = [source]
+    events.extend(replace(draft.event, seq=index) for index, draft in enumerate(drafts, start=1))
+    return events
