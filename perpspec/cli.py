@@ -215,6 +215,9 @@ def _build_parser() -> argparse.ArgumentParser:
     from perpspec.audit.command import add_audit_parser
 
     add_audit_parser(commands)
+    from perpspec.imports.command import add_import_parser
+
+    add_import_parser(commands)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a ledger line")
     schema.set_defaults(handler=_cmd_schema)

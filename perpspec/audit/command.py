@@ -10,14 +10,23 @@ traceback. A long file shows a progress bar on stderr when stderr is a terminal
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import sys
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from perpspec.audit.render import format_text, report_to_json
 from perpspec.audit.report import AuditReport
-from perpspec.audit.run import DEFAULT_CHECKS, KNOWN_CHECKS, AuditOptions, audit_ledger
+from perpspec.audit.run import (
+    DEFAULT_SELECTION,
+    KNOWN_CHECKS,
+    AuditOptions,
+    audit_ledger,
+    compute_sha256,
+)
 from perpspec.ledger.errors import LedgerError
 from perpspec.reference.errors import SpecError
 from perpspec.reference.numbers import parse_number
@@ -30,7 +39,23 @@ def add_audit_parser(commands: Any) -> None:
     audit = commands.add_parser(
         "audit", help="check a ledger against the invariants, event by event"
     )
-    audit.add_argument("ledger", metavar="LEDGER", help="a .jsonl, .csv or .parquet ledger")
+    audit.add_argument(
+        "ledger",
+        nargs="+",
+        metavar="LEDGER",
+        help="a .jsonl, .csv or .parquet ledger (with --from: the export's files)",
+    )
+    audit.add_argument(
+        "--from",
+        dest="source_format",
+        metavar="FORMAT",
+        help="audit an exchange's export: import it first (perpspec import --from FORMAT)",
+    )
+    audit.add_argument(
+        "--account",
+        default="me",
+        help="with --from: the account's name when the export names none (default me)",
+    )
     audit.add_argument("--format", choices=("jsonl", "csv", "parquet"), help="ledger format")
     audit.add_argument("--profile", help="profile name or TOML file (enables the rule checks)")
     audit.add_argument(
@@ -105,7 +130,7 @@ def _build_options(args: argparse.Namespace) -> AuditOptions:
 
     selected = parse_check_ids(args.select)
     ignored = parse_check_ids(args.ignore) or set()
-    checks = set(DEFAULT_CHECKS) if selected is None else selected
+    checks = set(DEFAULT_SELECTION) if selected is None else selected
     checks -= ignored
     if args.max_violations is not None and args.max_violations < 0:
         raise SpecError("--max-violations: must be >= 0")
@@ -134,6 +159,14 @@ def _build_options(args: argparse.Namespace) -> AuditOptions:
 def run_audit_command(args: argparse.Namespace) -> int:
     """Run the audit; print diagnostics (or JSON); return 0, 1 or 2."""
     try:
+        if args.source_format is not None:
+            return _audit_export(args)
+        if len(args.ledger) != 1:
+            raise SpecError(
+                f"give one ledger (found {len(args.ledger)} files; an export's files take "
+                "--from FORMAT)"
+            )
+        args.ledger = args.ledger[0]
         options = _build_options(args)
         _check_html_target(args.html, args.ledger)
         report = _run_audit(args.ledger, args.format, options)
@@ -146,6 +179,53 @@ def run_audit_command(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"perpspec audit: {error.filename or args.ledger}: {error.strerror}", file=sys.stderr)
         return 2
+    return _print_report(report, args)
+
+
+def _audit_export(args: argparse.Namespace) -> int:
+    """``audit --from FORMAT FILE...``: import the export, audit the ledger, and name each
+    violation at the export's own file and line (the record's origin). The report's SHA-256
+    is of the files' digests, in the order given (one file: the SHA-256 of its digest)."""
+    import tempfile
+
+    from perpspec.imports.command import FORMAT_CHOICES, import_export, print_problems
+    from perpspec.ledger.io import write_ledger
+
+    if args.source_format not in FORMAT_CHOICES:
+        raise SpecError(
+            f"--from: unknown format {args.source_format} (known: {', '.join(FORMAT_CHOICES)})"
+        )
+    if args.format is not None:
+        raise SpecError("--format: an export's format is --from's, not a ledger format")
+    files = list(args.ledger)
+    args.ledger = files[0]
+    options = _build_options(args)
+    _check_html_target(args.html, files[0])
+    result = import_export(files, args.source_format, args.account)
+    if result.problems:
+        print_problems("audit", result.problems)
+        print(
+            f"perpspec audit: {len(result.problems)} unreadable values in the export",
+            file=sys.stderr,
+        )
+        return 2
+    with tempfile.TemporaryDirectory(prefix="perpspec-import-") as folder:
+        ledger = os.path.join(folder, "imported.jsonl")
+        write_ledger(result.events, ledger, "jsonl")
+        report = audit_ledger(ledger, "jsonl", options)
+    named = " + ".join(files)
+    violations = tuple(
+        replace(v, file=result.origins[v.line - 1][0], line=result.origins[v.line - 1][1])
+        if 0 < v.line <= len(result.origins)
+        else replace(v, file=named)
+        for v in report.violations
+    )
+    digest = hashlib.sha256("".join(compute_sha256(name) for name in files).encode()).hexdigest()
+    report = replace(report, file=named, violations=violations, sha256=digest)
+    return _print_report(report, args)
+
+
+def _print_report(report: AuditReport, args: argparse.Namespace) -> int:
     if args.json:
         import orjson
 

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from perpspec.audit.report import AuditReport, Violation
+from perpspec.reference.events import SourceEvent
+from perpspec.reference.numbers import format_number
 
 __all__ = ["format_text", "format_violation", "report_to_json", "show_text"]
 
@@ -43,6 +45,16 @@ def format_violation(violation: Violation) -> list[str]:
     return lines
 
 
+def describe_source(file: str, source: SourceEvent) -> str:
+    """One line naming the export a partial ledger was read from and what it covers."""
+    unmapped = "; rows without a record: " + ", ".join(source.unmapped) if source.unmapped else ""
+    return (
+        f"{file}: a partial ledger: the {source.format} export of "
+        f"{', '.join(source.accounts)} ({', '.join(source.files) or 'no files named'}); covers "
+        f"{', '.join(source.covers) or 'nothing'}{unmapped}"
+    )
+
+
 def format_text(report: AuditReport, max_violations: int | None = None) -> Iterator[str]:
     """Every diagnostic (at most ``max_violations``), the skipped checks, and a summary."""
     shown = report.violations if max_violations is None else report.violations[:max_violations]
@@ -53,6 +65,8 @@ def format_text(report: AuditReport, max_violations: int | None = None) -> Itera
         yield f"... {total - len(shown)} more violations not shown (--max-violations)"
     for field in report.unread:
         yield show_text(field.describe())
+    if report.source is not None:
+        yield show_text(describe_source(report.file, report.source))
     reasons: dict[str, list[str]] = {}
     for check in report.checks:
         if check.skipped is not None and check.skipped != "not selected":
@@ -93,8 +107,20 @@ def report_to_json(report: AuditReport, max_violations: int | None = None) -> di
             }
             for v in shown
         ],
+        "source": None if report.source is None else _source_to_json(report.source),
         "unread_fields": [
             {"field": u.name, "records": u.records, "line": u.line} for u in report.unread
         ],
         "exit": report.exit_code,
+    }
+
+
+def _source_to_json(source: SourceEvent) -> dict[str, Any]:
+    return {
+        "format": source.format,
+        "accounts": list(source.accounts),
+        "covers": list(source.covers),
+        "precision": None if source.precision is None else format_number(source.precision),
+        "files": list(source.files),
+        "unmapped": list(source.unmapped),
     }

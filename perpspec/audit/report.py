@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from perpspec.ledger.unread import UnreadField
+from perpspec.reference.events import SourceEvent
 
 __all__ = ["MAX_SERIES_POINTS", "AuditReport", "CheckResult", "Series", "Violation"]
 
@@ -77,6 +78,8 @@ class AuditReport:
     series: Series
     #: Fields the records hold that perpspec does not read (:mod:`perpspec.ledger.unread`).
     unread: tuple[UnreadField, ...] = ()
+    #: The source record of a partial ledger (an exchange export), None for a full ledger.
+    source: SourceEvent | None = None
 
     @property
     def exit_code(self) -> int:

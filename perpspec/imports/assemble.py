@@ -15,7 +15,7 @@ from dataclasses import replace
 from perpspec.imports.base import COVERS, Draft, Imported
 from perpspec.reference.events import Event, SourceEvent, get_time_key
 
-__all__ = ["assemble_ledger", "describe_unmapped"]
+__all__ = ["assemble_ledger", "assemble_with_origins", "describe_unmapped"]
 
 
 def describe_unmapped(imported: Imported) -> tuple[str, ...]:
@@ -26,6 +26,14 @@ def describe_unmapped(imported: Imported) -> tuple[str, ...]:
 def assemble_ledger(imported: Imported, format_name: str, files: tuple[str, ...]) -> list[Event]:
     """The partial ledger of ``imported``: the ``source`` record, then every draft in time
     order with ``seq`` 1, 2, ... The covers are written in :data:`COVERS` order."""
+    return assemble_with_origins(imported, format_name, files)[0]
+
+
+def assemble_with_origins(
+    imported: Imported, format_name: str, files: tuple[str, ...]
+) -> tuple[list[Event], list[tuple[str, int]]]:
+    """:func:`assemble_ledger`, with each record's origin: the export file and line it was
+    read from (the source record's is the first file, line 0)."""
     drafts: list[Draft] = sorted(imported.drafts, key=lambda d: get_time_key(d.ts))
     start = drafts[0].ts if drafts else "1970-01-01T00:00:00Z"
     source = SourceEvent(
@@ -40,4 +48,5 @@ def assemble_ledger(imported: Imported, format_name: str, files: tuple[str, ...]
     )
     events: list[Event] = [source]
     events.extend(replace(draft.event, seq=index) for index, draft in enumerate(drafts, start=1))
-    return events
+    origins = [(files[0] if files else "", 0), *((d.file, d.line) for d in drafts)]
+    return events, origins

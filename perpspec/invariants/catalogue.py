@@ -551,6 +551,81 @@ _LEDGER_ORDER: list[Invariant] = [
 ]
 _INVARIANTS += _LEDGER_ORDER
 
+_PARTIAL = "tests/audit/test_partial.py::"
+_PARTIAL_PROPS = "tests/audit/test_partial_properties.py::"
+_CLEAN_HISTORY = _PARTIAL_PROPS + "test_a_consistent_history_passes"
+_TAMPERED_HISTORY = _PARTIAL_PROPS + "test_a_one_record_tamper_is_caught_by_its_check_alone"
+
+
+def _account_invariant(invariant_id: str, statement: str, rule: str, example: str) -> Invariant:
+    """An account-level invariant (perpspec.audit.account_checks): a hand-worked export and
+    random account histories written by a shadow model, clean and tampered."""
+    return Invariant(
+        invariant_id,
+        statement,
+        rule,
+        (
+            _check(Method.EXAMPLE, _PARTIAL + example, "figures worked by hand in the test"),
+            _check(
+                Method.HYPOTHESIS,
+                _CLEAN_HISTORY,
+                "random histories of a shadow model pass, every record of its kind examined",
+            ),
+            _check(
+                Method.HYPOTHESIS,
+                _TAMPERED_HISTORY,
+                "a one-record tamper is flagged by this check alone, at its record",
+            ),
+        ),
+    )
+
+
+#: What one account's export can show (DESIGN, Partial ledgers).
+_ACCOUNT_LEVEL: list[Invariant] = [
+    _account_invariant(
+        "balance-continuity",
+        "every stated balance equals the previous stated balance plus the wallet movements "
+        "between them, exactly (the rows of one instant in any order)",
+        "DESIGN, Ledger (balance: an assertion after every earlier event) and Partial ledgers",
+        "test_each_tamper_is_caught_by_its_check_alone",
+    ),
+    _account_invariant(
+        "position-continuity",
+        "every fill's stated start position is where the account's earlier fills left it (an "
+        "account's trade against itself recognized), and a snapshot is where they left it",
+        "DESIGN, Margin (a position is the sum of its fills) and Partial ledgers",
+        "test_a_self_trade_keeps_the_position",
+    ),
+    _account_invariant(
+        "realized-pnl",
+        "each fill's stated realized PnL is the average-entry rule's on the account's own "
+        "fills, within one unit of the export's precision",
+        "DESIGN, Margin (average entry); perpspec/reference/margin/pnl.py apply_fill",
+        "test_each_tamper_is_caught_by_its_check_alone",
+    ),
+    _account_invariant(
+        "funding-sign",
+        "a funding payment has the sign its stated rate and position give (longs pay a "
+        "positive rate)",
+        "DESIGN, Ledger (funding: + receives); perpspec/reference/engine/inputs.py",
+        "test_each_tamper_is_caught_by_its_check_alone",
+    ),
+    _account_invariant(
+        "insurance-on-liquidation",
+        "an insurance credit or charge only on one of the account's own liquidations",
+        "DESIGN, Insurance fund (the fund covers a liquidated trader's deficit)",
+        "test_insurance_only_on_a_liquidation",
+    ),
+    _account_invariant(
+        "insurance-clears-balance",
+        "no negative balance is left after an insurance credit",
+        "DESIGN, invariant no-negative-balance (no trader below zero once a liquidation is "
+        "settled)",
+        "test_insurance_only_on_a_liquidation",
+    ),
+]
+_INVARIANTS += _ACCOUNT_LEVEL
+
 #: Checks registered at import time by other parts of the package (the audit registers
 #: its checks here under ``Method.AUDIT``), by invariant id.
 _REGISTERED: dict[str, list[Check]] = {invariant.id: [] for invariant in _INVARIANTS}

@@ -397,9 +397,11 @@ INPUT_TYPES: frozenset[str] = frozenset(
 #: What a ``statement`` is: ``trade`` a trade row's whole cash flow (its realized PnL less
 #: its fee, Bybit's TRADE ``change``), ``realized_pnl``, ``commission`` (a trading fee, - paid),
 #: ``funding``, ``liquidation`` (a liquidation's cash flow or its fee), ``adl`` (an ADL's cash
-#: flow), ``insurance`` (a credit from the insurance fund: Binance's INSURANCE_CLEAR, an
-#: "Insurance Fund Compensation"), ``other`` (a movement no check interprets: a bonus, a
-#: rebate program). Every entry counts in the wallet's running balance.
+#: flow), ``insurance`` (a movement between the account and the insurance fund on a
+#: liquidation: a credit covering its deficit, an "Insurance Fund Compensation", or a charge
+#: into the fund, Binance's INSURANCE_CLEAR clearance fee), ``other`` (a movement no check
+#: interprets: a bonus, a rebate program). Every entry counts in the wallet's running
+#: balance.
 STATEMENT_ENTRIES: tuple[str, ...] = (
     "trade",
     "realized_pnl",

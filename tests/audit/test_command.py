@@ -109,8 +109,9 @@ def test_json_shape(
     report = json.loads(capsys.readouterr().out)
     assert set(report) == {
         *("file", "sha256", "events", "profile", "checks", "violations"),
-        *("unread_fields", "exit"),
+        *("source", "unread_fields", "exit"),
     }
+    assert report["source"] is None  # a full ledger: no export it was read from
     assert report["events"] == 7 and report["exit"] == 1 and report["profile"] is None
     assert re.fullmatch("[0-9a-f]{64}", report["sha256"])
     checks = {c["id"]: c for c in report["checks"]}

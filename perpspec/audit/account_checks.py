@@ -1,0 +1,610 @@
+"""Account-level checks: what one account's export can show (DESIGN, Partial ledgers).
+
+An exchange export is one account's view. The global invariants (conservation, ``oi-balance``,
+the fund, the ADL order) need every account and the exchange's own books, so a partial ledger
+never runs them. What such an export does support is checked here, each check only when the
+ledger's ``source`` covers every word in its ``needs`` (perpspec.imports.base.COVERS):
+
+- ``balance-continuity``: every stated balance is the previous one plus the movements between;
+- ``position-continuity``: every fill's stated start position is where the fills before it
+  left the position (an account's fill against itself recognized);
+- ``realized-pnl``: each fill's stated realized PnL is the average-entry rule's;
+- ``funding-sign``: a funding payment has the sign its rate and position give;
+- ``insurance-on-liquidation``: an insurance movement only on one of the account's
+  liquidations;
+- ``insurance-clears-balance``: no negative balance left after an insurance credit.
+
+Tolerance. A wallet moves by the amounts its export states, so stated balances chain exactly
+(``balance-continuity`` allows no difference). A realized PnL is the exchange's rounding of an
+exact figure to its stated ``precision`` (to nearest, or down): it may differ from the exact
+PnL by less than one unit, which ``realized-pnl`` allows; with no stated precision it is exact.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import ClassVar
+
+from perpspec.audit.records import render_event
+from perpspec.audit.report import Violation
+from perpspec.reference.events import (
+    BalanceEvent,
+    DepositEvent,
+    Event,
+    FillEvent,
+    PositionEvent,
+    SourceEvent,
+    StatementEvent,
+    WithdrawalEvent,
+)
+from perpspec.reference.instrument import ContractKind
+from perpspec.reference.margin.pnl import Position, apply_fill
+from perpspec.reference.numbers import format_number
+
+__all__ = [
+    "ACCOUNT_CHECK_CLASSES",
+    "AccountCheck",
+    "PartialContext",
+    "get_fill_qty",
+    "get_movement",
+]
+
+
+@dataclass(slots=True)
+class PartialContext:
+    """What an account-level check reads: the file, its source record and its precision."""
+
+    file: str
+    source: SourceEvent
+
+    @property
+    def unit(self) -> Fraction:
+        """One unit of the stated precision (0: none stated, so comparisons are exact)."""
+        return self.source.precision or Fraction(0)
+
+    def violation(
+        self,
+        check: str,
+        line: int,
+        event: Event,
+        expected: str,
+        found: str,
+        difference: str | None,
+        hint: str,
+    ) -> Violation:
+        """A violation at ``line``, with the record re-encoded from ``event``."""
+        return Violation(
+            check,
+            self.file,
+            line,
+            event.seq,
+            expected,
+            found,
+            difference,
+            render_event(event),
+            hint,
+        )
+
+
+def get_movement(event: Event) -> tuple[str, str, Fraction] | None:
+    """The wallet movement an event states: (account, asset, signed amount), or None."""
+    if isinstance(event, StatementEvent):
+        return event.account, event.asset, event.amount
+    if isinstance(event, DepositEvent):
+        return event.account, event.asset, event.amount
+    if isinstance(event, WithdrawalEvent):
+        return event.account, event.asset, -event.amount
+    return None
+
+
+def get_fill_qty(fill: FillEvent) -> Fraction:
+    """The fill's signed quantity: + a buy, - a sell."""
+    return fill.qty if fill.action == "buy" else -fill.qty
+
+
+def _is_within(found: Fraction, expected: Fraction, allowed: Fraction) -> bool:
+    return abs(found - expected) <= allowed
+
+
+class AccountCheck:
+    """One account-level check: ``needs`` the covers it reads, ``feed`` per record, ``finish``
+    at the end of the ledger; ``examined`` counts the records it compared."""
+
+    id: ClassVar[str] = ""
+    needs: ClassVar[frozenset[str]] = frozenset()
+    statement: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        self.examined = 0
+
+    def feed(self, event: Event, line: int, ctx: PartialContext) -> list[Violation]:
+        """One record of the ledger, in order."""
+        return []
+
+    def finish(self, ctx: PartialContext) -> list[Violation]:
+        """The ledger has ended."""
+        return []
+
+
+# ---- balance-continuity -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Segment:
+    """The movements of one wallet in one instant up to a stated balance (or to the end of
+    the instant: ``balance`` None), with their lines."""
+
+    moves: list[tuple[Fraction, int, Event]] = field(default_factory=list)
+    balance: tuple[BalanceEvent, int] | None = None
+
+
+class BalanceContinuity(AccountCheck):
+    """Rule: a balance assertion (DESIGN, Ledger: ``balance``) holds after every earlier
+    movement, so each stated balance is the previous stated balance plus the statements,
+    deposits and withdrawals between them. The first stated balance of a wallet opens its
+    chain; the comparison is exact (module docstring). Exports list the rows of one instant
+    in any order, so an instant's rows are taken as segments (each stated balance with the
+    movements drafted before it) and any order of those segments that chains is accepted;
+    only when none does is the file's order reported. After a violation the next balance may
+    chain from the stated balance (a movement was missing) or from the expected one (the
+    balance was stated wrong), so one wrong row is one violation."""
+
+    id = "balance-continuity"
+    needs = frozenset({"wallet", "balances"})
+    statement = (
+        "every stated balance equals the previous stated balance plus the wallet movements "
+        "between them (within the export's precision)"
+    )
+
+    #: An instant with more segments than this is checked in the file's order only
+    #: (8! = 40,320 orders at most).
+    MAX_ORDERS = 8
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.running: dict[tuple[str, str], _Running] = {}
+        self.instant: str | None = None
+        self.segments: dict[tuple[str, str], list[_Segment]] = {}
+
+    def feed(self, event: Event, line: int, ctx: PartialContext) -> list[Violation]:
+        found: list[Violation] = []
+        moves = isinstance(event, BalanceEvent) or get_movement(event) is not None
+        if moves and event.ts != self.instant:
+            found = self._close_instant(ctx)
+            self.instant = event.ts
+        if isinstance(event, BalanceEvent):
+            segments = self.segments.setdefault((event.account, event.asset), [_Segment()])
+            segments[-1].balance = (event, line)
+            segments.append(_Segment())
+            return found
+        movement = get_movement(event)
+        if movement is not None:
+            account, asset, amount = movement
+            segments = self.segments.setdefault((account, asset), [_Segment()])
+            segments[-1].moves.append((amount, line, event))
+        return found
+
+    def finish(self, ctx: PartialContext) -> list[Violation]:
+        return self._close_instant(ctx)
+
+    def _close_instant(self, ctx: PartialContext) -> list[Violation]:
+        found: list[Violation] = []
+        for key, segments in self.segments.items():
+            found += self._close_wallet(key, segments, ctx)
+        self.segments = {}
+        return found
+
+    def _close_wallet(
+        self, key: tuple[str, str], segments: list[_Segment], ctx: PartialContext
+    ) -> list[Violation]:
+        stated = [s for s in segments if s.balance is not None]
+        loose = [s for s in segments if s.balance is None]
+        start = self.running.get(key)
+        orders: list[Sequence[_Segment]] = [segments]
+        if 1 < len(stated) <= self.MAX_ORDERS:
+            orders += [[*order, *loose] for order in itertools.permutations(stated)]
+        for order in orders:
+            if not self._walk(key, start, order, ctx, dry=True):
+                self._walk(key, start, order, ctx)
+                return []
+        return self._walk(key, start, segments, ctx)
+
+    def _walk(
+        self,
+        key: tuple[str, str],
+        start: _Running | None,
+        segments: Sequence[_Segment],
+        ctx: PartialContext,
+        dry: bool = False,
+    ) -> list[Violation]:
+        """Chain ``segments`` from ``start``; return the violations (with ``dry``, without
+        counting or keeping the result)."""
+        found: list[Violation] = []
+        running = start
+        for segment in segments:
+            for amount, _, _ in segment.moves:
+                if running is not None:
+                    running = running.move(amount)
+            if segment.balance is None:
+                continue
+            event, line = segment.balance
+            if running is not None and not dry:
+                self.examined += 1
+            if running is None or event.amount in (running.expected, running.alternative):
+                running = _Running(event.amount)
+                continue
+            found.append(
+                ctx.violation(
+                    self.id,
+                    line,
+                    event,
+                    f"balance {format_number(running.expected)} (the previous stated balance "
+                    f"plus {running.moves} movements)",
+                    f"balance {format_number(event.amount)}",
+                    format_number(event.amount - running.expected),
+                    "a movement of this wallet is missing from the export, stated twice, or "
+                    "the balance is wrong; compare the rows since the previous stated balance",
+                )
+            )
+            # The next balance may chain from either: this one (a movement was missing) or
+            # the figure expected here (this balance was the one stated wrong).
+            running = _Running(event.amount, alternative=running.expected)
+        if not dry and running is not None:
+            self.running[key] = running
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Running:
+    """A wallet's running balance: the last stated balance plus the movements since
+    (``moves`` of them), and the alternative chain after a violation (else None)."""
+
+    expected: Fraction
+    moves: int = 0
+    alternative: Fraction | None = None
+
+    def move(self, amount: Fraction) -> _Running:
+        alternative = None if self.alternative is None else self.alternative + amount
+        return _Running(self.expected + amount, self.moves + 1, alternative)
+
+
+# ---- position-continuity -------------------------------------------------------------------
+
+
+class PositionContinuity(AccountCheck):
+    """Rule: a position changes only by fills (DESIGN, Margin: the position is the sum of its
+    fills), so each fill's stated start position is the previous fill's start plus that
+    fill's signed quantity, and a stated snapshot is where the fills left it. The first fill
+    (or snapshot) of a market opens the chain: an export may begin with a position open. A
+    fill that shares its time and its export id with the previous fill of the same account
+    and market, on the other side, is the account's fill against itself: both sides state the
+    start of the pair, and the pair leaves the position where it was."""
+
+    id = "position-continuity"
+    needs = frozenset({"fills", "start_positions"})
+    statement = (
+        "every fill's stated start position is where the account's earlier fills left it "
+        "(an account's trade against itself recognized)"
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.position: dict[tuple[str, str], Fraction] = {}
+        self.alternative: dict[tuple[str, str], Fraction] = {}
+        self.last: dict[tuple[str, str], FillEvent] = {}
+
+    def feed(self, event: Event, line: int, ctx: PartialContext) -> list[Violation]:
+        if isinstance(event, PositionEvent) and "positions" in ctx.source.covers:
+            return self._snapshot(event, line, ctx)
+        if not isinstance(event, FillEvent):
+            return []
+        key = (event.account, event.market)
+        previous = self.last.get(key)
+        self.last[key] = event
+        held = self.position.get(key)
+        qty = get_fill_qty(event)
+        if event.start_position is None:
+            if held is not None:
+                self.position[key] = held + qty
+            return []
+        expected = held
+        alternative = self.alternative.pop(key, None)
+        if (
+            previous is not None
+            and previous.start_position is not None
+            and _is_other_side(previous, event)
+        ):
+            expected = previous.start_position
+            self.position[key] = previous.start_position + get_fill_qty(previous) + qty
+        else:
+            self.position[key] = event.start_position + qty
+        if expected is None:
+            return []
+        self.examined += 1
+        if event.start_position in (expected, alternative):
+            return []
+        # The next fill may chain from either: this one's stated start (a fill was missing)
+        # or the expected one (this start was stated wrong): one wrong row, one violation.
+        self.alternative[key] = expected + qty
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"start position {format_number(expected)} (where the earlier fills left it)",
+                f"start position {format_number(event.start_position)}",
+                format_number(event.start_position - expected),
+                "a fill of this market is missing from the export (or stated twice), or the "
+                "start position is wrong",
+            )
+        ]
+
+    def _snapshot(self, event: PositionEvent, line: int, ctx: PartialContext) -> list[Violation]:
+        key = (event.account, event.market)
+        held = self.position.get(key)
+        self.position[key] = event.size
+        if held is None:
+            return []
+        self.examined += 1
+        if held == event.size:
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"size {format_number(held)} (where the fills left the position)",
+                f"size {format_number(event.size)}",
+                format_number(event.size - held),
+                "a fill before this snapshot is missing from the export, or the snapshot is "
+                "of another account",
+            )
+        ]
+
+
+def _is_other_side(previous: FillEvent, fill: FillEvent) -> bool:
+    """Whether ``fill`` is the other side of ``previous``: the account's trade against
+    itself (one export id, one instant, the opposite action)."""
+    return (
+        previous.ref is not None
+        and previous.ref == fill.ref
+        and previous.ts == fill.ts
+        and previous.action != fill.action
+    )
+
+
+# ---- realized-pnl ----------------------------------------------------------------------------
+
+
+class RealizedPnl(AccountCheck):
+    """Rule: average-entry accounting (perpspec.reference.margin.pnl.apply_fill: a fill on the
+    position's side moves the entry to the average; a fill against it realizes
+    ``closed x multiplier x (exit - entry)`` on a linear contract, ``closed x multiplier x
+    (1/entry - 1/exit)`` on an inverse one, signed by the side). The entry is known from a
+    fill that starts flat (its stated start position is 0) or from a snapshot's stated entry
+    price; until then, a close cannot be measured and is not counted. Only fills whose export
+    states the contract's kind and multiplier are recomputed. The realized PnL is compared
+    gross of commission (the adapters state it so, docs/import.md)."""
+
+    id = "realized-pnl"
+    needs = frozenset({"fills", "realized_pnl", "start_positions"})
+    statement = (
+        "each fill's stated realized PnL is the average-entry rule's on the account's own "
+        "fills (within the export's precision)"
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.books: dict[tuple[str, str], Position | None] = {}
+
+    def feed(self, event: Event, line: int, ctx: PartialContext) -> list[Violation]:
+        if isinstance(event, PositionEvent):
+            if event.entry_price is not None and event.size != 0:
+                self.books[(event.account, event.market)] = Position(event.size, event.entry_price)
+            return []
+        if not isinstance(event, FillEvent):
+            return []
+        key = (event.account, event.market)
+        book = self.books.get(key)
+        if event.start_position is not None and (book is None or book.qty != event.start_position):
+            # the chain is position-continuity's; here a known flat start opens a book
+            book = Position(Fraction(0), Fraction(1)) if event.start_position == 0 else None
+        if book is None or event.kind is None or event.multiplier is None:
+            self.books[key] = None
+            return []
+        kind = ContractKind(event.kind)
+        after, realized = apply_fill(kind, event.multiplier, book, get_fill_qty(event), event.price)
+        self.books[key] = after
+        if event.realized_pnl is None:
+            return []
+        self.examined += 1
+        if _is_within(event.realized_pnl, realized, ctx.unit):
+            return []
+        entry = (
+            "flat"
+            if book.qty == 0
+            else f"{format_number(book.qty)} at {format_number(book.entry_price)}"
+        )
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"realized PnL {format_number(realized)} (from {entry})",
+                f"realized PnL {format_number(event.realized_pnl)}",
+                format_number(event.realized_pnl - realized),
+                "the exchange's entry price or its PnL rule differs from average entry, or an "
+                "earlier fill of this market is missing from the export",
+            )
+        ]
+
+
+# ---- funding-sign ----------------------------------------------------------------------------
+
+
+def _sign(value: Fraction) -> int:
+    return (value > 0) - (value < 0)
+
+
+class FundingSign(AccountCheck):
+    """Rule (DESIGN, Ledger: funding; perpspec.reference.engine.inputs): a position pays
+    ``size x value x rate``, so longs pay a positive rate and receive a negative one. A
+    funding statement that states its rate and position has the opposite sign of
+    ``size x rate`` (or is zero: a payment that rounds to nothing)."""
+
+    id = "funding-sign"
+    needs = frozenset({"funding"})
+    statement = (
+        "a funding payment has the sign its stated rate and position give (longs pay a "
+        "positive rate)"
+    )
+
+    def feed(self, event: Event, line: int, ctx: PartialContext) -> list[Violation]:
+        if not isinstance(event, StatementEvent) or event.entry != "funding":
+            return []
+        if event.rate is None or event.size is None:
+            return []
+        self.examined += 1
+        expected = -_sign(event.size * event.rate)
+        found = _sign(event.amount)
+        if found in (0, expected):
+            return []
+        words = {1: "received (+)", -1: "paid (-)", 0: "nothing"}
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"{words[expected]}: size {format_number(event.size)} at rate "
+                f"{format_number(event.rate)}",
+                f"{words[found]} {format_number(event.amount)}",
+                None,
+                "the payment's sign is reversed (or the position's side is)",
+            )
+        ]
+
+
+# ---- insurance -------------------------------------------------------------------------------
+
+
+class InsuranceOnLiquidation(AccountCheck):
+    """Rule (DESIGN, Insurance fund): the fund and a trader exchange money only on the
+    trader's own liquidation (the fund covers its deficit, or takes its clearance fee). An
+    insurance movement (``entry`` insurance: an "Insurance Fund Compensation", Binance's
+    INSURANCE_CLEAR) is allowed only at or after one of the account's liquidations (a fill
+    of role liquidation, or a liquidation statement), in the same market when both name one;
+    each liquidation allows the movements up to the account's next ordinary fill there."""
+
+    id = "insurance-on-liquidation"
+    needs = frozenset({"wallet", "fills"})
+    statement = "an insurance credit or charge only on one of the account's own liquidations"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: dict[str, set[str | None]] = {}
+
+    def feed(self, event: Event, line: int, ctx: PartialContext) -> list[Violation]:
+        if isinstance(event, FillEvent):
+            markets = self.open.setdefault(event.account, set())
+            if event.role == "liquidation":
+                markets.add(event.market)
+            else:
+                markets.discard(event.market)
+            return []
+        if not isinstance(event, StatementEvent):
+            return []
+        if event.entry == "liquidation":
+            self.open.setdefault(event.account, set()).add(event.market)
+            return []
+        if event.entry != "insurance":
+            return []
+        self.examined += 1
+        markets = self.open.get(event.account, set())
+        if markets and (event.market is None or event.market in markets or None in markets):
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"a liquidation of {event.account}"
+                + (f" in {event.market}" if event.market else "")
+                + " before an insurance credit",
+                f"{event.reason} {format_number(event.amount)} with no liquidation open",
+                None,
+                "the fund paid an account that was not liquidated, or the liquidation's fill "
+                "is missing from the export",
+            )
+        ]
+
+
+class InsuranceClearsBalance(AccountCheck):
+    """Rule (DESIGN, invariant ``no-negative-balance``: no trader below zero once a
+    liquidation is settled): the balance stated after an insurance credit (a positive
+    insurance movement: the fund covering a deficit) is not negative."""
+
+    id = "insurance-clears-balance"
+    needs = frozenset({"wallet", "balances"})
+    statement = "no negative balance is left after an insurance credit"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending: dict[tuple[str, str], StatementEvent] = {}
+
+    def feed(self, event: Event, line: int, ctx: PartialContext) -> list[Violation]:
+        if isinstance(event, StatementEvent) and event.entry == "insurance" and event.amount > 0:
+            self.pending[(event.account, event.asset)] = event
+            return []
+        if not isinstance(event, BalanceEvent):
+            return []
+        credit = self.pending.pop((event.account, event.asset), None)
+        if credit is None:
+            return []
+        self.examined += 1
+        if event.amount >= 0:
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"balance >= 0 after the insurance credit (seq {credit.seq})",
+                f"balance {format_number(event.amount)}",
+                format_number(event.amount),
+                "the fund's credit did not cover the deficit it was paid for",
+            )
+        ]
+
+
+#: The account-level checks, in report order.
+ACCOUNT_CHECK_CLASSES: tuple[type[AccountCheck], ...] = (
+    BalanceContinuity,
+    PositionContinuity,
+    RealizedPnl,
+    FundingSign,
+    InsuranceOnLiquidation,
+    InsuranceClearsBalance,
+)
+
+
+def _register_checks() -> None:
+    """Record every account-level check in the invariant catalogue (``register_check``)."""
+    from perpspec.invariants.catalogue import Check as CatalogueCheck
+    from perpspec.invariants.catalogue import Method, Strength, register_check
+
+    for cls in ACCOUNT_CHECK_CLASSES:
+        register_check(
+            cls.id,
+            CatalogueCheck(
+                Method.AUDIT,
+                Strength.LEDGER_CHECK,
+                f"perpspec.audit.account_checks:{cls.__name__}",
+                f"partial ledgers; needs {', '.join(sorted(cls.needs))}",
+            ),
+        )
+
+
+_register_checks()
