@@ -180,6 +180,8 @@ class _Reading:
     commission_by_trade: dict[str, Fraction] = field(default_factory=dict)
     amounts: list[Fraction] = field(default_factory=list)
     wallet_rows: int = 0
+    #: The statements CSVs' ``User_ID`` values, in first-seen order.
+    users: list[str] = field(default_factory=list)
 
 
 # ---- small pure readers ---------------------------------------------------------------------
@@ -299,7 +301,20 @@ def _first_line(path: str) -> str:
 
 
 def _header_of(line: str) -> tuple[str, ...]:
-    return tuple(cell.strip().strip('"').strip() for cell in line.lstrip("\ufeff").split(","))
+    """A CSV header's names, casefolded (a byte-order mark, quotes and spaces dropped), so
+    that "Type" and "type" are one column."""
+    cells = line.lstrip("\ufeff").split(",")
+    return tuple(cell.strip().strip('"').strip().casefold() for cell in cells)
+
+
+_TRANSACTION_NAMES = _header_of(",".join(TRANSACTION_HEADER))
+_STATEMENT_NAMES = _header_of(",".join(STATEMENT_HEADER))
+
+
+def _canonical(row: Mapping[str, str], names: Sequence[str]) -> dict[str, str]:
+    """A CSV row keyed by the header's names as this module spells them."""
+    spelled = {name.casefold(): name for name in names}
+    return {spelled.get(key.casefold(), key): value for key, value in row.items()}
 
 
 def _looks_json(path: str) -> bool:
@@ -313,7 +328,8 @@ def _looks_json(path: str) -> bool:
 
 
 def _json_kind(keys: frozenset[str]) -> str | None:
-    """Which JSON file a record is of (its keys against the docs' response examples)."""
+    """Which JSON file a record is of, for detection: every key of the docs' response
+    example for that file."""
     if keys & COIN_M_KEYS:
         return None
     if keys >= INCOME_KEYS:
@@ -325,20 +341,32 @@ def _json_kind(keys: frozenset[str]) -> str | None:
     return None
 
 
-def _stated_user_ids(paths: Sequence[str]) -> list[str]:
-    """The ``User_ID`` values of the statements CSVs among ``paths``, in first-seen order
-    (bad rows are reported when the file is read, not here)."""
-    found: list[str] = []
-    for path in paths:
-        if _header_of(_first_line(path)) != STATEMENT_HEADER:
-            continue
-        for item in read_csv_rows(path):
-            if isinstance(item, ExportError):
-                continue
-            user = item[1].get("User_ID", "")
-            if user and user not in found:
-                found.append(user)
-    return found
+def _record_kind(keys: frozenset[str]) -> str | None:
+    """Which JSON file the first record of a file is of, when reading: the one key no other
+    file has (``incomeType``, ``realizedPnl``, ``clientOrderId``), so that a first record
+    with a field missing is reported by that field, not as a file of another format."""
+    if keys & COIN_M_KEYS:
+        return None
+    if "incomeType" in keys:
+        return "income"
+    if "realizedPnl" in keys:
+        return "trades"
+    if "clientOrderId" in keys:
+        return "forceOrders"
+    return None
+
+
+def _file_kind(path: str) -> str:
+    """What a file is: ``json`` (its records say which), ``transactions`` or ``statements``
+    (the CSV headers), or ``unknown``."""
+    if _looks_json(path):
+        return "json"
+    header = _header_of(_first_line(path))
+    if header == _TRANSACTION_NAMES:
+        return "transactions"
+    if header == _STATEMENT_NAMES:
+        return "statements"
+    return "unknown"
 
 
 def _read_json_file(path: str, state: _Reading) -> int:
@@ -353,7 +381,7 @@ def _read_json_file(path: str, state: _Reading) -> int:
             continue
         line, record = item
         if kind is None:
-            kind = _json_kind(frozenset(record))
+            kind = _record_kind(frozenset(record))
             if kind is None:
                 state.imported.problems.append(
                     ExportError(
@@ -482,7 +510,7 @@ def _read_transaction_csv(path: str, state: _Reading) -> int:
         if isinstance(item, ExportError):
             state.imported.problems.append(item)
             continue
-        line, row = item
+        line, row = item[0], _canonical(item[1], TRANSACTION_HEADER)
         file = os.fspath(path)
         try:
             word = str(get_field(row, "type", file, line))
@@ -524,10 +552,12 @@ def _read_statement_csv(path: str, state: _Reading) -> int:
         if isinstance(item, ExportError):
             state.imported.problems.append(item)
             continue
-        line, row = item
+        line, row = item[0], _canonical(item[1], STATEMENT_HEADER)
         file = os.fspath(path)
         try:
             user = str(get_field(row, "User_ID", file, line))
+            if user not in state.users:
+                state.users.append(user)
             wallet = str(get_field(row, "Account", file, line))
             operation = str(get_field(row, "Operation", file, line))
             if not _is_futures_account(wallet):
@@ -627,49 +657,53 @@ class BinanceUmAdapter:
         """A CSV of either header, or a JSON record with the keys of an income, a trade or a
         forced order of USDⓈ-M futures (a COIN-M record's ``baseQty`` / ``cumBase`` is not)."""
         header = _header_of(sniff.first_line)
-        if header in (TRANSACTION_HEADER, STATEMENT_HEADER):
+        if header in (_TRANSACTION_NAMES, _STATEMENT_NAMES):
             return True
         return _json_kind(sniff.keys) is not None
 
     def read(self, paths: Sequence[str], account: str) -> Imported:
-        """Read every file; the fills are drafted once the forced orders are known."""
-        users = _stated_user_ids(paths)
-        view = users[0] if len(users) == 1 else account
-        state = _Reading(account=view, imported=Imported(accounts=(view,)))
-        for path in paths:
-            file = os.fspath(path)
-            if _looks_json(path):
-                count = _read_json_file(path, state)
-            else:
-                header = _header_of(_first_line(path))
-                if header == TRANSACTION_HEADER:
-                    count = _read_transaction_csv(path, state)
-                elif header == STATEMENT_HEADER:
-                    count = _read_statement_csv(path, state)
-                else:
-                    state.imported.problems.append(
-                        ExportError(
-                            file,
-                            1,
-                            "header",
-                            "not a Binance USDⓈ-M CSV (expected the header "
-                            f"{','.join(TRANSACTION_HEADER)} or {','.join(STATEMENT_HEADER)})",
-                        )
-                    )
-                    continue
+        """Read every file: the statements CSVs first (a single ``User_ID`` they state names
+        the view of every file), the fills last (once the forced orders are known)."""
+        state = _Reading(account=account, imported=Imported(accounts=(account,)))
+        kinds = {os.fspath(path): _file_kind(path) for path in paths}
+        ordered = sorted(kinds, key=lambda file: kinds[file] != "statements")
+        for file in ordered:
+            if kinds[file] != "statements" and len(state.users) == 1:
+                state.account = state.users[0]
+            count = _read_file(file, kinds[file], state)
             if count == 0 and not any(p.file == file for p in state.imported.problems):
                 state.imported.problems.append(
                     ExportError(file, 1, "file", "no rows of a Binance USDⓈ-M export")
                 )
-        _draft_fills(state, view)
+        _draft_fills(state, state.account)
         if state.wallet_rows:
             state.imported.covers.update({"wallet", "funding"})
         imported = state.imported
         imported.drafts.sort(key=_draft_key)
         imported.precision = _unit_of(state.amounts)
-        accounts = {getattr(d.event, "account", view) for d in imported.drafts} | {view}
-        imported.accounts = tuple(sorted(str(a) for a in accounts))
+        accounts = {str(getattr(d.event, "account", state.account)) for d in imported.drafts}
+        imported.accounts = tuple(sorted(accounts)) if accounts else (state.account,)
         return imported
+
+
+def _read_file(file: str, kind: str, state: _Reading) -> int:
+    """Read one file of its kind; returns the rows read (0: a problem is due)."""
+    if kind == "json":
+        return _read_json_file(file, state)
+    if kind == "transactions":
+        return _read_transaction_csv(file, state)
+    if kind == "statements":
+        return _read_statement_csv(file, state)
+    state.imported.problems.append(
+        ExportError(
+            file,
+            1,
+            "header",
+            "not a Binance USDⓈ-M CSV (expected the header "
+            f"{','.join(TRANSACTION_HEADER)} or {','.join(STATEMENT_HEADER)})",
+        )
+    )
+    return 0
 
 
 ADAPTER = BinanceUmAdapter()

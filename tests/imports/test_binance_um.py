@@ -411,3 +411,45 @@ def test_a_file_of_another_format_is_a_problem(name: str, field: str) -> None:
     assert [(Path(p.file).name, p.line, p.field) for p in imported.problems] == [(name, 1, field)]
     assert imported.drafts == []
     assert imported.covers == set()
+
+
+def test_a_first_record_with_a_field_missing_is_reported_by_that_field(tmp_path: Path) -> None:
+    records = json.loads((FIXTURES / "income.json").read_text())[:2]
+    del records[0]["income"]
+    path = tmp_path / "income.json"
+    path.write_text(json.dumps(records))
+    imported = ADAPTER.read([str(path)], "me")
+    assert [(p.line, p.field) for p in imported.problems] == [(1, "income")]
+    # the second record (COMMISSION -0.24) is still read
+    assert events_of(imported) == [
+        statement(T1, Fraction(-24, 100), "commission", "COMMISSION", "BTCUSDT", "1002")
+    ]
+
+
+def test_csv_header_names_are_read_whatever_their_case(tmp_path: Path) -> None:
+    path = tmp_path / "history.csv"
+    path.write_text(
+        '"Date(UTC)","Type","Amount","Asset","Symbol","Transaction ID"\n'
+        "2024-03-01 16:00:00,FUNDING_FEE,-0.06,USDT,BTCUSDT,1003\n"
+    )
+    assert ADAPTER.detect(sniff_file(str(path)))
+    imported = ADAPTER.read([str(path)], "me")
+    assert imported.problems == []
+    assert events_of(imported) == [
+        statement(T2, Fraction(-6, 100), "funding", "FUNDING_FEE", "BTCUSDT", "1003")
+    ]
+
+
+def test_statements_of_two_users_keep_each_user_and_the_rest_keep_the_argument(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "statements.csv"
+    path.write_text(
+        "User_ID,UTC_Time,Account,Operation,Coin,Change,Remark\n"
+        "111,2024-03-01 16:00:00,USDT-Futures,Funding Fee,USDT,-0.06,\n"
+        "222,2024-03-01 16:00:00,USDT-Futures,Funding Fee,USDT,0.06,\n"
+    )
+    imported = ADAPTER.read([str(path), fixture("trades.json")], "me")
+    assert imported.accounts == ("111", "222", "me")
+    fills = {e.account for e in events_of(imported) if isinstance(e, FillEvent)}
+    assert fills == {"me"}
