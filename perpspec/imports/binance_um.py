@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -126,6 +126,9 @@ OPERATION_ENTRIES: Mapping[str, str] = {
 }
 OPERATION_TRANSFERS = frozenset({"transfer_in", "transfer_out", "transfer"})
 
+#: What :func:`_book` takes for a transfer in or out of the wallet (not a statement entry).
+TRANSFER = "TRANSFER"
+
 #: The statements CSV's names of the USDⓈ-M futures account, casefolded with spaces, hyphens
 #: and the circled S normalized ("USDT-Futures", "USDⓈ-M Futures", "USDS-M Futures").
 FUTURES_ACCOUNTS = frozenset({"usdtfutures", "usdsmfutures", "usdmfutures", "umfutures"})
@@ -178,7 +181,8 @@ class _Reading:
     force_orders: list[_ForceOrder] = field(default_factory=list)
     #: The income history's COMMISSION amounts by the ``tradeId`` they were charged on.
     commission_by_trade: dict[str, Fraction] = field(default_factory=dict)
-    amounts: list[Fraction] = field(default_factory=list)
+    #: The precision of the amounts read so far (None: none read).
+    unit: Fraction | None = None
     wallet_rows: int = 0
     #: The statements CSVs' ``User_ID`` values, in first-seen order.
     users: list[str] = field(default_factory=list)
@@ -236,22 +240,27 @@ def _income_type(word: str) -> str:
     return DISPLAY_TYPES.get(key, key)
 
 
+def _income_entry(income_type: str) -> str | None:
+    """What an income type books as: ``TRANSFER`` (a deposit or a withdrawal), a statement
+    entry, or None (a type this module does not know)."""
+    if income_type in TRANSFER_TYPES:
+        return TRANSFER
+    return INCOME_ENTRIES.get(income_type)
+
+
 def _is_futures_account(name: str) -> bool:
     """Whether a statements CSV ``Account`` is the USDⓈ-M futures wallet."""
     folded = name.casefold().replace("ⓢ", "s").replace(" ", "").replace("-", "")
     return folded in FUTURES_ACCOUNTS
 
 
-def _unit_of(amounts: Sequence[Fraction]) -> Fraction | None:
-    """The export's precision: Binance's 10^-8 when every amount is a multiple of it (the
-    docs' examples write 8 decimals), else the finest decimal unit the amounts need; None when
-    no amount was read."""
-    if not amounts:
-        return None
-    unit = BINANCE_UNIT
-    for amount in amounts:
-        while (amount / unit).denominator != 1:
-            unit /= 10
+def _unit_with(unit: Fraction | None, amount: Fraction) -> Fraction:
+    """The export's precision once ``amount`` is read: Binance's 10^-8 while every amount is a
+    multiple of it (the docs' examples write 8 decimals), else the finest decimal unit the
+    amounts need (``unit`` None: no amount read yet)."""
+    unit = BINANCE_UNIT if unit is None else unit
+    while (amount / unit).denominator != 1:
+        unit /= 10
     return unit
 
 
@@ -399,7 +408,9 @@ def _read_json_file(path: str, state: _Reading) -> int:
             elif kind == "trades":
                 state.trades.append(_read_trade(record, file, line))
             else:
-                state.force_orders.extend(_read_force_order(record, file, line, state))
+                order = _read_force_order(record, file, line, state)
+                if order is not None:
+                    state.force_orders.append(order)
             count += 1
         except ExportError as error:
             state.imported.problems.append(error)
@@ -423,7 +434,7 @@ def _read_income(record: Mapping[str, object], file: str, line: int, state: _Rea
     if word == "COMMISSION" and trade_id is not None:
         key = f"{market}:{trade_id}"
         state.commission_by_trade[key] = state.commission_by_trade.get(key, Fraction(0)) + amount
-    _book(state, file, line, word, word, amount, asset, market, ref, ts)
+    _book(state, file, line, word, _income_entry(word), amount, asset, market, ref, ts)
 
 
 def _book(
@@ -431,7 +442,7 @@ def _book(
     file: str,
     line: int,
     word: str,
-    income_type: str,
+    entry: str | None,
     amount: Fraction,
     asset: str,
     market: str | None,
@@ -439,19 +450,20 @@ def _book(
     ts: str,
     account: str | None = None,
 ) -> None:
-    """Draft one wallet row whose type reads as ``income_type`` (``word`` is the export's own
-    spelling, kept as the reason); a canceled or unknown type is counted under ``word``."""
-    if _is_canceled(word) or (
-        income_type not in INCOME_ENTRIES and income_type not in TRANSFER_TYPES
-    ):
+    """Draft one wallet row of type ``word`` (the export's own spelling, kept as the reason)
+    booked as ``entry`` (:data:`TRANSFER` or a statement entry); a canceled row or one of an
+    unknown type (``entry`` None) is counted under ``word``."""
+    if entry is None or _is_canceled(word):
         state.imported.unmapped[word] += 1
         return
-    entry = None if income_type in TRANSFER_TYPES else INCOME_ENTRIES[income_type]
-    event = _movement(account or state.account, asset, amount, entry, word, market, ref, ts)
+    statement_entry = None if entry == TRANSFER else entry
+    event = _movement(
+        account or state.account, asset, amount, statement_entry, word, market, ref, ts
+    )
     if event is None:
         state.imported.unmapped[f"{word} (zero)"] += 1
         return
-    state.amounts.append(amount)
+    state.unit = _unit_with(state.unit, amount)
     state.imported.drafts.append(Draft(file, line, event))
 
 
@@ -489,17 +501,17 @@ def _read_trade(record: Mapping[str, object], file: str, line: int) -> _Trade:
 
 def _read_force_order(
     record: Mapping[str, object], file: str, line: int, state: _Reading
-) -> Iterator[_ForceOrder]:
+) -> _ForceOrder | None:
     """One ``forceOrders`` record (User's Force Orders): ``clientOrderId`` ``autoclose-...`` a
     liquidation, ``adl_autoclose`` an ADL; any other client id is counted by its own word."""
     client_id = _text(get_field(record, "clientOrderId", file, line), file, line, "clientOrderId")
     order_id = _text(get_field(record, "orderId", file, line), file, line, "orderId")
     if client_id.startswith(LIQUIDATION_PREFIX):
-        yield _ForceOrder(order_id, "liquidation")
-    elif client_id == ADL_CLIENT_ID:
-        yield _ForceOrder(order_id, "adl")
-    else:
-        state.imported.unmapped[f"forceOrder {client_id.split('-', 1)[0]}"] += 1
+        return _ForceOrder(order_id, "liquidation")
+    if client_id == ADL_CLIENT_ID:
+        return _ForceOrder(order_id, "adl")
+    state.imported.unmapped[f"forceOrder {client_id.split('-', 1)[0]}"] += 1
+    return None
 
 
 def _read_transaction_csv(path: str, state: _Reading) -> int:
@@ -524,23 +536,21 @@ def _read_transaction_csv(path: str, state: _Reading) -> int:
             continue
         market = row.get("Symbol") or None
         ref = row.get("Transaction ID") or None
-        _book(state, file, line, word, _income_type(word), amount, asset, market, ref, ts)
+        entry = _income_entry(_income_type(word))
+        _book(state, file, line, word, entry, amount, asset, market, ref, ts)
         count += 1
     state.wallet_rows += count
     return count
 
 
-def _operation_type(operation: str) -> str | None:
-    """The income type a statements ``Operation`` of the futures wallet stands for: a transfer
-    (any "Transfer Between ... Futures Account", ``transfer_in`` / ``transfer_out``), the
-    entry of a known operation, or None (unknown)."""
+def _operation_entry(operation: str) -> str | None:
+    """What a statements ``Operation`` of the futures wallet books as: :data:`TRANSFER` (any
+    "Transfer Between ...", ``transfer_in`` / ``transfer_out``), a statement entry, or None
+    (an operation this module does not know)."""
     folded = operation.casefold().strip()
     if folded in OPERATION_TRANSFERS or folded.startswith("transfer between"):
-        return "TRANSFER"
-    entry = OPERATION_ENTRIES.get(folded)
-    if entry is None:
-        return None
-    return next(word for word, known in INCOME_ENTRIES.items() if known == entry)
+        return TRANSFER
+    return OPERATION_ENTRIES.get(folded)
 
 
 def _read_statement_csv(path: str, state: _Reading) -> int:
@@ -572,9 +582,8 @@ def _read_statement_csv(path: str, state: _Reading) -> int:
         except ExportError as error:
             state.imported.problems.append(error)
             continue
-        known = _operation_type(operation)
-        income_type = known if known is not None else operation
-        _book(state, file, line, operation, income_type, amount, asset, None, None, ts, user)
+        entry = _operation_entry(operation)
+        _book(state, file, line, operation, entry, amount, asset, None, None, ts, user)
         count += 1
     state.wallet_rows += count
     return count
@@ -609,7 +618,7 @@ def _commission_paid(trade: _Trade, state: _Reading) -> Fraction:
 def _draft_fills(state: _Reading, account: str) -> None:
     roles = _fill_roles(state)
     for trade in state.trades:
-        state.amounts.extend((trade.commission, trade.realized_pnl))
+        state.unit = _unit_with(_unit_with(state.unit, trade.commission), trade.realized_pnl)
         event = FillEvent(
             seq=0,
             ts=trade.ts,
@@ -680,7 +689,7 @@ class BinanceUmAdapter:
             state.imported.covers.update({"wallet", "funding"})
         imported = state.imported
         imported.drafts.sort(key=_draft_key)
-        imported.precision = _unit_of(state.amounts)
+        imported.precision = state.unit
         accounts = {str(getattr(d.event, "account", state.account)) for d in imported.drafts}
         imported.accounts = tuple(sorted(accounts)) if accounts else (state.account,)
         return imported
