@@ -259,7 +259,8 @@ def _unit_with(unit: Fraction | None, amount: Fraction) -> Fraction:
     multiple of it (the docs' examples write 8 decimals), else the finest decimal unit the
     amounts need (``unit`` None: no amount read yet)."""
     unit = BINANCE_UNIT if unit is None else unit
-    while (amount / unit).denominator != 1:
+    # amount is a multiple of 1/10^k exactly when its denominator divides 10^k (integers only)
+    while unit.denominator % amount.denominator:
         unit /= 10
     return unit
 

@@ -453,3 +453,12 @@ def test_statements_of_two_users_keep_each_user_and_the_rest_keep_the_argument(
     assert imported.accounts == ("111", "222", "me")
     fills = {e.account for e in events_of(imported) if isinstance(e, FillEvent)}
     assert fills == {"me"}
+
+
+def test_precision_is_binances_unit_unless_an_amount_needs_a_finer_one(tmp_path: Path) -> None:
+    records = json.loads((FIXTURES / "income.json").read_text())[:2]
+    records[1]["income"] = "-0.000000001"  # 10^-9: one decimal finer than Binance writes
+    path = tmp_path / "income.json"
+    path.write_text(json.dumps(records))
+    assert ADAPTER.read([str(path)], "me").precision == Fraction(1, 10**9)
+    assert ADAPTER.read([fixture("income-empty.json")], "me").precision is None
