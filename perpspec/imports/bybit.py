@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 
 from perpspec.imports.base import (
@@ -249,6 +250,11 @@ def _optional_amount(
     return parse_amount(value, file, line, name, grouped=grouped)
 
 
+def _decimal_text(value: Fraction) -> str:
+    """A sum of decimal cells as decimal text, for a problem's reason."""
+    return str(Decimal(value.numerator) / Decimal(value.denominator))
+
+
 def _side(value: str | None) -> str | None:
     """``Buy``/``Sell`` (API) or ``BUY``/``SELL`` (web export) as buy/sell; None for
     ``None``, "" and "--"."""
@@ -315,7 +321,8 @@ def _csv_log_row(
             file,
             line,
             "Fee Paid",
-            f"{fee_paid} does not agree with Cash Flow + Funding - Change = {fee}",
+            f"{cells['Fee Paid']} does not agree with Cash Flow + Funding - Change"
+            f" = {_decimal_text(fee)}",
         )
     uid = _text(cells, "Uid")
     trade_ref = _text(cells, "TradeId")
@@ -592,6 +599,7 @@ def _read_json(path: str, account: str, reading: _Reading) -> None:
     fills: list[list[Draft]] = []
     strangers: list[tuple[int, Mapping[str, object]]] = []
     read_any = False
+    problems_before = len(reading.problems)
     for item in read_json_records(path, _ENVELOPES):
         if isinstance(item, ExportError):
             reading.problems.append(item)
@@ -617,7 +625,9 @@ def _read_json(path: str, account: str, reading: _Reading) -> None:
     reading.log.groups.extend(_oldest_first(log))
     reading.executions.groups.extend(_oldest_first(fills))
     if not read_any:
-        reading.problems.append(_no_rows(file, strangers))
+        # a file that could not be read at all has said so already
+        if len(reading.problems) == problems_before:
+            reading.problems.append(_no_rows(file, strangers))
         return
     for line, _record in strangers:
         reading.problems.append(
