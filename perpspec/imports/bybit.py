@@ -25,6 +25,7 @@ assembler's stable sort.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -576,9 +577,44 @@ def _csv_header(text: str) -> set[str]:
     return {cell.strip().strip('"') for cell in text.lstrip("\ufeff").split(",")}
 
 
-def _first_line(path: str) -> str:
-    with open(path, encoding="utf-8-sig", errors="replace") as handle:
-        return handle.readline()
+def _head(path: str) -> list[str]:
+    """The first two lines of a CSV export (the header may follow a preamble line)."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            return [handle.readline(), handle.readline()]
+    except OSError:
+        return ["", ""]
+
+
+#: The Unified Trading Account export opens with ``UID: 123456,Company Name: ,Country: ``
+#: before its header.
+_PREAMBLE = "UID:"
+
+
+def _preamble_uid(line: str) -> str | None:
+    """The UID a preamble line names (None: the line is no preamble, or names none)."""
+    if not line.startswith(_PREAMBLE):
+        return None
+    return line.split(",", 1)[0][len(_PREAMBLE) :].strip() or None
+
+
+def _rows_after_preamble(path: str) -> list[tuple[int, dict[str, str]] | ExportError]:
+    """:func:`read_csv_rows` of the export without its preamble: a copy whose first line is
+    left blank (read_csv_rows skips blank lines, so every row keeps its line number), its
+    problems named by the original file."""
+    file = os.fspath(path)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        _preamble, newline, rest = handle.read().partition("\n")
+    with tempfile.TemporaryDirectory() as folder:
+        copy = os.path.join(folder, "export.csv")
+        with open(copy, "w", encoding="utf-8", newline="") as handle:
+            handle.write(newline + rest)
+        return [
+            ExportError(file, item.line, item.field, item.reason)
+            if isinstance(item, ExportError)
+            else item
+            for item in read_csv_rows(copy)
+        ]
 
 
 @dataclass(slots=True)
@@ -656,23 +692,31 @@ def _no_rows(file: str, strangers: list[tuple[int, Mapping[str, object]]]) -> Ex
 def _read_csv(path: str, account: str, reading: _Reading) -> None:
     """The web export of the transaction log."""
     file = os.fspath(path)
-    header = _csv_header(_first_line(path))
+    first, second = _head(path)
+    uid = _preamble_uid(first)
+    header = _csv_header(second if uid is not None else first)
     missing = sorted(_CSV_COLUMNS - header)
     time_column = next((name for name in _CSV_TIMES if name in header), None)
     if missing or time_column is None:
         absent = ", ".join(missing + ([] if time_column else ["Time(UTC)"]))
         reading.problems.append(
-            ExportError(file, 1, "header", f"not a Bybit transaction-log CSV: no column {absent}")
+            ExportError(
+                file,
+                1 if uid is None else 2,
+                "header",
+                f"not a Bybit transaction-log CSV: no column {absent}",
+            )
         )
         return
     groups: list[list[Draft]] = []
-    for item in read_csv_rows(path):
+    items = _rows_after_preamble(path) if uid is not None else read_csv_rows(path)
+    for item in items:
         if isinstance(item, ExportError):
             reading.problems.append(item)
             continue
         line, cells = item
         try:
-            row = _csv_log_row(cells, time_column, file, line, account)
+            row = _csv_log_row(cells, time_column, file, line, uid or account)
             _add_log_row(reading.log, row, groups)
         except ExportError as error:
             reading.problems.append(error)
@@ -717,6 +761,8 @@ class BybitAdapter:
     def detect(self, sniff: Sniff) -> bool:
         """A transaction-log or execution record's keys, or the web export's header."""
         if sniff.keys >= _LOG_KEYS or sniff.keys >= _EXECUTION_KEYS:
+            return True
+        if _preamble_uid(sniff.first_line) is not None and "Company Name:" in sniff.first_line:
             return True
         header = _csv_header(sniff.first_line)
         return header >= _CSV_COLUMNS and any(name in header for name in _CSV_TIMES)

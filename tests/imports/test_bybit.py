@@ -448,6 +448,38 @@ def test_the_web_export_maps_as_the_api_log() -> None:
     assert imported.precision == PRECISION
 
 
+def test_the_unified_accounts_export_with_its_uid_preamble() -> None:
+    path = str(FIXTURES / "uta_export.csv")
+    # the first line is "UID: 765432,Company Name: ,Country: ", the header the second
+    assert ADAPTER.detect(sniff_file(path))
+    imported = read("uta_export.csv")
+    assert imported.problems == []
+    assert imported.accounts == ("765432",)
+    # lines keep their numbers in the file: the oldest row is the last, line 5
+    assert [d.line for d in imported.drafts] == [5, 5, 5, 4, 4, 3, 3]
+    (opened,) = of_type(imported, FillEvent)
+    # SELL 10 at 150, Position -10 after: start -10 + 10 = 0; Fee Paid -0.825 (20 decimals)
+    # = 0 + 0 - (-0.825) paid; no TradeId column: no ref
+    assert (opened.action, opened.qty, opened.start_position, opened.commission, opened.ref) == (
+        "sell",
+        F(10),
+        F(0),
+        F("0.825"),
+        None,
+    )
+    funding, refund = of_type(imported, StatementEvent)[1:]
+    # SELL: the short 10 receives 0.015
+    assert (funding.entry, funding.amount, funding.size) == ("funding", F("0.015"), F(-10))
+    # scientific notation: 5E-1
+    assert (refund.entry, refund.reason, refund.amount) == ("other", "FEE_REFUND", F("0.5"))
+    # 1,202.56 + 0.015 + 0.5
+    assert [b.amount for b in of_type(imported, BalanceEvent)] == [
+        F("1202.56"),
+        F("1202.575"),
+        F("1203.075"),
+    ]
+
+
 # ---- malformed exports ----------------------------------------------------------------------
 
 
