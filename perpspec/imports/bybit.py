@@ -266,7 +266,10 @@ def _side(value: str | None) -> str | None:
 
 
 def _json_log_row(record: Mapping[str, object], file: str, line: int, account: str) -> _LogRow:
-    """One ``list`` item of Get Transaction Log (field meanings: module docstring)."""
+    """One ``list`` item of Get Transaction Log (field meanings: module docstring). Its
+    ``change`` must be ``cashFlow + funding - fee``: the classic account's
+    contract-transaction-log, with the same keys, writes funding with the opposite sign
+    (``change = cashFlow - funding - fee``), and is refused rather than misread."""
     kind = str(get_field(record, "type", file, line))
     ts = parse_time(
         get_field(record, "transactionTime", file, line), file, line, "transactionTime", unit="ms"
@@ -274,6 +277,20 @@ def _json_log_row(record: Mapping[str, object], file: str, line: int, account: s
     asset = str(get_field(record, "currency", file, line))
     change = parse_amount(get_field(record, "change", file, line), file, line, "change")
     category = _text(record, "category")
+    cash_flow = _optional_amount(record, "cashFlow", file, line)
+    funding = _optional_amount(record, "funding", file, line)
+    fee = _optional_amount(record, "fee", file, line)
+    if cash_flow is not None:
+        expected = cash_flow + (funding or 0) - (fee or 0)
+        if change != expected:
+            raise ExportError(
+                file,
+                line,
+                "change",
+                f"{record['change']} is not cashFlow + funding - fee = {_decimal_text(expected)}"
+                " (the Unified account's log; a classic account's log, whose funding has the"
+                " opposite sign, is not read)",
+            )
     return _LogRow(
         file=file,
         line=line,
@@ -286,9 +303,9 @@ def _json_log_row(record: Mapping[str, object], file: str, line: int, account: s
         qty=_optional_amount(record, "qty", file, line),
         size=_optional_amount(record, "size", file, line),
         price=_optional_amount(record, "tradePrice", file, line),
-        funding=_optional_amount(record, "funding", file, line),
-        fee=_optional_amount(record, "fee", file, line),
-        cash_flow=_optional_amount(record, "cashFlow", file, line),
+        funding=funding,
+        fee=fee,
+        cash_flow=cash_flow,
         change=change,
         balance=_optional_amount(record, "cashBalance", file, line),
         fee_rate=_optional_amount(record, "feeRate", file, line),

@@ -490,6 +490,8 @@ def test_every_bad_row_of_the_log_is_a_problem_and_reading_goes_on() -> None:
         ("malformed.json", 3, "transactionTime"),  # "yesterday"
         ("malformed.json", 4, "currency"),  # missing
         ("malformed.json", 5, "side"),  # a TRADE with qty and side "None"
+        # a classic account's SETTLEMENT (funding + paid): 0 + 0.061 - 0 is not -0.061
+        ("malformed.json", 6, "change"),
     ]
     assert "missing" in imported.problems[2].reason
     # the good first row is still booked
