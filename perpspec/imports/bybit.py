@@ -227,6 +227,21 @@ class _Rows:
     unmapped: list[str] = field(default_factory=list)
     missing_fill: bool = False
     rows: int = 0
+    #: Where each row was first read, by what identifies it across files.
+    seen: dict[tuple[object, ...], tuple[int, str, int]] = field(default_factory=dict)
+
+
+def _check_repeat(
+    rows: _Rows, key: tuple[object, ...], source: int, file: str, line: int, name: str
+) -> None:
+    """A row read before from another file (``source`` is the file's place among the paths:
+    the same log or executions given twice, or in two forms, JSON and CSV) is a problem:
+    booking it twice would double its movement."""
+    first = rows.seen.setdefault(key, (source, file, line))
+    if first[0] != source:
+        raise ExportError(
+            file, line, name, f"the same row as {first[1]}:{first[2]} (a file given twice?)"
+        )
 
 
 def _is_empty(value: object) -> bool:
@@ -409,14 +424,19 @@ def _log_fill(row: _LogRow, role: str) -> FillEvent | None:
             row.file, row.line, row.names["side"], "a fill needs its side (Buy or Sell)"
         )
     if row.qty < 0:
-        raise ExportError(row.file, row.line, row.names["qty"], f"expected > 0, found {row.qty}")
+        raise ExportError(
+            row.file, row.line, row.names["qty"], f"expected > 0, found {_decimal_text(row.qty)}"
+        )
     if row.price is None or row.price <= 0:
         raise ExportError(
             row.file,
             row.line,
             row.names["tradePrice"],
-            f"a fill needs a price > 0, found {row.price}",
+            "a fill needs a price > 0, found "
+            + ("none" if row.price is None else _decimal_text(row.price)),
         )
+    if row.market is None:
+        raise ExportError(row.file, row.line, row.names["symbol"], "a fill needs its market")
     signed = row.qty if row.side == "buy" else -row.qty
     start = row.size - signed if row.size is not None else None
     pnl = None if row.asset == _SESSION_SETTLED else row.cash_flow
@@ -424,7 +444,7 @@ def _log_fill(row: _LogRow, role: str) -> FillEvent | None:
         seq=0,
         ts=row.ts,
         account=row.account,
-        market=row.market or "",
+        market=row.market,
         action=row.side,
         qty=row.qty,
         price=row.price,
@@ -466,7 +486,7 @@ def _transfer(row: _LogRow) -> Event:
             row.file,
             row.line,
             row.names["change"],
-            f"a {row.kind} row's change must be {sign}, found {row.change}",
+            f"a {row.kind} row's change must be {sign}, found {_decimal_text(row.change)}",
         )
     if incoming:
         return DepositEvent(
@@ -512,8 +532,12 @@ def _book_log_row(row: _LogRow) -> _Booked:
     return _Booked(events, missing_fill)
 
 
-def _add_log_row(rows: _Rows, row: _LogRow, groups: list[list[Draft]]) -> None:
-    """Count ``row`` in ``rows`` and add its drafts to ``groups`` (its file's)."""
+def _add_log_row(rows: _Rows, row: _LogRow, groups: list[list[Draft]], source: int) -> None:
+    """Count ``row`` in ``rows`` and add its drafts to ``groups`` (its file's). The log
+    has no unique row id (the docs' own example repeats an ``id``): a row is known across
+    files by its type, time, currency, change and the balance after it."""
+    key = (row.kind, row.ts, row.asset, row.change, row.balance)
+    _check_repeat(rows, key, source, row.file, row.line, row.names["change"])
     booked = _book_log_row(row)
     rows.rows += 1
     if booked.events is None:
@@ -543,9 +567,9 @@ def _execution_fill(
     qty = parse_amount(get_field(record, "execQty", file, line), file, line, "execQty")
     price = parse_amount(get_field(record, "execPrice", file, line), file, line, "execPrice")
     if qty <= 0:
-        raise ExportError(file, line, "execQty", f"expected > 0, found {qty}")
+        raise ExportError(file, line, "execQty", f"expected > 0, found {_decimal_text(qty)}")
     if price <= 0:
-        raise ExportError(file, line, "execPrice", f"expected > 0, found {price}")
+        raise ExportError(file, line, "execPrice", f"expected > 0, found {_decimal_text(price)}")
     maker = record.get("isMaker")
     if maker is not None and not isinstance(maker, bool):
         raise ExportError(file, line, "isMaker", f"expected true or false, found {maker!r}")
@@ -645,7 +669,7 @@ class _Reading:
     exec_types: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
-def _read_json(path: str, account: str, reading: _Reading) -> None:
+def _read_json(path: str, account: str, reading: _Reading, source: int) -> None:
     """A transaction-log or executions JSON file, told apart by each record's keys."""
     file = os.fspath(path)
     log: list[list[Draft]] = []
@@ -663,6 +687,9 @@ def _read_json(path: str, account: str, reading: _Reading) -> None:
                 read_any = True
                 reading.executions.rows += 1
                 fill = _execution_fill(record, file, line, account)
+                if "execId" in record:
+                    key = ("execId", str(record["execId"]))
+                    _check_repeat(reading.executions, key, source, file, line, "execId")
                 if isinstance(fill, str):
                     reading.executions.unmapped.append(fill)
                 else:
@@ -670,7 +697,7 @@ def _read_json(path: str, account: str, reading: _Reading) -> None:
                     reading.exec_types[(file, line)] = str(record["execType"])
             elif "transactionTime" in record or "cashBalance" in record:
                 read_any = True
-                _add_log_row(reading.log, _json_log_row(record, file, line, account), log)
+                _add_log_row(reading.log, _json_log_row(record, file, line, account), log, source)
             else:
                 strangers.append((line, record))
         except ExportError as error:
@@ -706,7 +733,7 @@ def _no_rows(file: str, strangers: list[tuple[int, Mapping[str, object]]]) -> Ex
     )
 
 
-def _read_csv(path: str, account: str, reading: _Reading) -> None:
+def _read_csv(path: str, account: str, reading: _Reading, source: int) -> None:
     """The web export of the transaction log."""
     file = os.fspath(path)
     first, second = _head(path)
@@ -734,7 +761,7 @@ def _read_csv(path: str, account: str, reading: _Reading) -> None:
         line, cells = item
         try:
             row = _csv_log_row(cells, time_column, file, line, uid or account)
-            _add_log_row(reading.log, row, groups)
+            _add_log_row(reading.log, row, groups, source)
         except ExportError as error:
             reading.problems.append(error)
     reading.log.groups.extend(_oldest_first(groups))
@@ -788,11 +815,11 @@ class BybitAdapter:
         """Every file's rows; the fills from the log when it has any (it states the position
         and the closed PnL), else from the executions, never from both."""
         reading = _Reading()
-        for path in paths:
+        for place, path in enumerate(paths):
             if _is_json(path):
-                _read_json(path, account, reading)
+                _read_json(path, account, reading, place)
             else:
-                _read_csv(path, account, reading)
+                _read_csv(path, account, reading, place)
         imported = Imported(accounts=(), problems=reading.problems)
         log_fills = [
             d.event for g in reading.log.groups for d in g if isinstance(d.event, FillEvent)

@@ -530,6 +530,30 @@ def test_a_file_with_no_rows_of_the_format_is_one_problem(
         assert len(imported.problems) == 1
 
 
+def test_a_file_given_twice_is_a_problem_for_every_repeated_row() -> None:
+    twice = read("transaction_log.json", "transaction_log.json")
+    assert len(twice.problems) == 10
+    assert {p.field for p in twice.problems} == {"change"}
+    assert "a file given twice?" in twice.problems[0].reason
+    assert len(twice.drafts) == 26  # booked once
+    executions = read("executions.json", "executions.json")
+    assert [p.field for p in executions.problems] == ["execId"] * 6
+    assert len(executions.drafts) == 5
+
+
+def test_the_log_as_json_and_as_csv_repeats_rows_found_in_both() -> None:
+    imported = read("transaction_log.json", "transaction_log.csv")
+    # the same rows (type, time, currency, change, balance) in both: the TRANSFER_IN at T0
+    # (1000, 1000), the SETTLEMENT (-0.183, 998.827), the close (19.659, 1,018.486) and the
+    # LIQUIDATION (-400.44, 618.046); the CSV's one TRADE of 0.03 is not the JSON's two
+    assert [(Path(p.file).name, p.line, p.field) for p in imported.problems] == [
+        ("transaction_log.csv", 3, "Change"),
+        ("transaction_log.csv", 4, "Change"),
+        ("transaction_log.csv", 5, "Change"),
+        ("transaction_log.csv", 7, "Change"),
+    ]
+
+
 # ---- the assembled ledger -------------------------------------------------------------------
 
 
