@@ -480,6 +480,15 @@ def test_the_unified_accounts_export_with_its_uid_preamble() -> None:
     ]
 
 
+def test_a_bad_row_after_the_preamble_names_the_export_and_its_own_line(tmp_path: Path) -> None:
+    lines = (FIXTURES / "uta_export.csv").read_text().splitlines()
+    path = tmp_path / "uta.csv"
+    path.write_text("\n".join([*lines[:3], "765432,USDT,SOLUSDT,TRADE", *lines[3:]]) + "\n")
+    imported = ADAPTER.read([str(path)], "me")
+    assert [(p.file, p.line, p.field) for p in imported.problems] == [(str(path), 4, "record")]
+    assert len(imported.drafts) == 7
+
+
 # ---- malformed exports ----------------------------------------------------------------------
 
 
