@@ -518,6 +518,17 @@ def test_every_bad_row_of_the_web_export_is_a_problem() -> None:
     assert [e.ts for e in events(imported)] == ["2024-02-29T19:00:00Z"] * 3
 
 
+def test_every_bad_execution_is_a_problem_and_an_unknown_exec_type_is_counted() -> None:
+    imported = read("malformed_executions.json")
+    assert problems(imported) == [
+        ("malformed_executions.json", 2, "execQty"),  # "0"
+        ("malformed_executions.json", 3, "isMaker"),  # "yes", not a JSON boolean
+        ("malformed_executions.json", 4, "execTime"),  # missing
+    ]
+    assert imported.unmapped == {"Mystery": 1}
+    assert [e.ref for e in of_type(imported, FillEvent)] == ["m-1"]
+
+
 @pytest.mark.parametrize(
     ("name", "field", "words"),
     [
