@@ -102,11 +102,13 @@ def _header_names(first_line: str) -> frozenset[str]:
     return frozenset(cell.strip().lstrip("\ufeff") for cell in row)
 
 
-def get_file_kind(keys: frozenset[str]) -> str | None:
-    """``wallet`` or ``executions`` for a record's (or header's) keys, None for neither."""
-    if keys >= WALLET_KEYS:
+def get_file_kind(keys: frozenset[str], *, missing: int = 0) -> str | None:
+    """``wallet`` or ``executions`` for a record's (or header's) keys, None for neither;
+    ``missing`` of the four identifying keys may be absent (a first row that lacks a field
+    is a problem of that row, not a file of another format)."""
+    if len(WALLET_KEYS - keys) <= missing:
         return "wallet"
-    if keys >= EXECUTION_KEYS:
+    if len(EXECUTION_KEYS - keys) <= missing:
         return "executions"
     return None
 
@@ -175,16 +177,17 @@ def read_wallet_row(
     imported = reading.imported
     grouped = isinstance(record.get("amount"), str)
     kind = _text(record, "transactType", file, line)
-    status = _text(record, "transactStatus", file, line)
-    ref = _text(record, "transactID", file, line)
-    ts = parse_time(get_field(record, "transactTime", file, line), file, line, "transactTime")
-    account = get_account(record, default, file, line)
     if kind in NOT_MOVEMENTS:
         imported.unmapped[kind] += 1
         return
+    status = _text(record, "transactStatus", file, line)
     if status != "Completed":
+        # not (yet) a movement: its walletBalance is the one before it, asserted elsewhere
         imported.unmapped[f"{kind} ({status})"] += 1
         return
+    ref = _text(record, "transactID", file, line)
+    ts = parse_time(get_field(record, "transactTime", file, line), file, line, "transactTime")
+    account = get_account(record, default, file, line)
     currency = _text(record, "currency", file, line)
     asset, amount, scale = convert_units(
         get_field(record, "amount", file, line), currency, file, line, "amount", grouped=grouped
@@ -340,7 +343,7 @@ def read_file(path: str, default: str, reading: _Reading) -> None:
         line, record = item
         rows += 1
         if kind is None:
-            kind = get_file_kind(frozenset(record))
+            kind = get_file_kind(frozenset(record), missing=1)
             if kind is None:
                 imported.problems.append(
                     ExportError(
