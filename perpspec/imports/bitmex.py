@@ -8,7 +8,8 @@ the API's ``_format=csv`` and the web export):
   ``address``, ``tx``, ``text``, ``transactTime``, ``walletBalance``, ``marginBalance``,
   ``timestamp``), newest first. Amounts are in the currency's smallest unit (``XBt``: satoshi,
   1e-8 XBT; ``USDt``: 1e-6 USDT). A Completed Deposit or Withdrawal is a deposit or withdrawal
-  (the Withdrawal's ``amount`` is negative: the withdrawal is its magnitude), a Transfer in or
+  (the Withdrawal's ``amount`` is negative, its ``fee`` included: the withdrawal is its
+  magnitude, and the fee no record of its own), a Transfer in or
   out a deposit or withdrawal by its sign, RealisedPNL (once a day per contract: price PnL,
   funding and fees together) a ``realized_pnl`` statement, and the stated ``walletBalance``
   a balance after the row. Pending and Canceled rows are no movement yet and UnrealisedPNL
