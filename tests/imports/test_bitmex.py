@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from perpspec.imports import get_adapter, sniff_file
 from perpspec.imports.assemble import assemble_ledger
-from perpspec.imports.base import Imported, Sniff
+from perpspec.imports.base import Adapter, Imported, Sniff
 from perpspec.imports.bitmex import ADAPTER
 from perpspec.ledger.jsonl import iter_jsonl, write_jsonl
 from perpspec.reference.events import (
@@ -58,6 +59,16 @@ def test_detect_csv_headers_quoted_or_not() -> None:
     assert ADAPTER.detect(Sniff("w.csv", quoted, frozenset()))
     assert ADAPTER.detect(Sniff("w.csv", plain, frozenset()))
     assert ADAPTER.detect(Sniff("e.csv", "execID,execType,symbol,lastQty,lastPx", frozenset()))
+
+
+def test_registered_adapter_detects_its_own_files() -> None:
+    adapter: Adapter = get_adapter("bitmex")
+    assert adapter is ADAPTER and adapter.name == "bitmex"
+    for name in ("wallet_history.json", "wallet_history_usdt.csv", "executions.json"):
+        assert adapter.detect(sniff_file(str(FIXTURES / name))), name
+    assert adapter.detect(sniff_file(str(FIXTURES / "executions.csv")))
+    assert not adapter.detect(sniff_file(str(FIXTURES / "wrong_format.csv")))
+    assert not adapter.detect(sniff_file(str(FIXTURES / "empty.json")))
 
 
 def test_detect_refuses_other_formats() -> None:
@@ -409,3 +420,54 @@ def test_newest_first_file_is_ordered_by_time(name: str) -> None:
     events = assemble_ledger(read(name), "bitmex", (name,))
     times = [get_time_key(event.ts) for event in events[1:]]
     assert times == sorted(times)
+
+
+def test_executions_csv() -> None:
+    imported = read("executions.csv")
+    assert imported.problems == []
+    assert imported.unmapped == {"Funding": 1}
+    (fill,) = [d.event for d in imported.drafts]
+    # Sell 200 XBTUSD at 64000.5 (CSV text read exactly), a maker's rebate of 78 sat;
+    # foreignNotional 200 = lastQty: inverse, 1 USD a contract
+    assert fill == FillEvent(
+        0,
+        "2024-03-05T09:00:00.500Z",
+        ACCOUNT,
+        "XBTUSD",
+        "sell",
+        F(200),
+        F(128001, 2),
+        "trade",
+        "inverse",
+        F(1),
+        -78 * SAT,
+        "XBT",
+        "maker",
+        None,
+        None,
+        "c5c50002-0000-4000-8000-000000000002",
+    )
+    assert imported.precision == SAT
+
+
+def test_rows_without_a_wallet_balance_assert_none(tmp_path: Path) -> None:
+    # walletBalance may be absent from a wallet history row: no balance, no `balances` cover
+    rows = json.loads(Path(WALLET).read_text())
+    for row in rows:
+        row.pop("walletBalance")
+    path = tmp_path / "wallet.json"
+    path.write_text(json.dumps(rows))
+    imported = ADAPTER.read([str(path)], "me")
+    assert imported.problems == []
+    assert not any(isinstance(d.event, BalanceEvent) for d in imported.drafts)
+    assert imported.covers == {"wallet"}
+
+
+def test_a_transfer_of_zero_is_a_problem(tmp_path: Path) -> None:
+    row = json.loads(Path(WALLET).read_text())[2]  # the Transfer
+    row["amount"] = 0
+    path = tmp_path / "wallet.json"
+    path.write_text(json.dumps([row]))
+    imported = ADAPTER.read([str(path)], "me")
+    assert [(p.line, p.field) for p in imported.problems] == [(1, "amount")]
+    assert imported.drafts == []
