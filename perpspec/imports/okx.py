@@ -157,6 +157,7 @@ class _Bill:
     has_fill: bool
     fill_left_out: bool
     fee_stated: bool
+    isolated_funding: bool
 
 
 class OkxAdapter:
@@ -227,11 +228,15 @@ def _get_covers(bills: Sequence[_Bill], imported: Imported) -> set[str]:
     """What the bills support: every balance change (``wallet``) unless a bill was left
     unmapped or unreadable; the running ``balances``; ``fills``, ``commissions`` and
     ``realized_pnl`` when every side-naming derivative bill gave its fill with its fee;
-    ``funding`` (the funding bills). Never ``start_positions`` or ``positions``: a bill states
-    neither the position before it nor a position snapshot (``posBal`` is margin)."""
+    ``funding`` (the funding bills) unless one was paid from an isolated position's margin
+    (its account-level ``balChg`` is not the funding). Never ``start_positions`` or
+    ``positions``: a bill states neither the position before it nor a position snapshot
+    (``posBal`` is margin)."""
     if not bills:
         return set()
-    covers = {"balances", "funding"}
+    covers = {"balances"}
+    if not any(bill.isolated_funding for bill in bills):
+        covers.add("funding")
     unmapped = sum(count for kind, count in imported.unmapped.items() if kind != "duplicate billId")
     if not unmapped and not imported.problems:
         covers.add("wallet")
@@ -371,6 +376,7 @@ def _read_bill(
         imported.unmapped[word] += 1
         return None
     market = _optional_text(record, "instId")
+    isolated = _moves_isolated_margin(file, line, record, grouped)
     events: list[Event] = []
     fill: FillEvent | None = None
     fill_left_out = False
@@ -396,7 +402,7 @@ def _read_bill(
                 account=account,
                 asset=asset,
                 amount=change,
-                entry=_ENTRIES[family],
+                entry=_OTHER if isolated else _ENTRIES[family],
                 reason=word,
                 market=market,
                 ref=bill_id,
@@ -406,8 +412,33 @@ def _read_bill(
         )
     events.append(BalanceEvent(seq=0, ts=ts, account=account, asset=asset, amount=balance))
     return _Bill(
-        file, line, bill_id, ts, tuple(events), fill is not None, fill_left_out, fee_stated
+        file,
+        line,
+        bill_id,
+        ts,
+        tuple(events),
+        has_fill=fill is not None,
+        fill_left_out=fill_left_out,
+        fee_stated=fee_stated,
+        isolated_funding=isolated and family == _FUNDING,
     )
+
+
+def _moves_isolated_margin(
+    file: str, line: int, record: Mapping[str, object], grouped: bool
+) -> bool:
+    """Whether the bill moved an isolated position's margin (``mgnMode`` isolated and a
+    ``posBalChg``, OKX's "Change in balance amount at the position level", not zero). OKX's
+    ``balChg`` and ``bal`` are the account level, outside the isolated margin: such a bill's
+    ``balChg`` mixes margin moved into or out of the position with its PnL, fee or funding
+    (an isolated position's funding is paid from its margin: ``balChg`` 0), so its statement
+    is ``other``, the movement no check interprets, and the running balance still chains."""
+    if _optional_text(record, "mgnMode") != "isolated":
+        return False
+    raw = _optional(record, "posBalChg")
+    if raw is None:
+        return False
+    return parse_amount(raw, file, line, "posBalChg", grouped=grouped) != 0
 
 
 def _transfer(

@@ -435,6 +435,28 @@ def test_unknown_types_are_counted_and_an_adl_without_price_has_no_fill() -> Non
     assert imported.covers == {"balances", "funding"}
 
 
+def test_isolated_margin_moves_are_other_and_leave_funding_uncovered() -> None:
+    # OKX's balChg and bal are the account level; an isolated position's margin is its
+    # posBal. Opening the isolated long moves 60 of margin and the 0.3 fee out of the account
+    # level (balChg -60.3), a manual margin increase 10 more, and the funding (pnl -0.06) is
+    # paid from the position's margin (balChg 0, posBalChg -0.06).
+    imported = read("bills_isolated.json")
+    assert imported.problems == []
+    statements = [e for e in events(imported) if isinstance(e, StatementEvent)]
+    assert [(s.ref, s.amount, s.entry) for s in statements] == [
+        ("5002", F(-603, 10), "other"),
+        ("5003", F(-10), "other"),
+        ("5004", F(0), "other"),
+    ]
+    balances = [e.amount for e in events(imported) if isinstance(e, BalanceEvent)]
+    # 500; 500 - 60.3 = 439.7; 439.7 - 10 = 429.7; 429.7 + 0 = 429.7.
+    assert balances == [F(500), F(4397, 10), F(4297, 10), F(4297, 10)]
+    # The fill still states its fee and PnL.
+    fills = [e for e in events(imported) if isinstance(e, FillEvent)]
+    assert [(f.ref, f.commission, f.realized_pnl) for f in fills] == [("5002", F(3, 10), F(0))]
+    assert imported.covers == {"wallet", "balances", "fills", "realized_pnl", "commissions"}
+
+
 def test_a_bill_given_twice_is_booked_once() -> None:
     once = read("bills.json")
     twice = read("bills.json", "bills.json")
