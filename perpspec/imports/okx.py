@@ -154,9 +154,8 @@ class _Bill:
     bill_id: str
     ts: str
     events: tuple[Event, ...]
-    has_fill: bool
+    fill: FillEvent | None
     fill_left_out: bool
-    fee_stated: bool
     isolated_funding: bool
 
 
@@ -227,7 +226,7 @@ def _bill_order(bill_id: str) -> int:
 def _get_covers(bills: Sequence[_Bill], imported: Imported) -> set[str]:
     """What the bills support: every balance change (``wallet``) unless a bill was left
     unmapped or unreadable; the running ``balances``; ``fills``, ``commissions`` and
-    ``realized_pnl`` when every side-naming derivative bill gave its fill with its fee;
+    ``realized_pnl`` when every side-naming derivative bill gave its fill with its fee and PnL;
     ``funding`` (the funding bills) unless one was paid from an isolated position's margin
     (its account-level ``balChg`` is not the funding). Never ``start_positions`` or
     ``positions``: a bill states neither the position before it nor a position snapshot
@@ -242,8 +241,10 @@ def _get_covers(bills: Sequence[_Bill], imported: Imported) -> set[str]:
         covers.add("wallet")
     if not any(bill.fill_left_out for bill in bills):
         covers.add("fills")
-        covers.add("realized_pnl")
-        if all(bill.fee_stated for bill in bills if bill.has_fill):
+        fills = [bill.fill for bill in bills if bill.fill is not None]
+        if all(fill.realized_pnl is not None for fill in fills):
+            covers.add("realized_pnl")
+        if all(fill.commission is not None for fill in fills):
             covers.add("commissions")
     return covers
 
@@ -380,13 +381,12 @@ def _read_bill(
     events: list[Event] = []
     fill: FillEvent | None = None
     fill_left_out = False
-    fee_stated = True
     if (
         family in _ROLES
         and sub_type in _ACTIONS
         and _optional_text(record, "instType") in _DERIVATIVES
     ):
-        fill, fee_stated = _read_fill(
+        fill = _read_fill(
             file, line, record, account, ts, bill_id, family, sub_type, asset, grouped
         )
         fill_left_out = fill is None
@@ -417,9 +417,8 @@ def _read_bill(
         bill_id,
         ts,
         tuple(events),
-        has_fill=fill is not None,
+        fill=fill,
         fill_left_out=fill_left_out,
-        fee_stated=fee_stated,
         isolated_funding=isolated and family == _FUNDING,
     )
 
@@ -463,15 +462,14 @@ def _read_fill(
     sub_type: str,
     asset: str,
     grouped: bool,
-) -> tuple[FillEvent | None, bool]:
+) -> FillEvent | None:
     """The fill a derivative bill states: ``sz`` contracts (OKX: "the unit is contract. The
     value is always positive") at ``px``, commission ``-fee`` in ``ccy`` (OKX: "Negative
     number represents the user transaction fee charged"), realized PnL ``pnl``; None when
-    ``px`` is not stated for a subType whose price OKX does not promise. The second value
-    says whether the fee was stated."""
+    ``px`` is not stated for a subType whose price OKX does not promise."""
     raw_price = _optional(record, "px")
     if raw_price is None and sub_type not in _PX_STATED:
-        return None, True
+        return None
     price = parse_amount(get_field(record, "px", file, line), file, line, "px", grouped=grouped)
     if price <= 0:
         raise ExportError(file, line, "px", f"expected a price > 0, found {raw_price!r}")
@@ -484,7 +482,7 @@ def _read_fill(
     pnl = None if raw_pnl is None else parse_amount(raw_pnl, file, line, "pnl", grouped=grouped)
     market = _text(record, "instId", file, line)
     exec_type = _optional_text(record, "execType")
-    fill = FillEvent(
+    return FillEvent(
         seq=0,
         ts=ts,
         account=account,
@@ -502,4 +500,3 @@ def _read_fill(
         realized_pnl=pnl,
         ref=bill_id,
     )
-    return fill, fee is not None

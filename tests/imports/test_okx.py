@@ -474,6 +474,27 @@ def test_a_bill_id_given_twice_with_other_values_is_a_problem(tmp_path: Path) ->
     assert [(p.file, p.line, p.field) for p in imported.problems] == [(str(other), 1, "billId")]
 
 
+def test_a_fill_without_fee_or_pnl_leaves_commissions_and_realized_pnl_uncovered(
+    tmp_path: Path,
+) -> None:
+    data = json.loads(Path(BILLS).read_text())
+    close = data["data"][6]  # newest first: the 7th record is bill 1004, the close long
+    assert close["billId"] == "1004"
+    close["fee"] = ""
+    close["pnl"] = ""
+    path = tmp_path / "bills.json"
+    path.write_text(json.dumps(data))
+    imported = ADAPTER.read([str(path)], "me")
+    assert imported.problems == []
+    (fill_1004,) = [e for e in events(imported) if isinstance(e, FillEvent) and e.ref == "1004"]
+    assert (fill_1004.commission, fill_1004.commission_asset, fill_1004.realized_pnl) == (
+        None,
+        None,
+        None,
+    )
+    assert imported.covers == {"wallet", "balances", "fills", "funding"}
+
+
 def test_a_transfer_of_zero_is_a_problem(tmp_path: Path) -> None:
     data = json.loads(Path(BILLS).read_text())
     data["data"][0]["balChg"] = "0"
