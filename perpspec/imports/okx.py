@@ -334,7 +334,11 @@ def _not_bills(file: str, line: int) -> ExportError:
 
 
 def _text(record: Mapping[str, object], name: str, file: str, line: int) -> str:
+    """A text field; a code or id written as a JSON integer (a re-saved export) is its
+    digits, as OKX writes them in strings."""
     value = get_field(record, name, file, line)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     if not isinstance(value, str):
         raise ExportError(file, line, name, f"expected text, found {value!r}")
     return value.strip()
@@ -347,6 +351,8 @@ def _optional(record: Mapping[str, object], name: str) -> object | None:
 
 def _optional_text(record: Mapping[str, object], name: str) -> str | None:
     value = _optional(record, name)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     return value.strip() if isinstance(value, str) else None
 
 

@@ -457,6 +457,25 @@ def test_isolated_margin_moves_are_other_and_leave_funding_uncovered() -> None:
     assert imported.covers == {"wallet", "balances", "fills", "realized_pnl", "commissions"}
 
 
+def test_json_lines_of_bills_with_integer_codes(tmp_path: Path) -> None:
+    # A re-saved export: one bill a line, oldest first, ids and codes as JSON integers.
+    data = json.loads(Path(BILLS).read_text())["data"]
+    lines = []
+    for bill in reversed(data):
+        bill["billId"] = int(bill["billId"])
+        bill["type"] = int(bill["type"])
+        bill["subType"] = int(bill["subType"])
+        lines.append(json.dumps(bill))
+    path = tmp_path / "bills.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    assert ADAPTER.detect(sniff_file(str(path)))
+    imported = ADAPTER.read([str(path)], "me")
+    assert imported.problems == []
+    assert events(imported) == events(read("bills.json"))
+    # Bill 1001 is now the first line.
+    assert [draft.line for draft in imported.drafts[:2]] == [1, 1]
+
+
 def test_a_bill_given_twice_is_booked_once() -> None:
     once = read("bills.json")
     twice = read("bills.json", "bills.json")
