@@ -24,7 +24,7 @@ A bill of a type or subType OKX does not document is counted (``"type 99"``), ne
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -54,6 +54,13 @@ __all__ = ["ADAPTER", "OkxAdapter"]
 #: The keys every bill has (the response parameters of "Get bills details") that detection
 #: asks for: billId and subType are OKX's own words, balChg and posBalChg its own spelling.
 _BILL_KEYS = frozenset({"billId", "subType", "balChg", "posBalChg"})
+
+#: A bill's own fields: a record or header with neither is not a bill at all (one problem
+#: for the file); one with either is a bill, its missing fields problems of their own.
+_BILL_MARKS = frozenset({"billId", "balChg"})
+
+#: The fields every bill is read from (the others are optional or per subType).
+_REQUIRED: tuple[str, ...] = ("billId", "subType", "ts", "ccy", "balChg", "bal")
 
 #: The bill types OKX documents ("Get bills details", request parameter ``type``).
 _TYPES: frozenset[str] = frozenset(
@@ -291,7 +298,7 @@ def _iter_records(
             if "code" in record and "data" in record:
                 yield ExportError(file, line, "code", _describe_error_response(record))
                 return
-            if first and not {"billId", "subType"} <= record.keys():
+            if first and not _BILL_MARKS & record.keys():
                 yield _not_bills(file, line)
                 return
             first = False
@@ -303,11 +310,26 @@ def _iter_records(
             yield row
             continue
         line, cells = row
-        if first and not {"billId", "subType"} <= cells.keys():
-            yield _not_bills(file, 1)
-            return
+        if first:
+            missing = _check_header(file, cells.keys())
+            if missing:
+                yield from missing
+                return
         first = False
         yield line, cells, True
+
+
+def _check_header(file: str, columns: Iterable[str]) -> list[ExportError]:
+    """The problems of an archive CSV's header: not bills at all (neither ``billId`` nor
+    ``balChg``: one problem), or bills without a column every bill needs (one a column)."""
+    header = set(columns)
+    if not _BILL_MARKS & header:
+        return [_not_bills(file, 1)]
+    return [
+        ExportError(file, 1, name, f"the header has no {name} column")
+        for name in _REQUIRED
+        if name not in header
+    ]
 
 
 def _looks_like_json(file: str) -> bool:
@@ -327,7 +349,7 @@ def _describe_error_response(record: Mapping[str, object]) -> str:
 
 
 def _not_bills(file: str, line: int) -> ExportError:
-    return ExportError(file, line, "header", "not OKX bills: no billId and subType fields")
+    return ExportError(file, line, "header", "not OKX bills: no billId or balChg field")
 
 
 # ---- one bill -----------------------------------------------------------------------------

@@ -562,6 +562,28 @@ def test_a_file_of_another_format_is_one_problem(name: str) -> None:
     assert imported.drafts == []
 
 
+def test_an_archive_csv_without_a_needed_column_is_one_problem_for_it(tmp_path: Path) -> None:
+    header, *rows = Path(ARCHIVE).read_text().splitlines()
+    columns = header.split(",")
+    at = columns.index("bal")
+    kept = [",".join(c for i, c in enumerate(row.split(",")) if i != at) for row in [header, *rows]]
+    path = tmp_path / "bills.csv"
+    path.write_text("\n".join(kept) + "\n")
+    imported = ADAPTER.read([str(path)], "me")
+    assert [(p.line, p.field) for p in imported.problems] == [(1, "bal")]
+    assert imported.drafts == []
+
+
+def test_a_first_bill_without_its_subtype_is_a_problem_of_that_bill(tmp_path: Path) -> None:
+    data = json.loads(Path(BILLS).read_text())
+    del data["data"][0]["subType"]
+    path = tmp_path / "bills.json"
+    path.write_text(json.dumps(data))
+    imported = ADAPTER.read([str(path)], "me")
+    assert [(p.line, p.field) for p in imported.problems] == [(1, "subType")]
+    assert len(imported.drafts) == 25 - 2  # every other bill is read
+
+
 def test_an_okx_error_response_is_a_problem(tmp_path: Path) -> None:
     path = tmp_path / "bills.json"
     path.write_text('{"code": "50113", "msg": "Invalid Sign", "data": ""}')
