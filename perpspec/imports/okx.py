@@ -18,6 +18,10 @@ becomes:
   its realized PnL ``pnl`` (OKX's profit and loss, the fee a separate field);
 - and after every bill, a ``balance`` of ``bal`` (the account-level balance after the bill).
 
+``balChg`` and ``bal`` are OKX's account level: an isolated position's margin is its own
+``posBal``, so a bill that moves it (``mgnMode`` isolated, ``posBalChg`` not 0) is an ``other``
+statement, its ``balChg`` mixing margin with PnL, fee or funding.
+
 A bill of a type or subType OKX does not document is counted (``"type 99"``), never dropped.
 """
 
