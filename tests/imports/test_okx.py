@@ -514,6 +514,18 @@ def test_a_fill_without_fee_or_pnl_leaves_commissions_and_realized_pnl_uncovered
     assert imported.covers == {"wallet", "balances", "fills", "funding"}
 
 
+def test_numbers_in_scientific_notation_are_read_exactly(tmp_path: Path) -> None:
+    # A re-saved export may write 6E-1 for 0.6: the fee of the open long (bill 1002).
+    data = json.loads(Path(BILLS).read_text())
+    opening = data["data"][8]
+    assert opening["billId"] == "1002"
+    opening["fee"] = "-6E-1"
+    opening["balChg"] = "-6E-1"
+    path = tmp_path / "bills.json"
+    path.write_text(json.dumps(data))
+    assert events(ADAPTER.read([str(path)], "me")) == events(read("bills.json"))
+
+
 def test_a_transfer_of_zero_is_a_problem(tmp_path: Path) -> None:
     data = json.loads(Path(BILLS).read_text())
     data["data"][0]["balChg"] = "0"
