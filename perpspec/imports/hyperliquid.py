@@ -295,8 +295,16 @@ def _read_fill(record: Mapping[str, object], where: _Where, account: str) -> _Ro
         )
     places = max(_places(record["closedPnl"]), _places(record["fee"]))
     # Whether ``fee`` includes a builder's fee is not documented: booking it again could count
-    # it twice, leaving it out could miss it; so the wallet is not claimed complete.
-    return _Row(tuple(events), wallet_gap=builder_fee != 0, places=places)
+    # it twice, leaving it out could miss it. A backstop liquidation of the account hands its
+    # margin to the liquidator vault (Hyperliquid docs, Liquidations: the maintenance margin is
+    # not returned), an amount no response states. Either way the wallet is not complete.
+    backstop = fill.role == "liquidation" and _method(liquidation) == "backstop"
+    return _Row(tuple(events), wallet_gap=builder_fee != 0 or backstop, places=places)
+
+
+def _method(liquidation: dict[str, object] | None) -> object:
+    """The fill's ``liquidation.method``: "market" (through the book) or "backstop"."""
+    return None if liquidation is None else liquidation.get("method")
 
 
 # ---- userFunding --------------------------------------------------------------------------

@@ -212,12 +212,21 @@ def test_liquidation_roles() -> None:
     imported = read(fixture("fills_liquidation_roles.json"))
     roles = [(e.ref, e.role) for e in events_of(imported, FillEvent) if isinstance(e, FillEvent)]
     # tid 401: "Liquidated Isolated Short" with no liquidation object: this account's;
-    # tid 402: "Liquidated Cross Long" but liquidatedUser 0x2222... is not the account: trade
-    assert roles == [("401", "liquidation"), ("402", "trade")]
+    # tid 402: "Liquidated Cross Long" but liquidatedUser 0x2222... is not the account: trade;
+    # tid 403: liquidatedUser is the account
+    assert roles == [("401", "liquidation"), ("402", "trade"), ("403", "liquidation")]
     # with an account that is not an address the dir alone decides
     imported = read(fixture("fills_liquidation_roles.json"), account="me")
     roles = [(e.ref, e.role) for e in events_of(imported, FillEvent) if isinstance(e, FillEvent)]
-    assert roles == [("401", "liquidation"), ("402", "liquidation")]
+    assert roles == [("401", "liquidation"), ("402", "liquidation"), ("403", "liquidation")]
+
+
+def test_a_backstop_liquidation_leaves_the_wallet_open() -> None:
+    # tid 403 is the account's backstop liquidation: its margin goes to the liquidator vault,
+    # an amount no response states; the whole story (method "market") keeps the wallet
+    roles = fixture("fills_liquidation_roles.json")
+    assert "wallet" not in read(roles, FUNDING, LEDGER).covers
+    assert "wallet" in read(FILLS, FUNDING, LEDGER).covers
 
 
 # ---- userFunding --------------------------------------------------------------------------
