@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from perpspec.imports import sniff_file
+from perpspec.imports import get_adapter, sniff_file
 from perpspec.imports.assemble import assemble_ledger
-from perpspec.imports.base import Imported, Sniff
+from perpspec.imports.base import Adapter, Imported, Sniff
 from perpspec.imports.hyperliquid import ADAPTER
 from perpspec.ledger.jsonl import iter_jsonl, write_jsonl
 from perpspec.reference.events import (
@@ -459,3 +459,28 @@ def test_a_bad_file_does_not_stop_the_others() -> None:
     imported = read(fixture("truncated.json"), FUNDING)
     assert len(events_of(imported, StatementEvent)) == 2
     assert {Path(p.file).name for p in imported.problems} == {"truncated.json"}
+
+
+# ---- the adapter --------------------------------------------------------------------------
+
+
+def test_the_adapter_is_registered() -> None:
+    adapter: Adapter = ADAPTER
+    assert adapter.name == "hyperliquid"
+    assert get_adapter("hyperliquid") is ADAPTER
+    assert "userFills" in adapter.summary
+
+
+def test_json_lines_and_scientific_notation() -> None:
+    imported = read(fixture("user_funding.jsonl"))
+    assert imported.problems == []
+    # JSON Lines: rows are numbered by their line in the file (line 2 is blank); "1.25E-2" is
+    # 0.0125 and "8.33e-6" is 0.00000833, exactly
+    assert [(d.line, d.event) for d in imported.drafts] == [
+        (1, StatementEvent(0, "2025-01-01T07:00:00Z", ACCOUNT, "USDC", F(125, 10**4), "funding",
+                           "funding", "SOL", None, F(833, 10**8), F(-10))),
+        (3, StatementEvent(0, "2025-01-01T08:00:00Z", ACCOUNT, "USDC", F(125, 10**4), "funding",
+                           "funding", "SOL", None, F(833, 10**8), F(-10))),
+    ]  # fmt: skip
+    # "0.0125" has 4 places; "1.25E-2" the same unit, 10^-4
+    assert imported.precision == F(1, 10**4)
