@@ -211,19 +211,19 @@ def _is_spot(coin: str) -> bool:
 def _fill_role(direction: str, liquidation: dict[str, object] | None, account: str) -> str:
     """``dir`` "Liquidated Cross Long" (any "Liquidated ...") is the liquidation of the
     account's own position, unless the fill's ``liquidation.liquidatedUser`` names another
-    address than the account's; "Auto-Deleveraging" is an ADL of the account's position; a
-    fill that carries a ``liquidation`` object for someone else (the account took over a
-    liquidated position: its ``dir`` is "Open Short" and the like) is an ordinary trade."""
+    address than the account's; "Auto-Deleveraging" is an ADL of the account's position
+    against someone else's liquidation, unless ``liquidatedUser`` is the account itself (then
+    the fill closes its own underwater position); a fill that carries a ``liquidation`` object
+    for someone else (the account took over a liquidated position: its ``dir`` is "Open Short"
+    and the like) is an ordinary trade."""
+    user = None if liquidation is None else liquidation.get("liquidatedUser")
+    named = isinstance(user, str) and _is_address(account)
+    own = named and isinstance(user, str) and _same_user(user, account)
     if direction == "Auto-Deleveraging":
-        return "adl"
+        return "liquidation" if own else "adl"
     if not direction.startswith("Liquidated"):
         return "trade"
-    if liquidation is None or not _is_address(account):
-        return "liquidation"
-    user = liquidation.get("liquidatedUser")
-    if isinstance(user, str) and not _same_user(user, account):
-        return "trade"
-    return "liquidation"
+    return "trade" if named and not own else "liquidation"
 
 
 def _read_fill(record: Mapping[str, object], where: _Where, account: str) -> _Row:

@@ -213,12 +213,24 @@ def test_liquidation_roles() -> None:
     roles = [(e.ref, e.role) for e in events_of(imported, FillEvent) if isinstance(e, FillEvent)]
     # tid 401: "Liquidated Isolated Short" with no liquidation object: this account's;
     # tid 402: "Liquidated Cross Long" but liquidatedUser 0x2222... is not the account: trade;
-    # tid 403: liquidatedUser is the account
-    assert roles == [("401", "liquidation"), ("402", "trade"), ("403", "liquidation")]
+    # tid 403: liquidatedUser is the account; tid 404: "Auto-Deleveraging" of the account's
+    # own underwater position (liquidatedUser is the account): its liquidation, not an ADL of
+    # it as a counterparty (tid 105 of user_fills.json, with no liquidation object, is adl)
+    assert roles == [
+        ("401", "liquidation"),
+        ("402", "trade"),
+        ("403", "liquidation"),
+        ("404", "liquidation"),
+    ]
     # with an account that is not an address the dir alone decides
     imported = read(fixture("fills_liquidation_roles.json"), account="me")
     roles = [(e.ref, e.role) for e in events_of(imported, FillEvent) if isinstance(e, FillEvent)]
-    assert roles == [("401", "liquidation"), ("402", "liquidation"), ("403", "liquidation")]
+    assert roles == [
+        ("401", "liquidation"),
+        ("402", "liquidation"),
+        ("403", "liquidation"),
+        ("404", "adl"),
+    ]
 
 
 def test_a_backstop_liquidation_leaves_the_wallet_open() -> None:
