@@ -604,7 +604,6 @@ def _attempt(
         return False
 
 
-@dataclass(frozen=True, slots=True)
 class CcxtAdapter:
     """ccxt's unified ledger, trades, positions, funding history and liquidations (JSON)."""
 
