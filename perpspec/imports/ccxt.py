@@ -61,9 +61,11 @@ STRUCTURES: tuple[str, ...] = ("ledger", "trades", "positions", "fundingHistory"
 
 #: The ledger ``type`` words ccxt documents (Manual, Ledger Entry Structure: trade, transaction,
 #: fee, rebate, cashback, referral, transfer; its ledger test adds margin; its example
-#: structure uses deposit), with the words its exchange classes write for a commission, a
-#: funding payment or a liquidation, and the statement entry each is. transaction, transfer,
-#: deposit and withdrawal are deposits or withdrawals by ``direction`` instead.
+#: structure uses deposit) and three words that name one entry each (``commission``, which
+#: exchange classes such as ccxt's defx write; ``funding``; ``liquidation``), with the
+#: statement entry each is. transaction, transfer, deposit and withdrawal are deposits or
+#: withdrawals by ``direction`` instead. Any other word is an exchange's own that ccxt passed
+#: through: it is counted, not guessed at.
 LEDGER_ENTRIES: dict[str, str] = {
     "trade": "trade",
     "fee": "commission",
@@ -175,6 +177,9 @@ def collect_rows(paths: Sequence[str]) -> _Rows:
 
 
 def _collect_combined(file: str, document: Mapping[str, object], rows: _Rows) -> None:
+    """The lists of a combined file; one with no structure at all is a problem, as an
+    empty file is."""
+    found = 0
     for key in STRUCTURES:
         items = document.get(key)
         if items is None:
@@ -187,6 +192,9 @@ def _collect_combined(file: str, document: Mapping[str, object], rows: _Rows) ->
                 rows.problems.append(ExportError(file, index, f"{key}.record", "not an object"))
                 continue
             rows.by_kind[key].append(_Row(file, index, f"{key}.", item))
+            found += 1
+    if not found:
+        rows.problems.append(ExportError(file, 1, "file", "no ccxt records in any list"))
     unknown = sorted(set(document) - set(STRUCTURES))
     if unknown:
         rows.problems.append(

@@ -108,6 +108,16 @@ def test_detect_refuses_other_formats() -> None:
     assert not ADAPTER.detect(Sniff("x.csv", "Date(UTC),type,Amount,Asset", frozenset()))
 
 
+def test_detect_knows_a_combined_file_of_empty_lists(tmp_path: Path) -> None:
+    path = tmp_path / "combined.json"
+    path.write_text('{"ledger": [], "trades": [], "fundingHistory": []}')
+    assert ADAPTER.detect(sniff_file(str(path)))
+    # Read, it holds nothing: one problem naming the file, as an empty array is.
+    imported = ADAPTER.read([str(path)], ME)
+    assert problems_of(imported) == [("combined.json", 1, "file")]
+    assert (imported.drafts, imported.covers) == ([], set())
+
+
 def test_registry_names_the_adapter() -> None:
     adapter = get_adapter("ccxt")
     assert adapter.name == "ccxt"
