@@ -587,3 +587,16 @@ def test_assembled_ledger_round_trips_through_json_lines(tmp_path: Path) -> None
     read_back = list(iter_jsonl(path))
     assert [item for item in read_back if not isinstance(item, tuple)] == []
     assert [item[1] for item in read_back if isinstance(item, tuple)] == events
+
+
+@pytest.mark.parametrize(
+    "names",
+    [("combined.json",), ("quirks_ledger.json",), ("trades.json", "funding.json")],
+)
+def test_other_exports_round_trip_too(names: tuple[str, ...], tmp_path: Path) -> None:
+    imported = read(*names)
+    assert imported.problems == []
+    events = assemble_ledger(imported, "ccxt", tuple(fixture(name) for name in names))
+    path = tmp_path / "ledger.jsonl"
+    write_jsonl(events, path)
+    assert [item[1] if isinstance(item, tuple) else item for item in iter_jsonl(path)] == events
