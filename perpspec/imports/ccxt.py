@@ -79,6 +79,16 @@ LEDGER_ENTRIES: dict[str, str] = {
 }
 TRANSFER_TYPES: frozenset[str] = frozenset({"transaction", "transfer", "deposit", "withdrawal"})
 
+#: The entry of a ledger row's ``fee``: a trading fee on a trade (or fee) row, a liquidation's
+#: fee on a liquidation row (STATEMENT_ENTRIES: its cash flow or its fee), else a movement no
+#: check reads as a trading fee (a withdrawal's network fee, say).
+FEE_ENTRIES: dict[str, str] = {
+    "trade": "commission",
+    "fee": "commission",
+    "commission": "commission",
+    "liquidation": "liquidation",
+}
+
 #: The unmapped count of a liquidation row: ccxt's liquidation states no trade or order id, so
 #: it cannot set the role of the fill that closed the position, and a fill is never invented.
 LIQUIDATION_UNMAPPED = "liquidation (no trade id to link)"
@@ -357,7 +367,8 @@ class _Ledger:
 
 def process_ledger_row(row: _Row, account: str, imported: Imported, seen: _Ledger) -> None:
     """One ledger entry: a statement (entry by ``type``), or a deposit or withdrawal for a
-    transaction or transfer; a statement of its fee (on top of the amount, Manual); and a
+    transaction or transfer; a statement of its fee (on top of the amount, Manual; its entry
+    by :data:`FEE_ENTRIES`); and a
     balance of ``after`` when stated. A pending or canceled entry is counted as
     ``"TYPE (status)"``; a type no entry is known for is counted by its word."""
     kind = get_text(row, "type")
@@ -408,7 +419,7 @@ def process_ledger_row(row: _Row, account: str, imported: Imported, seen: _Ledge
                 account=account,
                 asset=fee[1] or asset,
                 amount=-fee[0],
-                entry="commission",
+                entry=FEE_ENTRIES.get(kind, "other"),
                 reason="fee",
                 market=None,
                 ref=ref,

@@ -359,7 +359,8 @@ def test_combined_object_file() -> None:
         statement(
             "2024-03-01T12:00:00Z", "USDT", "-84.75", "liquidation", "liquidation", "C2", None
         ),
-        statement("2024-03-01T12:00:00Z", "USDT", "-2.5425", "commission", "fee", "C2", None),
+        # The fee of a liquidation row is the liquidation's fee: entry liquidation.
+        statement("2024-03-01T12:00:00Z", "USDT", "-2.5425", "liquidation", "fee", "C2", None),
         balance("2024-03-01T12:00:00Z", "412.7075"),
         DepositEvent(
             seq=0, ts="2024-03-01T00:00:00Z", account=ME, asset="USDT", amount=Fraction(500)
@@ -600,3 +601,21 @@ def test_other_exports_round_trip_too(names: tuple[str, ...], tmp_path: Path) ->
     path = tmp_path / "ledger.jsonl"
     write_jsonl(events, path)
     assert [item[1] if isinstance(item, tuple) else item for item in iter_jsonl(path)] == events
+
+
+def test_a_withdrawals_fee_is_no_trading_fee(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.json"
+    path.write_text(
+        '[{"info": {}, "id": "W9", "timestamp": 1709251200000, "datetime": null, '
+        '"direction": "out", "referenceId": "0xabc", "type": "transaction", "currency": "USDT", '
+        '"amount": 100.0, "before": 150.0, "after": 49.0, "status": "ok", '
+        '"fee": {"cost": 1.0, "currency": "USDT"}}]'
+    )
+    imported = ADAPTER.read([str(path)], ME)
+    ts = "2024-03-01T00:00:00Z"
+    assert [d.event for d in imported.drafts] == [
+        WithdrawalEvent(seq=0, ts=ts, account=ME, asset="USDT", amount=Fraction(100)),
+        # The network fee on top: entry other, not a commission; 150 - 100 - 1 = 49.
+        statement(ts, "USDT", "-1", "other", "fee", "W9", None),
+        balance(ts, "49"),
+    ]
