@@ -495,9 +495,7 @@ def process_position_row(row: _Row, account: str, imported: Imported) -> bool:
         raise _error(row, "side", f"expected long or short, found {side!r}")
     contract_size = get_optional_number(row, "contractSize")
     size = contracts * contract_size if contract_size is not None else contracts
-    mode = get_optional_text(row, "marginMode")
-    if mode not in (None, "isolated", "cross"):
-        raise _error(row, "marginMode", f"expected isolated or cross, found {mode!r}")
+    mode = get_margin_mode(row)
     collateral = get_optional_number(row, "collateral")
     liquidation_price = get_positive_price(row, "liquidationPrice")
     position = PositionEvent(
@@ -515,6 +513,20 @@ def process_position_row(row: _Row, account: str, imported: Imported) -> bool:
     )
     imported.drafts.append(Draft(row.file, row.line, position))
     return size == 0 or liquidation_price is not None
+
+
+def get_margin_mode(row: _Row) -> str | None:
+    """A position's ``marginMode`` (isolated or cross), else the boolean ``isolated`` that
+    older ccxt versions wrote in its place (Manual, Position Structure), else None."""
+    mode = get_optional_text(row, "marginMode")
+    if mode is None:
+        isolated = row.record.get("isolated")
+        if isinstance(isolated, bool):
+            return "isolated" if isolated else "cross"
+        return None
+    if mode not in ("isolated", "cross"):
+        raise _error(row, "marginMode", f"expected isolated or cross, found {mode!r}")
+    return mode
 
 
 def process_funding_row(row: _Row, account: str, imported: Imported) -> None:

@@ -619,3 +619,24 @@ def test_a_withdrawals_fee_is_no_trading_fee(tmp_path: Path) -> None:
         statement(ts, "USDT", "-1", "other", "fee", "W9", None),
         balance(ts, "49"),
     ]
+
+
+def test_older_ccxt_positions_state_isolated_as_a_boolean(tmp_path: Path) -> None:
+    path = tmp_path / "positions.json"
+    path.write_text(
+        '[{"info": {}, "symbol": "BTC/USD:BTC", "timestamp": 1709251200000, "datetime": null, '
+        '"isolated": true, "contracts": 5.0, "contractSize": 100.0, "side": "long", '
+        '"entryPrice": 20000.0, "markPrice": 20050.0, "liquidationPrice": 19850.0, '
+        '"collateral": 0.0265}]'
+    )
+    imported = ADAPTER.read([str(path)], ME)
+    assert imported.problems == []
+    (draft,) = imported.drafts
+    position = draft.event
+    assert isinstance(position, PositionEvent)
+    # 5 contracts x 100, long; isolated: the collateral is the margin.
+    assert (position.size, position.margin_mode, position.margin) == (
+        Fraction(500),
+        "isolated",
+        Fraction("0.0265"),
+    )
