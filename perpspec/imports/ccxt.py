@@ -93,6 +93,9 @@ FEE_ENTRIES: dict[str, str] = {
 #: it cannot set the role of the fill that closed the position, and a fill is never invented.
 LIQUIDATION_UNMAPPED = "liquidation (no trade id to link)"
 
+#: The unmapped count of a position whose ``timestamp`` and ``datetime`` are both null.
+POSITION_UNTIMED = "position (no timestamp)"
+
 
 @dataclass(frozen=True, slots=True)
 class _Row:
@@ -482,8 +485,9 @@ def process_trade_row(
 def process_position_row(row: _Row, account: str, imported: Imported) -> bool:
     """A position snapshot: size = ``contracts`` x ``contractSize`` when both are stated
     (else ``contracts``, in contracts), + for ``side`` long; the isolated margin is ccxt's
-    ``collateral`` (the collateral that can be lost, PnL included). Returns whether an open
-    position states its liquidation price."""
+    ``collateral`` (the collateral that can be lost, PnL included); one of no time is counted
+    as :data:`POSITION_UNTIMED`. Returns whether it is a snapshot, open with its liquidation
+    price stated or flat."""
     symbol = get_text(row, "symbol")
     contracts = get_number(row, "contracts")
     if contracts < 0:
@@ -498,6 +502,12 @@ def process_position_row(row: _Row, account: str, imported: Imported) -> bool:
     mode = get_margin_mode(row)
     collateral = get_optional_number(row, "collateral")
     liquidation_price = get_positive_price(row, "liquidationPrice")
+    if row.record.get("timestamp") is None and row.record.get("datetime") in (None, ""):
+        # Several exchange classes leave a position's time null (ccxt writes null for what it
+        # does not know): a snapshot of no time cannot be placed in the ledger, and is not a
+        # bad value either, so it is counted and the positions are not claimed.
+        imported.unmapped[POSITION_UNTIMED] += 1
+        return False
     position = PositionEvent(
         seq=0,
         ts=get_row_time(row),
