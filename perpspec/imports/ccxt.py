@@ -490,19 +490,23 @@ def process_position_row(row: _Row, account: str, imported: Imported) -> bool:
     price stated or flat."""
     symbol = get_text(row, "symbol")
     contracts = get_number(row, "contracts")
-    if contracts < 0:
-        raise _error(row, "contracts", "negative: ccxt states it absolute, signed by side")
     side = get_optional_text(row, "side")
-    if side is None and contracts != 0:
-        raise _error(row, "side", "missing for an open position: long or short")
     if side not in (None, "long", "short"):
         raise _error(row, "side", f"expected long or short, found {side!r}")
+    if contracts < 0:
+        # Older exchange classes signed a short's contracts (ccxt pull request 11100's example).
+        if side == "long":
+            raise _error(row, "contracts", "negative for a long position")
+        side, contracts = "short", -contracts
+    if side is None and contracts != 0:
+        raise _error(row, "side", "missing for an open position: long or short")
     contract_size = get_optional_number(row, "contractSize")
     size = contracts * contract_size if contract_size is not None else contracts
     mode = get_margin_mode(row)
     collateral = get_optional_number(row, "collateral")
     liquidation_price = get_positive_price(row, "liquidationPrice")
-    if row.record.get("timestamp") is None and row.record.get("datetime") in (None, ""):
+    ts = get_position_time(row)
+    if ts is None:
         # Several exchange classes leave a position's time null (ccxt writes null for what it
         # does not know): a snapshot of no time cannot be placed in the ledger, and is not a
         # bad value either, so it is counted and the positions are not claimed.
@@ -510,7 +514,7 @@ def process_position_row(row: _Row, account: str, imported: Imported) -> bool:
         return False
     position = PositionEvent(
         seq=0,
-        ts=get_row_time(row),
+        ts=ts,
         account=account,
         market=symbol,
         size=-size if side == "short" else size,
@@ -523,6 +527,18 @@ def process_position_row(row: _Row, account: str, imported: Imported) -> bool:
     )
     imported.drafts.append(Draft(row.file, row.line, position))
     return size == 0 or liquidation_price is not None
+
+
+def get_position_time(row: _Row) -> str | None:
+    """A position's time: ``lastUpdateTimestamp`` when stated (the position's last change;
+    some exchange classes write the time the position was opened in ``timestamp``, ccxt pull
+    request 21358), else its row time; None when ccxt states none."""
+    last = row.record.get("lastUpdateTimestamp")
+    if last is not None:
+        return _parse_time(row, last, "lastUpdateTimestamp", unit="ms")
+    if row.record.get("timestamp") is None and row.record.get("datetime") in (None, ""):
+        return None
+    return get_row_time(row)
 
 
 def get_margin_mode(row: _Row) -> str | None:

@@ -641,3 +641,31 @@ def test_older_ccxt_positions_state_isolated_as_a_boolean(tmp_path: Path) -> Non
         "isolated",
         Fraction("0.0265"),
     )
+
+
+def test_position_time_and_signed_contracts_of_some_exchange_classes(tmp_path: Path) -> None:
+    path = tmp_path / "positions.json"
+    path.write_text(
+        "["
+        # Opened at 00:00 (timestamp), last changed at 09:00 (1709283600000): the 09:00 time.
+        '{"info": {}, "symbol": "ETH/USDT:USDT", "timestamp": 1709251200000, '
+        '"datetime": "2024-03-01T00:00:00.000Z", "lastUpdateTimestamp": 1709283600000, '
+        '"contracts": 3.0, "contractSize": 0.1, "side": "long", "liquidationPrice": 2000.0},'
+        # An older class's signed short: -10 contracts of 0.01, side null.
+        '{"info": {}, "symbol": "ETH/USDT:USDT", "timestamp": 1709283600000, "datetime": null, '
+        '"contracts": -10.0, "contractSize": 0.01, "side": null, "liquidationPrice": 3500.0},'
+        # Negative contracts on a long: the sign and the side disagree.
+        '{"info": {}, "symbol": "ETH/USDT:USDT", "timestamp": 1709283600000, "datetime": null, '
+        '"contracts": -1.0, "contractSize": 0.1, "side": "long", "liquidationPrice": 2000.0}'
+        "]"
+    )
+    imported = ADAPTER.read([str(path)], ME)
+    assert problems_of(imported) == [
+        ("positions.json", 2, "contractSize"),  # 0.01 after 0.1 on row 1
+        ("positions.json", 3, "contracts"),
+    ]
+    first, second = (d.event for d in imported.drafts)
+    assert isinstance(first, PositionEvent) and isinstance(second, PositionEvent)
+    assert first.ts == "2024-03-01T09:00:00Z"
+    assert first.size == Fraction(3, 10)  # 3 x 0.1
+    assert second.size == Fraction(-1, 10)  # -(10 x 0.01)
