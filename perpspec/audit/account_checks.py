@@ -499,7 +499,7 @@ class InsuranceOnLiquidation(AccountCheck):
     each liquidation allows the movements up to the account's next ordinary fill there."""
 
     id = "insurance-on-liquidation"
-    needs = frozenset({"wallet", "fills"})
+    needs = frozenset({"wallet", "fills", "roles"})
     statement = "an insurance credit or charge only on one of the account's own liquidations"
 
     def __init__(self) -> None:

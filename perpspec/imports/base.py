@@ -55,7 +55,9 @@ DEFAULT_ACCOUNT = "me"
 #: - ``wallet``: every movement of the accounts' wallets in the period, as statements,
 #:   deposits and withdrawals (no movement left out);
 #: - ``balances``: running or snapshot balances, as ``balance`` assertions;
-#: - ``fills``: the accounts' fills, with their roles (trade, liquidation, adl);
+#: - ``fills``: the accounts' fills;
+#: - ``roles``: each fill says whether it was a liquidation or an ADL of the account (an
+#:   export whose fills all read ``trade`` because it cannot tell does not cover it);
 #: - ``start_positions``: each fill states the position before it;
 #: - ``realized_pnl``: each closing fill states its realized PnL;
 #: - ``commissions``: each fill states its commission;
@@ -66,6 +68,7 @@ COVERS: tuple[str, ...] = (
     "wallet",
     "balances",
     "fills",
+    "roles",
     "start_positions",
     "realized_pnl",
     "commissions",

@@ -179,6 +179,8 @@ class _Reading:
     imported: Imported
     trades: list[_Trade] = field(default_factory=list)
     force_orders: list[_ForceOrder] = field(default_factory=list)
+    #: Forced-order files read (even when they hold no order: none was forced).
+    force_files: int = 0
     #: The income history's COMMISSION amounts by the ``tradeId`` they were charged on.
     commission_by_trade: dict[str, Fraction] = field(default_factory=dict)
     #: The precision of the amounts read so far (None: none read).
@@ -419,6 +421,8 @@ def _read_json_file(path: str, state: _Reading) -> int:
         state.wallet_rows += count
     if kind == "trades" and count:
         state.imported.covers.update({"fills", "realized_pnl", "commissions"})
+    if kind == "forceOrders":
+        state.force_files += 1
     return count
 
 
@@ -688,6 +692,9 @@ class BinanceUmAdapter:
         _draft_fills(state, state.account)
         if state.wallet_rows:
             state.imported.covers.update({"wallet", "funding"})
+        if state.force_files and "fills" in state.imported.covers:
+            # without the forced orders every fill reads as an ordinary trade
+            state.imported.covers.add("roles")
         imported = state.imported
         imported.drafts.sort(key=_draft_key)
         imported.precision = state.unit

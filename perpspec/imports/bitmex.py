@@ -381,7 +381,8 @@ def get_covers(reading: _Reading) -> set[str]:
     if any(isinstance(draft.event, BalanceEvent) for draft in reading.imported.drafts):
         covers.add("balances")
     if reading.execution_files:
-        covers.add("fills")
+        # an execution's text marks a liquidation or a deleverage
+        covers |= {"fills", "roles"}
         if not reading.fills_without_commission:
             covers.add("commissions")
     return covers

@@ -782,7 +782,8 @@ def _covers(reading: _Reading, fills: list[FillEvent], source: _Rows | None) -> 
     if any(isinstance(d.event, BalanceEvent) for g in reading.log.groups for d in g):
         covers.add("balances")
     if fills and source is not None and not source.missing_fill:
-        covers.add("fills")
+        # the log's LIQUIDATION and ADL types, the executions' BustTrade and AdlTrade
+        covers |= {"fills", "roles"}
         if all(f.start_position is not None for f in fills):
             covers.add("start_positions")
         if all(f.realized_pnl is not None for f in fills):

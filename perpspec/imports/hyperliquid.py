@@ -569,7 +569,8 @@ def _covers(state: _Reading) -> set[str]:
     balance."""
     covers: set[str] = set()
     if "fill" in state.kinds:
-        covers |= {"fills", "start_positions", "realized_pnl", "commissions"}
+        # dir names a liquidation ("Liquidated ...") and an ADL ("Auto-Deleveraging")
+        covers |= {"fills", "roles", "start_positions", "realized_pnl", "commissions"}
     if "funding" in state.kinds:
         covers.add("funding")
     if "snapshot" in state.kinds:

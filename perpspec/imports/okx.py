@@ -251,7 +251,8 @@ def _get_covers(bills: Sequence[_Bill], imported: Imported) -> set[str]:
     if not unmapped and not imported.problems:
         covers.add("wallet")
     if not any(bill.fill_left_out for bill in bills):
-        covers.add("fills")
+        # the bill types name liquidations and ADL
+        covers |= {"fills", "roles"}
         fills = [bill.fill for bill in bills if bill.fill is not None]
         if all(fill.realized_pnl is not None for fill in fills):
             covers.add("realized_pnl")

@@ -19,7 +19,7 @@ SOURCE = (
     '{"seq":0,"ts":"2024-03-01T00:00:00Z","type":"source","format":"bybit","accounts":["me"],'
     '"covers":[COVERS],"precision":"0.01","files":["log.json"],"unmapped":["BONUS: 1"]}'
 )
-ALL_COVERS = '"wallet","balances","fills","start_positions","realized_pnl","funding"'
+ALL_COVERS = '"wallet","balances","fills","roles","start_positions","realized_pnl","funding"'
 
 
 def _fill(
@@ -110,7 +110,7 @@ def test_global_and_exchange_checks_are_named_not_passed(tmp_path: Path) -> None
         assert examined == 0 and reason is not None and reason.startswith("a global check")
     assert checks["adl-price"][2] is not None and "exchange's own records" in checks["adl-price"][2]
     # insurance-on-liquidation needs fills and wallet: covered; a missing cover is named
-    no_fills = [CLEAN[0].replace('"fills",', ""), *CLEAN[1:3]]
+    no_fills = [CLEAN[0].replace('"fills","roles",', ""), *CLEAN[1:3]]
     skipped = _audit(tmp_path, no_fills, "nofills.jsonl")["checks"]
     assert isinstance(skipped, dict)
     reason = skipped["position-continuity"][2]
@@ -188,7 +188,7 @@ def test_a_self_trade_keeps_the_position(tmp_path: Path) -> None:
 
 
 def test_insurance_only_on_a_liquidation(tmp_path: Path) -> None:
-    covers = '"wallet","balances","fills"'
+    covers = '"wallet","balances","fills","roles"'
     liquidation = _fill(3, T1, "sell", "0.1", "50000", "0.1", "-1000", "l1").replace(
         '"role":"trade"', '"role":"liquidation"'
     )
@@ -255,7 +255,7 @@ def test_the_reports_name_the_export(tmp_path: Path, capsys: pytest.CaptureFixtu
     text = capsys.readouterr().out
     assert (
         f"{path}: a partial ledger: the bybit export of me (log.json); covers wallet, "
-        "balances, fills, start_positions, realized_pnl, funding; rows without a record: "
+        "balances, fills, roles, start_positions, realized_pnl, funding; rows without a record: "
         "BONUS: 1"
     ) in text
     assert main(["audit", str(path), "--json"]) == 0

@@ -112,7 +112,7 @@ def build(plan: list[tuple[str, int, int]], deficit: int) -> History:
     history = History()
     history.add(
         '{"seq":SEQ,"ts":"2024-03-01T00:00:00Z","type":"source","format":"test",'
-        '"accounts":["me"],"covers":["wallet","balances","fills","start_positions",'
+        '"accounts":["me"],"covers":["wallet","balances","fills","roles","start_positions",'
         '"realized_pnl","funding"],"precision":null,"files":["x"],"unmapped":[]}'
     )
     balance = F(100_000)

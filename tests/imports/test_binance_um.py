@@ -193,7 +193,7 @@ def test_fills_take_their_role_from_the_forced_orders() -> None:
 
 def test_covers_precision_and_unmapped_of_the_api_files() -> None:
     imported = read("income.json", "trades.json", "force-orders.json")
-    assert imported.covers == {"wallet", "funding", "fills", "realized_pnl", "commissions"}
+    assert imported.covers == {"wallet", "funding", "fills", "roles", "realized_pnl", "commissions"}
     # no running balance, no start position, no snapshot in any Binance file
     assert not imported.covers & {"balances", "start_positions", "positions"}
     assert imported.precision == Fraction(1, 10**8)
@@ -346,7 +346,7 @@ def test_the_assembled_ledger_round_trips_through_json_lines(tmp_path: Path) -> 
     ledger = assemble_ledger(read(*files), "binance-um", files)
     source = ledger[0]
     assert isinstance(source, SourceEvent)
-    assert source.covers == ("wallet", "fills", "realized_pnl", "commissions", "funding")
+    assert source.covers == ("wallet", "fills", "roles", "realized_pnl", "commissions", "funding")
     assert source.unmapped == ("EXAMPLE_NEW_TYPE: 1", f"{FORCE_ORDER_WITHOUT_TRADES}: 1")
     assert source.precision == Fraction(1, 10**8)
     path = tmp_path / "ledger.jsonl"

@@ -313,7 +313,7 @@ def test_funding_and_settlement_executions_are_not_booked_twice() -> None:
     # the wallet history's RealisedPNL holds funding: the Funding execution is counted only
     assert imported.unmapped == {"Funding": 1, "Settlement": 1}
     assert all(isinstance(d.event, FillEvent) for d in imported.drafts)
-    assert imported.covers == {"fills", "commissions"}
+    assert imported.covers == {"fills", "roles", "commissions"}
     # execComm in XBt and USDt: the coarser unit
     assert imported.precision == USDT_UNIT
 
@@ -321,7 +321,7 @@ def test_funding_and_settlement_executions_are_not_booked_twice() -> None:
 def test_whole_export_covers() -> None:
     imported = read("wallet_history.json", "executions.json")
     assert imported.problems == []
-    assert imported.covers == {"wallet", "balances", "fills", "commissions"}
+    assert imported.covers == {"wallet", "balances", "fills", "roles", "commissions"}
     assert imported.unmapped == {
         "UnrealisedPNL": 1,
         "Withdrawal (Canceled)": 1,
@@ -387,7 +387,7 @@ def test_bad_executions() -> None:
     # line 5 is an order's New execution, counted
     (fill,) = [d.event for d in imported.drafts]
     assert isinstance(fill, FillEvent) and fill.commission is None
-    assert imported.covers == {"fills"}
+    assert imported.covers == {"fills", "roles"}
     assert imported.unmapped == {"New": 1}
 
 
@@ -399,7 +399,7 @@ def test_assembled_ledger_round_trips(tmp_path: Path) -> None:
     events = assemble_ledger(imported, "bitmex", (WALLET, EXECUTIONS))
     source = events[0]
     assert isinstance(source, SourceEvent)
-    assert source.covers == ("wallet", "balances", "fills", "commissions")
+    assert source.covers == ("wallet", "balances", "fills", "roles", "commissions")
     assert source.unmapped == (
         "Funding: 1",
         "Settlement: 1",

@@ -286,6 +286,7 @@ def test_the_logs_covers_precision_and_account() -> None:
         "wallet",
         "balances",
         "fills",
+        "roles",
         "start_positions",
         "realized_pnl",
         "commissions",
@@ -358,7 +359,7 @@ def test_executions_are_fills_with_roles_and_liquidity() -> None:
     assert len(imported.drafts) == 5
     # the Funding execution is the log's SETTLEMENT row: counted, not booked
     assert imported.unmapped == {"Funding": 1}
-    assert imported.covers == {"fills", "commissions"}
+    assert imported.covers == {"fills", "roles", "commissions"}
     assert imported.precision == PRECISION
 
 
@@ -440,6 +441,7 @@ def test_the_web_export_maps_as_the_api_log() -> None:
         "wallet",
         "balances",
         "fills",
+        "roles",
         "start_positions",
         "realized_pnl",
         "commissions",

@@ -202,7 +202,7 @@ def test_fill_statements_follow_their_fill() -> None:
 
 def test_fills_covers_and_precision() -> None:
     imported = read(FILLS)
-    assert imported.covers == {"fills", "start_positions", "realized_pnl", "commissions"}
+    assert imported.covers == {"fills", "roles", "start_positions", "realized_pnl", "commissions"}
     # the finest amounts booked: fee "2.1525", "0.9225", "-0.0300" (4 places); the spot
     # fill's fee "0.0014" is not booked and does not count
     assert imported.precision == F(1, 10**4)
@@ -349,6 +349,7 @@ def test_the_whole_export() -> None:
     assert imported.covers == {
         "wallet",
         "fills",
+        "roles",
         "start_positions",
         "realized_pnl",
         "commissions",

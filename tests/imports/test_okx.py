@@ -306,6 +306,7 @@ def test_covers_precision_and_nothing_unmapped() -> None:
         "wallet",
         "balances",
         "fills",
+        "roles",
         "realized_pnl",
         "commissions",
         "funding",
@@ -389,6 +390,7 @@ def test_archive_csv_inverse_account_and_delivery() -> None:
         "wallet",
         "balances",
         "fills",
+        "roles",
         "realized_pnl",
         "commissions",
         "funding",
@@ -454,7 +456,14 @@ def test_isolated_margin_moves_are_other_and_leave_funding_uncovered() -> None:
     # The fill still states its fee and PnL.
     fills = [e for e in events(imported) if isinstance(e, FillEvent)]
     assert [(f.ref, f.commission, f.realized_pnl) for f in fills] == [("5002", F(3, 10), F(0))]
-    assert imported.covers == {"wallet", "balances", "fills", "realized_pnl", "commissions"}
+    assert imported.covers == {
+        "wallet",
+        "balances",
+        "fills",
+        "roles",
+        "realized_pnl",
+        "commissions",
+    }
 
 
 def test_json_lines_of_bills_with_integer_codes(tmp_path: Path) -> None:
@@ -511,7 +520,7 @@ def test_a_fill_without_fee_or_pnl_leaves_commissions_and_realized_pnl_uncovered
         None,
         None,
     )
-    assert imported.covers == {"wallet", "balances", "fills", "funding"}
+    assert imported.covers == {"wallet", "balances", "fills", "roles", "funding"}
 
 
 def test_numbers_in_scientific_notation_are_read_exactly(tmp_path: Path) -> None:
