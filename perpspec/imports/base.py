@@ -138,8 +138,13 @@ class Adapter(Protocol):
 
 # ---- numbers ------------------------------------------------------------------------------
 
-_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_DECIMAL = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?", re.ASCII)
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?", re.ASCII)
+
+#: Longest number text read, and the largest exponent: ``1e999999999`` would be a
+#: billion-digit integer, which no export states and which would stall the reader.
+MAX_AMOUNT_LENGTH = 200
+MAX_EXPONENT = 400
 
 
 def parse_amount(
@@ -148,13 +153,15 @@ def parse_amount(
     """The exact value of a number as an export writes it: decimal text, with an exponent
     (``1E-8``) or, when ``grouped`` (CSV cells), thousands separators (``1,234.5``); a JSON
     number read exactly (an int or a Decimal from :func:`read_json_records`). A float is
-    refused: its decimal text is lost before it reaches here."""
+    refused: its decimal text is lost before it reaches here. The digits are read as one
+    integer over a power of ten (what ``Fraction(text)`` computes, without its general
+    parser: this runs on every amount of an export)."""
     if isinstance(text, bool) or text is None:
         raise ExportError(file, line, name, f"expected a number, found {text!r}")
     if isinstance(text, int):
         return Fraction(text)
     if isinstance(text, Decimal):
-        if not text.is_finite():
+        if not text.is_finite() or abs(text.adjusted()) > MAX_EXPONENT:
             raise ExportError(file, line, name, f"expected a finite number, found {text}")
         return Fraction(text)
     if not isinstance(text, str):
@@ -162,9 +169,20 @@ def parse_amount(
     cleaned = text.strip()
     if grouped and _GROUPED.fullmatch(cleaned):
         cleaned = cleaned.replace(",", "")
-    if not _DECIMAL.fullmatch(cleaned):
+    match = _DECIMAL.fullmatch(cleaned) if len(cleaned) <= MAX_AMOUNT_LENGTH else None
+    if match is None or not (match.group(2) or match.group(3)):
         raise ExportError(file, line, name, f"expected a number, found {text!r}")
-    return Fraction(cleaned)
+    sign, whole, fraction, exponent = match.groups()
+    fraction = fraction or ""
+    scale = len(fraction) - int(exponent or 0)
+    if abs(scale) > MAX_EXPONENT:
+        raise ExportError(file, line, name, f"exponent out of range in {text!r}")
+    digits = int(whole + fraction) if whole or fraction else 0
+    if sign == "-":
+        digits = -digits
+    if scale <= 0:
+        return Fraction(digits * 10**-scale)
+    return Fraction(digits, 10**scale)
 
 
 # ---- times --------------------------------------------------------------------------------
