@@ -116,6 +116,8 @@ class AccountCheck:
     id: ClassVar[str] = ""
     needs: ClassVar[frozenset[str]] = frozenset()
     statement: ClassVar[str] = ""
+    #: What the check compares, for a report on an export that holds none of it.
+    compares: ClassVar[str] = ""
 
     def __init__(self) -> None:
         self.examined = 0
@@ -154,6 +156,7 @@ class BalanceContinuity(AccountCheck):
 
     id = "balance-continuity"
     needs = frozenset({"wallet", "balances"})
+    compares = "a stated balance after an earlier one of the same wallet"
     statement = (
         "every stated balance equals the previous stated balance plus the wallet movements "
         "between them (within the export's precision)"
@@ -285,6 +288,7 @@ class PositionContinuity(AccountCheck):
 
     id = "position-continuity"
     needs = frozenset({"fills", "start_positions"})
+    compares = "a stated start position (or snapshot) after an earlier fill of the market"
     statement = (
         "every fill's stated start position is where the account's earlier fills left it "
         "(an account's trade against itself recognized)"
@@ -391,6 +395,10 @@ class RealizedPnl(AccountCheck):
 
     id = "realized-pnl"
     needs = frozenset({"fills", "realized_pnl", "start_positions"})
+    compares = (
+        "a fill stating its realized PnL, its contract's kind and multiplier, from a known "
+        "entry (a flat start or a snapshot's entry price)"
+    )
     statement = (
         "each fill's stated realized PnL is the average-entry rule's on the account's own "
         "fills (within the export's precision)"
@@ -457,6 +465,7 @@ class FundingSign(AccountCheck):
 
     id = "funding-sign"
     needs = frozenset({"funding"})
+    compares = "a funding statement stating its rate and position"
     statement = (
         "a funding payment has the sign its stated rate and position give (longs pay a "
         "positive rate)"
@@ -500,6 +509,7 @@ class InsuranceOnLiquidation(AccountCheck):
 
     id = "insurance-on-liquidation"
     needs = frozenset({"wallet", "fills", "roles"})
+    compares = "an insurance statement"
     statement = "an insurance credit or charge only on one of the account's own liquidations"
 
     def __init__(self) -> None:
@@ -548,6 +558,7 @@ class InsuranceClearsBalance(AccountCheck):
 
     id = "insurance-clears-balance"
     needs = frozenset({"wallet", "balances"})
+    compares = "an insurance credit followed by a stated balance"
     statement = "no negative balance is left after an insurance credit"
 
     def __init__(self) -> None:

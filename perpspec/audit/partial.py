@@ -186,6 +186,13 @@ class PartialAuditor:
             found += check.finish(self.ctx)
         return found
 
+    def _nothing_to_check(self, check_id: str) -> str | None:
+        """Why a check that ran reports nothing: it examined no record (None: it did)."""
+        for check in self.checks:
+            if check.id == check_id and check.examined == 0:
+                return _nothing(check)
+        return None
+
     def results(self, known: tuple[str, ...], counts: dict[str, int]) -> list[CheckResult]:
         """One result per check id of ``known`` (every check id the audit knows)."""
         examined = {check.id: check.examined for check in self.checks}
@@ -198,12 +205,19 @@ class PartialAuditor:
             if check_id in ("seq-order", "references"):
                 reason = None if check_id in self.selected else "not selected"
             elif check_id in ACCOUNT_CHECKS:
-                reason = self.skipped.get(check_id)
+                reason = self.skipped.get(check_id) or self._nothing_to_check(check_id)
             else:
                 reason = get_partial_skip_reason(check_id)
             ran = examined.get(check_id, 0) if reason is None else 0
             out.append(CheckResult(check_id, ran, counts.get(check_id, 0), reason))
         return out
+
+
+def _nothing(check: AccountCheck) -> str:
+    return (
+        f"nothing to check: the export covers what it needs but holds no record it compares "
+        f"({check.compares}); a check that examined nothing is not reported as passed"
+    )
 
 
 def _cover_order(word: str) -> int:
