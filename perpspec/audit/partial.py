@@ -35,6 +35,7 @@ from perpspec.reference.events import (
     StatementEvent,
     WithdrawalEvent,
 )
+from perpspec.reference.profile import Profile
 
 __all__ = [
     "ACCOUNT_CHECKS",
@@ -65,6 +66,7 @@ _EXCHANGE_BOOKS = (
     "needs the exchange's own records (instruments, marks, liquidations, insurance "
     "entries, ADL fills), which an account's export does not hold"
 )
+NEEDS_PROFILE_HERE = "needs --profile (the maintenance basis and close fee of the formula)"
 _FULL_ONLY_ACCOUNT = "runs on a partial ledger (an export read by `perpspec import`) only"
 
 
@@ -93,10 +95,16 @@ class PartialAuditor:
     """Feeds a partial ledger's records to ``seq-order``, ``references`` and the covered
     account-level checks; ``results`` names every check that did not run, with the reason."""
 
-    def __init__(self, file: str, source: SourceEvent, selected: frozenset[str]) -> None:
+    def __init__(
+        self,
+        file: str,
+        source: SourceEvent,
+        selected: frozenset[str],
+        profile: Profile | None = None,
+    ) -> None:
         self.file = file
         self.source = source
-        self.ctx = PartialContext(file, source)
+        self.ctx = PartialContext(file, source, profile)
         self.seq_order = SeqOrder()
         self.seq_ctx = AuditContext(file, AuditBook(None, None), None)
         self.selected = selected
@@ -107,6 +115,8 @@ class PartialAuditor:
             missing = sorted(cls.needs - covers, key=_cover_order)
             if cls.id not in selected:
                 self.skipped[cls.id] = "not selected"
+            elif cls.needs_profile and profile is None:
+                self.skipped[cls.id] = NEEDS_PROFILE_HERE
             elif missing:
                 self.skipped[cls.id] = (
                     f"not checkable from this export: needs {', '.join(missing)}, which the "
