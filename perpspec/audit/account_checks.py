@@ -14,7 +14,10 @@ ledger's ``source`` covers every word in its ``needs`` (perpspec.imports.base.CO
   liquidations;
 - ``insurance-clears-balance``: no negative balance left after an insurance credit;
 - ``position-liquidation-price``: a snapshot's stated liquidation price is the profile's
-  formula on the snapshot's own figures.
+  formula on the snapshot's own figures;
+- ``commission-rate``: a trade's commission is the profile's maker or taker rate on its value;
+- ``adl-fill-price``: an ADL fill is at the price the profile's rule names, when the export
+  states it (the mark, under ``adl.fill_price = "mark"``).
 
 Tolerance. A wallet moves by the amounts its export states, so stated balances chain exactly
 (``balance-continuity`` allows no difference). A realized PnL is the exchange's rounding of an
@@ -32,6 +35,7 @@ from typing import ClassVar
 
 from perpspec.audit.records import render_event
 from perpspec.audit.report import Violation
+from perpspec.reference.adl.allocation import FillPrice
 from perpspec.reference.errors import SpecError
 from perpspec.reference.events import (
     BalanceEvent,
@@ -139,6 +143,11 @@ class AccountCheck:
 
     def __init__(self) -> None:
         self.examined = 0
+
+    def get_skip_reason(self, profile: Profile | None) -> str | None:
+        """Why the check cannot run under ``profile`` although the export covers its needs
+        (None: it can)."""
+        return None
 
     def feed(self, event: Event, line: int, ctx: PartialContext) -> list[Violation]:
         """One record of the ledger, in order."""
@@ -832,6 +841,110 @@ def _describe_price(price: Fraction | None) -> str:
     return f"{exact} (about {format_number(Fraction(rounded, 10**8))})"
 
 
+# ---- commission-rate ------------------------------------------------------------------------
+
+
+class CommissionRate(AccountCheck):
+    """Rule (profile ``[trading]``; perpspec/reference/trading_fee.py): a trade's fee is the
+    maker or taker rate on its value (``|q| x multiplier x price`` linear, ``|q| x multiplier
+    / price`` inverse), + paid. Only ordinary trades whose export states the liquidity, the
+    contract and the commission are compared; a liquidation or ADL fill pays other fees. The
+    exchange rounds the fee to its precision: one unit is allowed. An account's own fee tier
+    differs from the profile's default rates: a profile with the account's rates (docs,
+    profiles) is what this check is for."""
+
+    id = "commission-rate"
+    needs = frozenset({"fills", "commissions"})
+    needs_profile = True
+    statement = (
+        "an ordinary trade's commission is the profile's maker or taker rate on its value "
+        "(within the export's precision)"
+    )
+    compares = "a trade stating its liquidity, contract and commission"
+
+    def feed(self, event: Event, line: int, ctx: PartialContext) -> list[Violation]:
+        profile = ctx.profile
+        if not isinstance(event, FillEvent) or profile is None or event.role != "trade":
+            return []
+        if (
+            event.liquidity is None
+            or event.kind is None
+            or event.multiplier is None
+            or event.commission is None
+        ):
+            return []
+        rates = profile.trading
+        rate = rates.maker_fee_rate if event.liquidity == "maker" else rates.taker_fee_rate
+        value = compute_position_value(
+            ContractKind(event.kind), event.qty, event.multiplier, event.price
+        )
+        expected = value * rate
+        self.examined += 1
+        if _is_within(event.commission, expected, ctx.unit):
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"commission {format_number(expected)} ({event.liquidity} rate "
+                f"{format_number(rate)} of {profile.name} on {format_number(value)})",
+                f"commission {format_number(event.commission)}",
+                format_number(event.commission - expected),
+                "the account's fee tier is not the profile's (give a profile with its "
+                "rates), or the fee was discounted or paid in another asset",
+            )
+        ]
+
+
+# ---- adl-fill-price -------------------------------------------------------------------------
+
+
+class AdlFillPrice(AccountCheck):
+    """Rule (DESIGN, invariant ``adl-price``; profile ``adl.fill_price``): an ADL fill is at
+    the liquidated position's bankruptcy price, or at the mark (Hyperliquid: "closed at the
+    previous mark price against the now underwater user"). An account's export states the
+    mark with the fill (Hyperliquid's ``liquidation.markPx``) but never the other side's
+    bankruptcy price: under the mark rule each ADL fill stating its mark is compared with it,
+    exactly; under the bankruptcy rule the check cannot run."""
+
+    id = "adl-fill-price"
+    needs = frozenset({"fills", "roles"})
+    needs_profile = True
+    statement = "an ADL fill is at the price the profile's rule names (the stated mark)"
+    compares = "an ADL fill stating its mark"
+
+    def get_skip_reason(self, profile: Profile | None) -> str | None:
+        if profile is None:
+            return None
+        if profile.adl is None:
+            return f"the profile {profile.name} has no ADL (its last resort is another)"
+        if profile.adl.fill_price is not FillPrice.MARK:
+            return (
+                f"the profile {profile.name} fills ADL at the liquidated position's bankruptcy "
+                "price, which an export of the counterparty does not state"
+            )
+        return None
+
+    def feed(self, event: Event, line: int, ctx: PartialContext) -> list[Violation]:
+        if not isinstance(event, FillEvent) or event.role != "adl" or event.mark_price is None:
+            return []
+        self.examined += 1
+        if event.price == event.mark_price:
+            return []
+        return [
+            ctx.violation(
+                self.id,
+                line,
+                event,
+                f"price {format_number(event.mark_price)} (the stated mark)",
+                f"price {format_number(event.price)}",
+                format_number(event.price - event.mark_price),
+                "the ADL fill was not at the mark the exchange states with it",
+            )
+        ]
+
+
 #: The account-level checks, in report order.
 ACCOUNT_CHECK_CLASSES: tuple[type[AccountCheck], ...] = (
     BalanceContinuity,
@@ -841,6 +954,8 @@ ACCOUNT_CHECK_CLASSES: tuple[type[AccountCheck], ...] = (
     InsuranceOnLiquidation,
     InsuranceClearsBalance,
     PositionLiquidationPrice,
+    CommissionRate,
+    AdlFillPrice,
 )
 
 

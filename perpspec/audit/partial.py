@@ -66,7 +66,7 @@ _EXCHANGE_BOOKS = (
     "needs the exchange's own records (instruments, marks, liquidations, insurance "
     "entries, ADL fills), which an account's export does not hold"
 )
-NEEDS_PROFILE_HERE = "needs --profile (the maintenance basis and close fee of the formula)"
+NEEDS_PROFILE_HERE = "needs --profile (the exchange's rules it compares the export with)"
 _FULL_ONLY_ACCOUNT = "runs on a partial ledger (an export read by `perpspec import`) only"
 
 
@@ -112,19 +112,25 @@ class PartialAuditor:
         self.skipped: dict[str, str] = {}
         self.checks: list[AccountCheck] = []
         for cls in ACCOUNT_CHECK_CLASSES:
+            check = cls()
             missing = sorted(cls.needs - covers, key=_cover_order)
+            reason: str | None
             if cls.id not in selected:
-                self.skipped[cls.id] = "not selected"
-            elif cls.needs_profile and profile is None:
-                self.skipped[cls.id] = NEEDS_PROFILE_HERE
+                reason = "not selected"
             elif missing:
-                self.skipped[cls.id] = (
+                reason = (
                     f"not checkable from this export: needs {', '.join(missing)}, which the "
                     f"{source.format} export does not cover (covers: "
                     f"{', '.join(source.covers) or 'nothing'})"
                 )
+            elif cls.needs_profile and profile is None:
+                reason = NEEDS_PROFILE_HERE
             else:
-                self.checks.append(cls())
+                reason = check.get_skip_reason(profile)
+            if reason is None:
+                self.checks.append(check)
+            else:
+                self.skipped[cls.id] = reason
         self.references = 0
 
     def check_source(self, line: int) -> list[Violation | LedgerError]:

@@ -640,6 +640,7 @@ def _draft_fills(state: _Reading, account: str) -> None:
             liquidity=trade.liquidity,
             start_position=None,
             realized_pnl=trade.realized_pnl,
+            mark_price=None,
             ref=trade.ref,
         )
         state.imported.drafts.append(Draft(trade.file, trade.line, event))

@@ -324,6 +324,7 @@ def read_execution_row(
         get_liquidity(record),
         None,
         None,
+        None,
         ref,
     )
     reading.add_account(account)

@@ -456,6 +456,7 @@ def _log_fill(row: _LogRow, role: str) -> FillEvent | None:
         liquidity=None,
         start_position=start,
         realized_pnl=pnl,
+        mark_price=None,
         ref=row.trade_ref or row.ref,
     )
 
@@ -590,6 +591,7 @@ def _execution_fill(
         liquidity=None if maker is None else ("maker" if maker else "taker"),
         start_position=None,
         realized_pnl=None,
+        mark_price=None,
         ref=str(get_field(record, "execId", file, line)),
     )
 

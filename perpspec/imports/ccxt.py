@@ -476,6 +476,7 @@ def process_trade_row(
         liquidity=liquidity,
         start_position=None,
         realized_pnl=None,
+        mark_price=None,
         ref=get_optional_text(row, "id"),
     )
     imported.drafts.append(Draft(row.file, row.line, fill))

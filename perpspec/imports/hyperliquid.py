@@ -278,6 +278,7 @@ def _read_fill(record: Mapping[str, object], where: _Where, account: str) -> _Ro
         liquidity=liquidity,
         start_position=start,
         realized_pnl=closed,
+        mark_price=_get_liquidation_mark(liquidation, where),
         ref=ref,
     )
     events: list[Event] = [fill]
@@ -300,6 +301,16 @@ def _read_fill(record: Mapping[str, object], where: _Where, account: str) -> _Ro
     # not returned), an amount no response states. Either way the wallet is not complete.
     backstop = fill.role == "liquidation" and _method(liquidation) == "backstop"
     return _Row(tuple(events), wallet_gap=builder_fee != 0 or backstop, places=places)
+
+
+def _get_liquidation_mark(liquidation: dict[str, object] | None, where: _Where) -> Fraction | None:
+    """The mark a liquidation or ADL fill states (``liquidation.markPx``), else None."""
+    if liquidation is None or liquidation.get("markPx") in (None, ""):
+        return None
+    mark = _amount(liquidation, "markPx", where.inside("liquidation"))
+    if mark <= 0:
+        raise where.error("liquidation.markPx", f"expected a price > 0, found {mark}")
+    return mark
 
 
 def _method(liquidation: dict[str, object] | None) -> object:

@@ -531,5 +531,6 @@ def _read_fill(
         liquidity=_LIQUIDITY.get(exec_type or ""),
         start_position=None,
         realized_pnl=pnl,
+        mark_price=None,
         ref=bill_id,
     )

@@ -623,6 +623,32 @@ _ACCOUNT_LEVEL: list[Invariant] = [
         "settled)",
         "test_insurance_only_on_a_liquidation",
     ),
+    _account_invariant(
+        "commission-rate",
+        "an ordinary trade's commission is the profile's maker or taker rate on its value, "
+        "within one unit of the export's precision",
+        "profile [trading]; perpspec/reference/trading_fee.py",
+        "test_commission_at_the_profile_rates",
+    ),
+    Invariant(
+        "adl-fill-price",
+        "an ADL fill is at the price the profile's rule names: the mark the export states "
+        "with the fill, under adl.fill_price = mark",
+        "DESIGN, invariant adl-price; profile adl.fill_price",
+        (
+            _check(
+                Method.EXAMPLE,
+                _PARTIAL + "test_an_adl_fill_at_its_mark",
+                "a Hyperliquid ADL fill at its stated mark, one off it, and the bankruptcy rule "
+                "named as not checkable",
+            ),
+            _check(
+                Method.HYPOTHESIS,
+                _PARTIAL + "test_adl_fills_pass_exactly_at_their_mark",
+                "random prices and marks: passes exactly when they are equal",
+            ),
+        ),
+    ),
     Invariant(
         "position-liquidation-price",
         "a position snapshot's stated liquidation price is the profile's formula on the "

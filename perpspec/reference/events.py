@@ -317,8 +317,9 @@ class FillEvent(Event):
     ``commission_asset``; the contract's ``kind`` (linear or inverse) and ``multiplier`` when
     the export states or implies them (None: it does not, and no PnL is recomputed from the
     fill); ``liquidity`` maker or taker when stated; ``start_position`` the signed position
-    before the fill and ``realized_pnl`` the closed PnL, each as the export states it (None:
-    it does not); ``ref`` the export's id of the fill. A fill moves no wallet: in a partial
+    before the fill, ``realized_pnl`` the closed PnL and ``mark_price`` the mark the export
+    states with the fill (Hyperliquid's ``liquidation.markPx``), each as the export states it
+    (None: it does not); ``ref`` the export's id of the fill. A fill moves no wallet: in a partial
     ledger every wallet movement is a ``statement`` (or a deposit or withdrawal), so an export
     that states both a fill's realized PnL and the income row for it counts it once."""
 
@@ -336,6 +337,7 @@ class FillEvent(Event):
     liquidity: str | None
     start_position: Fraction | None
     realized_pnl: Fraction | None
+    mark_price: Fraction | None
     ref: str | None
 
 

@@ -8,12 +8,17 @@ flag it at its record with that check alone.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from fractions import Fraction as F
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from perpspec.audit.run import AuditOptions, audit_ledger
 from perpspec.cli import main
+from perpspec.reference.profile import Profile, TradingOptions, load_profile
 
 SOURCE = (
     '{"seq":0,"ts":"2024-03-01T00:00:00Z","type":"source","format":"bybit","accounts":["me"],'
@@ -29,7 +34,7 @@ def _fill(
         f'{{"seq":{seq},"ts":"{ts}","type":"fill","account":"me","market":"BTCUSDT",'
         f'"action":"{action}","qty":"{qty}","price":"{price}","role":"trade","kind":"linear",'
         f'"multiplier":"1","commission":null,"commission_asset":null,"liquidity":null,'
-        f'"start_position":"{start}","realized_pnl":"{pnl}","ref":"{ref}"}}'
+        f'"start_position":"{start}","realized_pnl":"{pnl}","mark_price":null,"ref":"{ref}"}}'
     )
 
 
@@ -269,3 +274,81 @@ def test_the_reports_name_the_export(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert report["source"]["format"] == "bybit" and report["source"]["unmapped"] == ["BONUS: 1"]
     skipped = {c["id"]: c["skipped"] for c in report["checks"]}
     assert skipped["conservation"].startswith("a global check")
+
+
+def _with_profile(
+    tmp_path: Path, lines: list[str], profile_name: str, profile: Profile | None = None
+) -> dict[str, object]:
+    path = tmp_path / f"{profile_name}.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    chosen = profile if profile is not None else load_profile(profile_name)
+    options = AuditOptions(profile=chosen, profile_name=profile_name)
+    report = audit_ledger(path, None, options)
+    return {
+        "violations": [(v.check, v.line) for v in report.violations],
+        "checks": {c.id: (c.examined, c.violations, c.skipped) for c in report.checks},
+    }
+
+
+def test_commission_at_the_profile_rates(tmp_path: Path) -> None:
+    # An account's own tier: taker 0.00055 (a profile of the user's rates). A taker buy of
+    # 0.1 at 60000 pays 0.1 x 60000 x 0.00055 = 3.30; 3.31 is one unit (0.01) over: allowed;
+    # 3.40 is not.
+    covers = '"fills","commissions"'
+
+    def taker(seq: int, fee: str) -> str:
+        line = _fill(seq, T1, "buy", "0.1", "60000", "0", "0", f"c{seq}")
+        return line.replace('"commission":null', f'"commission":"{fee}"').replace(
+            '"liquidity":null', '"liquidity":"taker"'
+        )
+
+    lines = [SOURCE.replace("COVERS", covers), taker(1, "3.30"), taker(2, "3.31"), taker(3, "3.40")]
+    tier = replace(load_profile("bybit"), trading=TradingOptions(F(2, 10_000), F(55, 100_000)))
+    result = _with_profile(tmp_path, lines, "my-tier", tier)
+    assert result["violations"] == [("commission-rate", 4)]
+    checks = result["checks"]
+    assert isinstance(checks, dict) and checks["commission-rate"][:2] == (3, 1)
+    # without a profile the rates are unknown: named, not passed
+    unprofiled = _audit(tmp_path, lines, "none.jsonl")["checks"]
+    assert isinstance(unprofiled, dict)
+    assert unprofiled["commission-rate"][2] == (
+        "needs --profile (the exchange's rules it compares the export with)"
+    )
+
+
+def _adl_fill(seq: int, price: str, mark: str) -> str:
+    line = _fill(seq, T1, "buy", "1", price, "-1", "0", f"a{seq}")
+    return line.replace('"role":"trade"', '"role":"adl"').replace(
+        '"mark_price":null', f'"mark_price":"{mark}"'
+    )
+
+
+def test_an_adl_fill_at_its_mark(tmp_path: Path) -> None:
+    # hyperliquid's profile fills ADL at the mark: 3405 at mark 3405 passes, 3400 does not
+    covers = '"fills","roles"'
+    lines = [
+        SOURCE.replace("COVERS", covers),
+        _adl_fill(1, "3405", "3405"),
+        _adl_fill(2, "3400", "3405"),
+    ]
+    result = _with_profile(tmp_path, lines, "hyperliquid")
+    assert result["violations"] == [("adl-fill-price", 3)]
+    # seed-gate fills ADL at the liquidated position's bankruptcy price: not checkable
+    gate = _with_profile(tmp_path, lines, "seed-gate")["checks"]
+    assert isinstance(gate, dict)
+    assert gate["adl-fill-price"] == (
+        0,
+        0,
+        "the profile seed-gate fills ADL at the liquidated position's bankruptcy price, which "
+        "an export of the counterparty does not state",
+    )
+
+
+@given(price=st.integers(1, 10_000), mark=st.integers(1, 10_000))
+def test_adl_fills_pass_exactly_at_their_mark(
+    tmp_path_factory: pytest.TempPathFactory, price: int, mark: int
+) -> None:
+    lines = [SOURCE.replace("COVERS", '"fills","roles"'), _adl_fill(1, str(price), str(mark))]
+    result = _with_profile(tmp_path_factory.mktemp("adl"), lines, "hyperliquid")
+    expected = [] if price == mark else [("adl-fill-price", 2)]
+    assert result["violations"] == expected

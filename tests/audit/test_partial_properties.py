@@ -7,7 +7,7 @@ PnL as ``closed x (exit - entry)``, a fee of 5 bp on the notional, funding on a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction as F
 from pathlib import Path
 
@@ -16,9 +16,12 @@ from hypothesis import strategies as st
 
 from perpspec.audit.run import AuditOptions, audit_ledger
 from perpspec.reference.numbers import format_number
+from perpspec.reference.profile import TradingOptions, load_profile
 
 FEE = F(5, 10_000)
 FUNDING_VALUE = F(60_000)
+#: A profile whose taker rate is the model's fee (seed-gate's other rules: ADL at bankruptcy).
+PROFILE = replace(load_profile("seed-gate"), trading=TradingOptions(F(2, 10_000), FEE))
 
 
 @dataclass
@@ -72,7 +75,7 @@ def _fill(ts: str, qty: F, price: F, start: F, pnl: F, role: str = "trade") -> s
         f'"action":"{action}","qty":"{_n(abs(qty))}","price":"{_n(price)}","role":"{role}",'
         f'"kind":"linear","multiplier":"1","commission":"{_n(abs(qty) * price * FEE)}",'
         f'"commission_asset":"USDT","liquidity":"taker","start_position":"{_n(start)}",'
-        f'"realized_pnl":"{_n(pnl)}","ref":"f{len(ts)}"}}'
+        f'"realized_pnl":"{_n(pnl)}","mark_price":null,"ref":"f{len(ts)}"}}'
     )
 
 
@@ -113,7 +116,7 @@ def build(plan: list[tuple[str, int, int]], deficit: int) -> History:
     history.add(
         '{"seq":SEQ,"ts":"2024-03-01T00:00:00Z","type":"source","format":"test",'
         '"accounts":["me"],"covers":["wallet","balances","fills","roles","start_positions",'
-        '"realized_pnl","funding"],"precision":null,"files":["x"],"unmapped":[]}'
+        '"realized_pnl","commissions","funding"],"precision":null,"files":["x"],"unmapped":[]}'
     )
     balance = F(100_000)
     history.add(
@@ -155,7 +158,7 @@ def build(plan: list[tuple[str, int, int]], deficit: int) -> History:
 def audit(tmp_path: Path, lines: list[str]) -> tuple[list[tuple[str, int]], dict[str, int]]:
     path = tmp_path / "history.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    report = audit_ledger(path, None, AuditOptions())
+    report = audit_ledger(path, None, AuditOptions(profile=PROFILE, profile_name="test"))
     examined = {c.id: c.examined for c in report.checks}
     return [(v.check, v.line) for v in report.violations], examined
 
@@ -178,6 +181,8 @@ def test_a_consistent_history_passes(
     assert examined["funding-sign"] == len(history.fundings)
     assert examined["insurance-on-liquidation"] == len(history.credits)
     assert examined["insurance-clears-balance"] == len(history.credits)
+    # every ordinary trade is a taker at 5 bp (the liquidation's fill pays other fees)
+    assert examined["commission-rate"] == len(history.fills)
 
 
 @given(
@@ -191,6 +196,7 @@ def test_a_consistent_history_passes(
             "funding-sign",
             "insurance-on-liquidation",
             "insurance-clears-balance",
+            "commission-rate",
         ]
     ),
     pick=st.integers(0, 1000),
@@ -226,6 +232,14 @@ def test_a_one_record_tamper_is_caught_by_its_check_alone(
         pnl = lines[index].split('"realized_pnl":"')[1].split('"')[0]
         lines[index] = lines[index].replace(
             f'"realized_pnl":"{pnl}"', f'"realized_pnl":"{_n(F(pnl) + 1)}"'
+        )
+    elif which == "commission-rate":
+        assume(history.fills)
+        # one unit (0.01) more fee than 5 bp of the notional
+        index = history.fills[pick % len(history.fills)]
+        fee = lines[index].split('"commission":"')[1].split('"')[0]
+        lines[index] = lines[index].replace(
+            f'"commission":"{fee}"', f'"commission":"{_n(F(fee) + F(1, 100))}"'
         )
     elif which == "funding-sign":
         # the rate's sign reversed on a payment that is not zero (the amount stays)

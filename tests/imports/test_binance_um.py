@@ -100,6 +100,7 @@ def fill(
         liquidity=liquidity,
         start_position=None,
         realized_pnl=realized_pnl,
+        mark_price=None,
         ref=ref,
     )
 

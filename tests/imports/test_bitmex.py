@@ -274,6 +274,7 @@ def test_executions_fills() -> None:
         "taker",
         None,
         None,
+        None,
         "e0e00001-0000-4000-8000-000000000001",
     )
     close = fills["e0e00003-0000-4000-8000-000000000003"]
@@ -443,6 +444,7 @@ def test_executions_csv() -> None:
         -78 * SAT,
         "XBT",
         "maker",
+        None,
         None,
         None,
         "c5c50002-0000-4000-8000-000000000002",

@@ -82,6 +82,7 @@ def fill(
         None,
         start_position,
         realized_pnl,
+        None,
         ref,
     )
 
@@ -113,6 +114,7 @@ def execution(
         commission,
         None,
         liquidity,
+        None,
         None,
         None,
         ref,
@@ -410,6 +412,7 @@ def test_the_web_export_maps_as_the_api_log() -> None:
         None,
         F(0),
         F(0),
+        None,
         "tr-02",
     )
     # 20 + 0 - 19.659 = 0.341; Position 0.02 after selling 0.01: start 0.03

@@ -211,6 +211,7 @@ def test_trades_become_fills_with_the_contract_size_of_the_positions() -> None:
         liquidity="maker",
         start_position=None,
         realized_pnl=None,
+        mark_price=None,
         ref="T1",
     )
     close = fills[1]
@@ -388,6 +389,7 @@ def test_combined_object_file() -> None:
             liquidity=None,  # takerOrMaker null
             start_position=None,
             realized_pnl=None,
+            mark_price=None,
             ref="C-T1",
         ),
     ]

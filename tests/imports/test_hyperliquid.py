@@ -69,10 +69,11 @@ def fill(
     start: Fraction,
     pnl: Fraction,
     ref: str,
+    mark: Fraction | None = None,
 ) -> FillEvent:
     return FillEvent(
         0, ts, ACCOUNT, market, action, qty, price, role, "linear", F(1), fee, "USDC",
-        liquidity, start, pnl, ref,
+        liquidity, start, pnl, mark, ref,
     )  # fmt: skip
 
 
@@ -143,10 +144,10 @@ def test_fills_and_their_statements() -> None:
         # a liquidator's fill: the liquidation object names 0x2222..., dir "Open Short": trade;
         # a maker rebate, fee "-0.0300", is a commission of -3/100
         fill("2025-01-01T08:00:00Z", "SOL", "sell", F(10), F(150), "trade", F(-3, 100),
-             "maker", F(0), F(0), "106"),
+             "maker", F(0), F(0), "106", F(1502, 10)),  # liquidation.markPx "150.2"
         # dir "Liquidated Cross Long" and liquidatedUser is this account: liquidation
         fill("2025-01-01T07:00:00Z", "BTC", "sell", F(3, 10), F(55000), "liquidation",
-             F(5775, 1000), "taker", F(3, 10), F(-1500), "104"),
+             F(5775, 1000), "taker", F(3, 10), F(-1500), "104", F(55010)),
         fill("2025-01-01T06:00:00Z", "ETH", "buy", F(1), F(3000), "adl", F(0), "maker",
              F(-2), F(100), "105"),
         # the self-trade: one tid 103, a sell and a buy, both from startPosition 0.3

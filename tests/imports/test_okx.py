@@ -98,6 +98,7 @@ def fill(
         liquidity=liquidity,
         start_position=None,
         realized_pnl=pnl,
+        mark_price=None,
         ref=ref,
     )
 

@@ -86,7 +86,7 @@ SAMPLE_LINES = [
     '"rate":null,"size":null}',
     '{"seq":22,"ts":"2024-03-01T10:00:05Z","type":"fill","account":"alice","market":"BTCUSDT",'
     '"action":"sell","qty":"0.5","price":"61000","role":"liquidation","kind":"linear",'
-    '"multiplier":"1","commission":"-0.25","commission_asset":"USDT","liquidity":"taker","start_position":"1.5","realized_pnl":null,"ref":"t-9"}',
+    '"multiplier":"1","commission":"-0.25","commission_asset":"USDT","liquidity":"taker","start_position":"1.5","realized_pnl":null,"mark_price":"60990","ref":"t-9"}',
     '{"seq":23,"ts":"2024-03-01T10:00:06Z","type":"position","account":"alice",'
     '"market":"BTCUSDT","size":"-2","entry_price":"60000","mark_price":null,'
     '"liquidation_price":"65000.5","margin_mode":"cross","margin":null,"equity":"3000",'
@@ -253,6 +253,7 @@ SAMPLE_EVENTS: list[Event] = [
         liquidity="taker",
         start_position=F(3, 2),
         realized_pnl=None,
+        mark_price=F(60990),
         ref="t-9",
     ),
     PositionEvent(
