@@ -17,6 +17,7 @@ of the covers words and of the account-level checks are compared with the code.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 from dataclasses import dataclass
@@ -28,9 +29,11 @@ from perpspec.audit.account_checks import ACCOUNT_CHECK_CLASSES
 from perpspec.cli import main
 from perpspec.imports import ADAPTER_MODULES
 from perpspec.imports.base import COVERS
+from perpspec.reference.events import Event, FillEvent, PositionEvent, SourceEvent, StatementEvent
 
 REPO = Path(__file__).resolve().parents[2]
 GUIDE = REPO / "docs" / "import.md"
+LEDGER_PAGE = REPO / "docs" / "ledger.md"
 FIXTURES = REPO / "tests" / "imports" / "fixtures"
 
 _CONSOLE = re.compile(r"^```console\n(.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -133,8 +136,8 @@ def test_each_format_has_its_section_linking_its_page() -> None:
 
 
 def _table_rows(text: str, heading: str) -> list[list[str]]:
-    """The body rows of the first table after ``heading``, as cells."""
-    start = text.index(f"\n{heading}\n")
+    """The body rows of the first table after the line ``heading``, as cells."""
+    start = text.index(f"\n{heading}")
     rows: list[list[str]] = []
     for row in text[start:].split("\n"):
         if row.startswith("|"):
@@ -169,3 +172,12 @@ def test_the_tampered_fixture_differs_from_its_original_in_one_balance() -> None
     assert changed == [
         ('        "cashBalance": "716.89600000",', '        "cashBalance": "716.99600000",')
     ]
+
+
+@pytest.mark.parametrize("record", [SourceEvent, StatementEvent, FillEvent, PositionEvent])
+def test_the_ledger_page_lists_each_partial_record_field(record: type[Event]) -> None:
+    rows = _table_rows(LEDGER_PAGE.read_text(encoding="utf-8"), f"**`{record.TYPE}`**:")
+    page = [word for row in rows for word in _code_words(row[0])]
+    fields = [f.name for f in dataclasses.fields(record) if f.name not in ("seq", "ts")]
+    assert sorted(page) == sorted(fields)
+    assert len(page) == len(set(page))
