@@ -12,7 +12,9 @@ ledger's ``source`` covers every word in its ``needs`` (perpspec.imports.base.CO
 - ``funding-sign``: a funding payment has the sign its rate and position give;
 - ``insurance-on-liquidation``: an insurance movement only on one of the account's
   liquidations;
-- ``insurance-clears-balance``: no negative balance left after an insurance credit.
+- ``insurance-clears-balance``: no negative balance left after an insurance credit;
+- ``position-liquidation-price``: a snapshot's stated liquidation price is the profile's
+  formula on the snapshot's own figures.
 
 Tolerance. A wallet moves by the amounts its export states, so stated balances chain exactly
 (``balance-continuity`` allows no difference). A realized PnL is the exchange's rounding of an
@@ -30,6 +32,7 @@ from typing import ClassVar
 
 from perpspec.audit.records import render_event
 from perpspec.audit.report import Violation
+from perpspec.reference.errors import SpecError
 from perpspec.reference.events import (
     BalanceEvent,
     DepositEvent,
@@ -40,9 +43,21 @@ from perpspec.reference.events import (
     StatementEvent,
     WithdrawalEvent,
 )
-from perpspec.reference.instrument import ContractKind
-from perpspec.reference.margin.pnl import Position, apply_fill
+from perpspec.reference.instrument import ContractKind, Tier
+from perpspec.reference.margin.pnl import (
+    Position,
+    apply_fill,
+    compute_position_value,
+    compute_unrealized_pnl,
+)
+from perpspec.reference.margin.requirements import MaintenanceBasis
 from perpspec.reference.numbers import format_number
+from perpspec.reference.prices.position_prices import (
+    MarginContext,
+    MarginMode,
+    compute_liquidation_price,
+)
+from perpspec.reference.profile import Profile
 
 __all__ = [
     "ACCOUNT_CHECK_CLASSES",
@@ -55,10 +70,12 @@ __all__ = [
 
 @dataclass(slots=True)
 class PartialContext:
-    """What an account-level check reads: the file, its source record and its precision."""
+    """What an account-level check reads: the file, its source record and its precision, and
+    the profile (None: not given)."""
 
     file: str
     source: SourceEvent
+    profile: Profile | None = None
 
     @property
     def unit(self) -> Fraction:
@@ -115,7 +132,10 @@ class AccountCheck:
 
     id: ClassVar[str] = ""
     needs: ClassVar[frozenset[str]] = frozenset()
+    needs_profile: ClassVar[bool] = False
     statement: ClassVar[str] = ""
+    #: What the check compares, for a report on an export that holds none of it.
+    compares: ClassVar[str] = ""
 
     def __init__(self) -> None:
         self.examined = 0
@@ -154,6 +174,7 @@ class BalanceContinuity(AccountCheck):
 
     id = "balance-continuity"
     needs = frozenset({"wallet", "balances"})
+    compares = "a stated balance after an earlier one of the same wallet"
     statement = (
         "every stated balance equals the previous stated balance plus the wallet movements "
         "between them (within the export's precision)"
@@ -285,6 +306,7 @@ class PositionContinuity(AccountCheck):
 
     id = "position-continuity"
     needs = frozenset({"fills", "start_positions"})
+    compares = "a stated start position (or snapshot) after an earlier fill of the market"
     statement = (
         "every fill's stated start position is where the account's earlier fills left it "
         "(an account's trade against itself recognized)"
@@ -391,6 +413,10 @@ class RealizedPnl(AccountCheck):
 
     id = "realized-pnl"
     needs = frozenset({"fills", "realized_pnl", "start_positions"})
+    compares = (
+        "a fill stating its realized PnL, its contract's kind and multiplier, from a known "
+        "entry (a flat start or a snapshot's entry price)"
+    )
     statement = (
         "each fill's stated realized PnL is the average-entry rule's on the account's own "
         "fills (within the export's precision)"
@@ -457,6 +483,7 @@ class FundingSign(AccountCheck):
 
     id = "funding-sign"
     needs = frozenset({"funding"})
+    compares = "a funding statement stating its rate and position"
     statement = (
         "a funding payment has the sign its stated rate and position give (longs pay a "
         "positive rate)"
@@ -500,6 +527,7 @@ class InsuranceOnLiquidation(AccountCheck):
 
     id = "insurance-on-liquidation"
     needs = frozenset({"wallet", "fills", "roles"})
+    compares = "an insurance statement"
     statement = "an insurance credit or charge only on one of the account's own liquidations"
 
     def __init__(self) -> None:
@@ -548,6 +576,7 @@ class InsuranceClearsBalance(AccountCheck):
 
     id = "insurance-clears-balance"
     needs = frozenset({"wallet", "balances"})
+    compares = "an insurance credit followed by a stated balance"
     statement = "no negative balance is left after an insurance credit"
 
     def __init__(self) -> None:
@@ -579,6 +608,230 @@ class InsuranceClearsBalance(AccountCheck):
         ]
 
 
+# ---- position-liquidation-price ------------------------------------------------------------
+
+
+def get_decimal_unit(value: Fraction) -> Fraction:
+    """The unit of the last decimal a number is written with (``56215.25``: 0.01), or 0 when
+    it is no finite decimal."""
+    denominator = value.denominator
+    places = 0
+    while denominator % 10 == 0:
+        denominator //= 10
+        places += 1
+    for factor in (2, 5):
+        while denominator % factor == 0:
+            denominator //= factor
+            places += 1
+    return Fraction(1, 10**places) if denominator == 1 else Fraction(0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """A position of a snapshot with what the formula needs (None when the export omits it)."""
+
+    event: PositionEvent
+    line: int
+
+    @property
+    def kind(self) -> ContractKind | None:
+        return ContractKind(self.event.kind) if self.event.kind is not None else None
+
+    def is_complete(self) -> bool:
+        event = self.event
+        return (
+            event.kind is not None
+            and event.entry_price is not None
+            and event.mark_price is not None
+            and event.maintenance_rate is not None
+        )
+
+    def get_upnl(self) -> Fraction:
+        event = self.event
+        if self.kind is None or event.entry_price is None or event.mark_price is None:
+            raise SpecError("an incomplete snapshot has no unrealized PnL")
+        return compute_unrealized_pnl(
+            self.kind, event.size, Fraction(1), event.entry_price, event.mark_price
+        )
+
+    def get_maintenance(self, basis: MaintenanceBasis) -> Fraction:
+        event = self.event
+        price = event.mark_price if basis is MaintenanceBasis.MARK else event.entry_price
+        if self.kind is None or price is None or event.maintenance_rate is None:
+            raise SpecError("an incomplete snapshot has no maintenance margin")
+        return compute_position_value(self.kind, event.size, Fraction(1), price) * (
+            event.maintenance_rate
+        )
+
+
+class PositionLiquidationPrice(AccountCheck):
+    """Rule (DESIGN, Margin and prices: the liquidation price solves margin balance = MM; the
+    profile's maintenance basis and close fee): a snapshot's stated liquidation price is
+    :func:`perpspec.reference.prices.position_prices.compute_liquidation_price` on the
+    snapshot's own figures, with one tier at the position's stated maintenance rate and the
+    size in units of the contract's value (multiplier 1).
+
+    The collateral is read from the snapshot: isolated, the position's margin less its
+    unrealized PnL at the stated mark (``margin`` is the position's equity at the mark);
+    cross, the account's equity less every position's unrealized PnL, with the other
+    positions of the same snapshot (same account and time) giving the other maintenance
+    margin and unrealized PnL. A position whose snapshot lacks a figure is not counted.
+
+    Tolerance: the stated price is written to its last decimal (one unit of it allowed: the
+    unit of its last nonzero decimal, since an exact number keeps no trailing zero), and
+    the equity and each position's value it rests on are rounded to the export's precision
+    ``u``: the price is accepted between the formula's prices at collateral ``W - d`` and
+    ``W + d``, ``d = (1 + 2 x others) x u`` (the price moves monotonically with the
+    collateral). A stated null price is compared with the formula's "none"."""
+
+    id = "position-liquidation-price"
+    needs = frozenset({"positions"})
+    needs_profile = True
+    statement = (
+        "a position snapshot's stated liquidation price is the profile's formula on the "
+        "snapshot's own figures (within the rounding of its figures)"
+    )
+    compares = (
+        "a position snapshot with its entry and mark prices, kind, maintenance rate and margin "
+        "(isolated) or account equity (cross)"
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.instant: tuple[str, str] | None = None
+        self.group: list[_Snapshot] = []
+
+    def feed(self, event: Event, line: int, ctx: PartialContext) -> list[Violation]:
+        if not isinstance(event, PositionEvent):
+            return []
+        key = (event.account, event.ts)
+        found: list[Violation] = []
+        if key != self.instant:
+            found = self._close(ctx)
+            self.instant = key
+        self.group.append(_Snapshot(event, line))
+        return found
+
+    def finish(self, ctx: PartialContext) -> list[Violation]:
+        return self._close(ctx)
+
+    def _close(self, ctx: PartialContext) -> list[Violation]:
+        group, self.group = self.group, []
+        if ctx.profile is None:
+            return []
+        found: list[Violation] = []
+        for snapshot in group:
+            violation = self._judge(snapshot, group, ctx, ctx.profile)
+            if violation is not None:
+                found.append(violation)
+        return found
+
+    def _judge(
+        self, snapshot: _Snapshot, group: list[_Snapshot], ctx: PartialContext, profile: Profile
+    ) -> Violation | None:
+        event = snapshot.event
+        if event.size == 0 or not snapshot.is_complete() or event.margin_mode is None:
+            return None
+        basis = profile.margin.maintenance_basis
+        # only cross positions share the cross wallet; an isolated one has its own margin
+        others = [
+            s
+            for s in group
+            if s is not snapshot and s.event.size != 0 and s.event.margin_mode == "cross"
+        ]
+        if event.margin_mode == "isolated":
+            if event.margin is None:
+                return None
+            context = MarginContext(MarginMode.ISOLATED, event.margin - snapshot.get_upnl())
+            error = ctx.unit
+        else:
+            if event.equity is None or not all(s.is_complete() for s in others):
+                return None
+            collateral = (
+                event.equity
+                - snapshot.get_upnl()
+                - sum((s.get_upnl() for s in others), Fraction(0))
+            )
+            context = MarginContext(
+                MarginMode.CROSS,
+                collateral,
+                sum((s.get_maintenance(basis) for s in others), Fraction(0)),
+                sum((s.get_upnl() for s in others), Fraction(0)),
+            )
+            error = (1 + 2 * len(others)) * ctx.unit
+        prices = [
+            self._solve(snapshot, context, shift, profile) for shift in (-error, Fraction(0), error)
+        ]
+        self.examined += 1
+        stated = event.liquidation_price
+        expected = prices[1]
+        if stated is None:
+            # "none" stated: right when the formula gives none within the rounding
+            if any(price is None for price in prices):
+                return None
+        else:
+            bounds = [price for price in prices if price is not None]
+            slack = get_decimal_unit(stated)
+            if bounds and min(bounds) - slack <= stated <= max(bounds) + slack:
+                return None
+        return ctx.violation(
+            self.id,
+            line=snapshot.line,
+            event=event,
+            expected=f"liquidation price {_describe_price(expected)} ({profile.name}: "
+            f"collateral {format_number(context.balance)}, maintenance rate "
+            f"{format_number(event.maintenance_rate or Fraction(0))}, {basis.value} basis)",
+            found=f"liquidation price {_describe_price(stated)}",
+            difference=None
+            if stated is None or expected is None
+            else format_number(stated - expected),
+            hint="the exchange prices the position with another maintenance rate (a higher "
+            "tier), fee or collateral than the profile's, or the snapshot's figures are of "
+            "different instants",
+        )
+
+    @staticmethod
+    def _solve(
+        snapshot: _Snapshot, context: MarginContext, shift: Fraction, profile: Profile
+    ) -> Fraction | None:
+        event = snapshot.event
+        kind = snapshot.kind
+        if kind is None or event.entry_price is None or event.maintenance_rate is None:
+            return None
+        shifted = MarginContext(
+            context.mode,
+            context.balance + shift,
+            context.other_maintenance_margin,
+            context.other_unrealized_pnl,
+        )
+        try:
+            return compute_liquidation_price(
+                kind,
+                [Tier(Fraction(0), event.maintenance_rate, Fraction(0))],
+                1 if event.size > 0 else -1,
+                abs(event.size),
+                Fraction(1),
+                event.entry_price,
+                shifted,
+                profile.margin.maintenance_basis,
+                profile.margin.close_fee_rate,
+            )
+        except SpecError:
+            return None
+
+
+def _describe_price(price: Fraction | None) -> str:
+    """The exact price, with its decimal to eight places when it is no short decimal."""
+    if price is None:
+        return "none"
+    exact = format_number(price)
+    if "/" not in exact:
+        return exact
+    scaled = price * 10**8
+    rounded = (scaled.numerator * 2 + scaled.denominator) // (2 * scaled.denominator)
+    return f"{exact} (about {format_number(Fraction(rounded, 10**8))})"
+
+
 #: The account-level checks, in report order.
 ACCOUNT_CHECK_CLASSES: tuple[type[AccountCheck], ...] = (
     BalanceContinuity,
@@ -587,6 +840,7 @@ ACCOUNT_CHECK_CLASSES: tuple[type[AccountCheck], ...] = (
     FundingSign,
     InsuranceOnLiquidation,
     InsuranceClearsBalance,
+    PositionLiquidationPrice,
 )
 
 

@@ -35,6 +35,7 @@ from perpspec.reference.events import (
     StatementEvent,
     WithdrawalEvent,
 )
+from perpspec.reference.profile import Profile
 
 __all__ = [
     "ACCOUNT_CHECKS",
@@ -65,6 +66,7 @@ _EXCHANGE_BOOKS = (
     "needs the exchange's own records (instruments, marks, liquidations, insurance "
     "entries, ADL fills), which an account's export does not hold"
 )
+NEEDS_PROFILE_HERE = "needs --profile (the maintenance basis and close fee of the formula)"
 _FULL_ONLY_ACCOUNT = "runs on a partial ledger (an export read by `perpspec import`) only"
 
 
@@ -93,10 +95,16 @@ class PartialAuditor:
     """Feeds a partial ledger's records to ``seq-order``, ``references`` and the covered
     account-level checks; ``results`` names every check that did not run, with the reason."""
 
-    def __init__(self, file: str, source: SourceEvent, selected: frozenset[str]) -> None:
+    def __init__(
+        self,
+        file: str,
+        source: SourceEvent,
+        selected: frozenset[str],
+        profile: Profile | None = None,
+    ) -> None:
         self.file = file
         self.source = source
-        self.ctx = PartialContext(file, source)
+        self.ctx = PartialContext(file, source, profile)
         self.seq_order = SeqOrder()
         self.seq_ctx = AuditContext(file, AuditBook(None, None), None)
         self.selected = selected
@@ -107,6 +115,8 @@ class PartialAuditor:
             missing = sorted(cls.needs - covers, key=_cover_order)
             if cls.id not in selected:
                 self.skipped[cls.id] = "not selected"
+            elif cls.needs_profile and profile is None:
+                self.skipped[cls.id] = NEEDS_PROFILE_HERE
             elif missing:
                 self.skipped[cls.id] = (
                     f"not checkable from this export: needs {', '.join(missing)}, which the "
@@ -186,6 +196,13 @@ class PartialAuditor:
             found += check.finish(self.ctx)
         return found
 
+    def _nothing_to_check(self, check_id: str) -> str | None:
+        """Why a check that ran reports nothing: it examined no record (None: it did)."""
+        for check in self.checks:
+            if check.id == check_id and check.examined == 0:
+                return _nothing(check)
+        return None
+
     def results(self, known: tuple[str, ...], counts: dict[str, int]) -> list[CheckResult]:
         """One result per check id of ``known`` (every check id the audit knows)."""
         examined = {check.id: check.examined for check in self.checks}
@@ -198,12 +215,19 @@ class PartialAuditor:
             if check_id in ("seq-order", "references"):
                 reason = None if check_id in self.selected else "not selected"
             elif check_id in ACCOUNT_CHECKS:
-                reason = self.skipped.get(check_id)
+                reason = self.skipped.get(check_id) or self._nothing_to_check(check_id)
             else:
                 reason = get_partial_skip_reason(check_id)
             ran = examined.get(check_id, 0) if reason is None else 0
             out.append(CheckResult(check_id, ran, counts.get(check_id, 0), reason))
         return out
+
+
+def _nothing(check: AccountCheck) -> str:
+    return (
+        f"nothing to check: the export covers what it needs but holds no record it compares "
+        f"({check.compares}); a check that examined nothing is not reported as passed"
+    )
 
 
 def _cover_order(word: str) -> int:

@@ -421,7 +421,7 @@ def _audit_partial(
     sha256: str,
 ) -> AuditReport:
     """Audit a partial ledger (perpspec.audit.partial): what one account's export shows."""
-    auditor = PartialAuditor(file, source, options.checks)
+    auditor = PartialAuditor(file, source, options.checks, options.profile)
     keep = options.keep if options.keep is not None else DEFAULT_KEEP
     violations: list[Violation] = []
     counts: dict[str, int] = {}

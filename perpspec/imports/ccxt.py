@@ -524,6 +524,8 @@ def process_position_row(row: _Row, account: str, imported: Imported) -> bool:
         margin_mode=mode,
         margin=collateral if mode == "isolated" else None,
         equity=None,
+        kind=get_contract_kind(symbol),
+        maintenance_rate=get_optional_number(row, "maintenanceMarginPercentage"),
     )
     imported.drafts.append(Draft(row.file, row.line, position))
     return size == 0 or liquidation_price is not None

@@ -407,6 +407,20 @@ def _read_ledger_update(record: Mapping[str, object], where: _Where, account: st
 # ---- clearinghouseState -------------------------------------------------------------------
 
 
+def _get_maintenance_rate(position: Mapping[str, object], where: _Where) -> Fraction | None:
+    """Hyperliquid's maintenance margin rate: half the initial margin rate at the asset's
+    ``maxLeverage`` (docs, "Margining": "the maintenance margin is half of the initial margin
+    at max leverage"), so ``1 / (2 x maxLeverage)``. A position in a higher margin tier of a
+    tiered asset has a lower max leverage than the asset's: the snapshot does not say which
+    tier applies, so this is the first tier's rate. None when ``maxLeverage`` is not stated."""
+    if position.get("maxLeverage") is None:
+        return None
+    leverage = _amount(position, "maxLeverage", where)
+    if leverage <= 0:
+        raise where.error("maxLeverage", f"expected a number > 0, found {leverage}")
+    return 1 / (2 * leverage)
+
+
 def _read_position(
     item: object, where: _Where, ts: str, account: str, equity: Fraction | None
 ) -> tuple[PositionEvent, int]:
@@ -447,6 +461,8 @@ def _read_position(
         margin_mode=mode,
         margin=margin_used if mode == "isolated" else None,
         equity=equity if mode == "cross" else None,
+        kind="linear",
+        maintenance_rate=_get_maintenance_rate(position, inner),
     )
     return event, _places(position["marginUsed"])
 

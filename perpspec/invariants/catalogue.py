@@ -623,6 +623,29 @@ _ACCOUNT_LEVEL: list[Invariant] = [
         "settled)",
         "test_insurance_only_on_a_liquidation",
     ),
+    Invariant(
+        "position-liquidation-price",
+        "a position snapshot's stated liquidation price is the profile's formula on the "
+        "snapshot's own figures (margin or account equity, marks, maintenance rate), within "
+        "the rounding of those figures",
+        "DESIGN, Margin and prices (margin balance = MM at the liquidation price); "
+        "perpspec/reference/prices/position_prices.py compute_liquidation_price",
+        (
+            _check(
+                Method.EXAMPLE,
+                "tests/audit/test_position_liquidation_price.py::"
+                "test_hyperliquid_figures_worked_by_hand",
+                "Hyperliquid's own liquidation-price formula worked by hand, cross and isolated",
+            ),
+            _check(
+                Method.HYPOTHESIS,
+                "tests/audit/test_position_liquidation_price.py::"
+                "test_the_closed_form_passes_and_a_tick_off_is_caught",
+                "random linear positions priced by an independent closed form; a price moved "
+                "beyond the rounding is flagged",
+            ),
+        ),
+    ),
 ]
 _INVARIANTS += _ACCOUNT_LEVEL
 

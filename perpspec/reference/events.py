@@ -342,9 +342,13 @@ class FillEvent(Event):
 @dataclass(frozen=True, slots=True)
 class PositionEvent(Event):
     """A snapshot of ``account``'s position in ``market`` as an export states it: ``size``
-    signed (+ long), and, when stated (else None), ``entry_price``, ``mark_price``,
-    ``liquidation_price``, the ``margin_mode``, the isolated ``margin`` and, under cross
-    margin, the account's ``equity`` (its margin balance: wallet plus every unrealized PnL)."""
+    signed (+ long, in units of the contract's value: contracts times the contract size),
+    and, when stated (else None), ``entry_price``, ``mark_price``, ``liquidation_price``, the
+    ``margin_mode``, the isolated ``margin`` (the position's own equity at the mark: the margin
+    given plus its unrealized PnL), under cross margin the account's ``equity`` (wallet plus
+    every unrealized PnL, at the marks), the contract's ``kind`` and the position's
+    ``maintenance_rate`` (the maintenance margin over the position's value, as the export
+    states it or the exchange's documents derive it from what the export states)."""
 
     TYPE: ClassVar[str] = "position"
     account: str
@@ -356,6 +360,8 @@ class PositionEvent(Event):
     margin_mode: str | None
     margin: Fraction | None
     equity: Fraction | None
+    kind: str | None
+    maintenance_rate: Fraction | None
 
 
 EVENT_TYPES: dict[str, type[Event]] = {

@@ -98,8 +98,14 @@ def test_a_clean_export_passes_every_check_it_supports(tmp_path: Path) -> None:
     assert checks["position-continuity"] == (2, 0, None)
     assert checks["realized-pnl"] == (3, 0, None)
     assert checks["funding-sign"] == (1, 0, None)
-    # no insurance credit in this export: the check ran and found none to examine
-    assert checks["insurance-clears-balance"] == (0, 0, None)
+    # no insurance credit in this export: named as nothing to check, never as passed
+    assert checks["insurance-clears-balance"] == (
+        0,
+        0,
+        "nothing to check: the export covers what it needs but holds no record it compares "
+        "(an insurance credit followed by a stated balance); a check that examined nothing is "
+        "not reported as passed",
+    )
 
 
 def test_global_and_exchange_checks_are_named_not_passed(tmp_path: Path) -> None:

@@ -257,6 +257,8 @@ def test_positions_are_snapshots_sized_in_contracts_times_contract_size() -> Non
             margin_mode="cross",
             margin=None,  # cross: no isolated margin
             equity=None,  # ccxt's position states no account value
+            kind="linear",  # BASE/QUOTE:SETTLE with SETTLE == QUOTE
+            maintenance_rate=Fraction("0.004"),  # maintenanceMarginPercentage
         ),
         PositionEvent(
             seq=0,
@@ -270,6 +272,8 @@ def test_positions_are_snapshots_sized_in_contracts_times_contract_size() -> Non
             margin_mode="isolated",
             margin=Fraction("0.0078"),  # the isolated position's collateral
             equity=None,
+            kind="inverse",  # SETTLE == BASE
+            maintenance_rate=Fraction("0.005"),
         ),
         PositionEvent(
             seq=0,
@@ -283,6 +287,8 @@ def test_positions_are_snapshots_sized_in_contracts_times_contract_size() -> Non
             margin_mode="cross",
             margin=None,
             equity=None,
+            kind="linear",
+            maintenance_rate=None,  # null
         ),
     ]
     assert imported.covers == {"positions"}

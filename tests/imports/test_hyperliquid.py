@@ -317,10 +317,11 @@ def test_snapshot_positions() -> None:
         # mark = positionValue / |szi| = 18150 / 0.3 = 60500; cross: equity is the cross
         # accountValue 1250.123456, no isolated margin
         PositionEvent(0, "2025-01-01T05:30:00Z", ACCOUNT, "BTC", F(3, 10), F(60000), F(60500),
-                      F(5621525, 100), "cross", None, F(1250123456, 10**6)),
+                      F(5621525, 100), "cross", None, F(1250123456, 10**6), "linear",
+                      F(1, 80)),  # 1 / (2 x maxLeverage 40)
         # 6100 / |-2.0| = 3050; liquidationPx null: None; isolated margin marginUsed 620.0
         PositionEvent(0, "2025-01-01T05:30:00Z", ACCOUNT, "ETH", F(-2), F(3100), F(3050), None,
-                      "isolated", F(620), None),
+                      "isolated", F(620), None, "linear", F(1, 50)),  # 1 / (2 x 25)
     ]  # fmt: skip
     assert imported.covers == {"positions"}
     assert imported.precision == F(1, 10**6)
@@ -336,7 +337,7 @@ def test_a_list_of_snapshots() -> None:
     assert [(d.line, d.event) for d in imported.drafts] == [
         # 1490 / 10 = 149
         (2, PositionEvent(0, "2025-01-01T08:10:00Z", ACCOUNT, "SOL", F(-10), F(150), F(149),
-                          F(1824, 10), "cross", None, F(480))),
+                          F(1824, 10), "cross", None, F(480), "linear", F(1, 40))),
     ]  # fmt: skip
 
 

@@ -89,7 +89,8 @@ SAMPLE_LINES = [
     '"multiplier":"1","commission":"-0.25","commission_asset":"USDT","liquidity":"taker","start_position":"1.5","realized_pnl":null,"ref":"t-9"}',
     '{"seq":23,"ts":"2024-03-01T10:00:06Z","type":"position","account":"alice",'
     '"market":"BTCUSDT","size":"-2","entry_price":"60000","mark_price":null,'
-    '"liquidation_price":"65000.5","margin_mode":"cross","margin":null,"equity":"3000"}',
+    '"liquidation_price":"65000.5","margin_mode":"cross","margin":null,"equity":"3000",'
+    '"kind":"linear","maintenance_rate":"0.005"}',
 ]
 
 SAMPLE_EVENTS: list[Event] = [
@@ -266,6 +267,8 @@ SAMPLE_EVENTS: list[Event] = [
         margin_mode="cross",
         margin=None,
         equity=F(3000),
+        kind="linear",
+        maintenance_rate=F(1, 200),
     ),
 ]
 

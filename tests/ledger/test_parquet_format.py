@@ -21,7 +21,7 @@ HEADER_TEXT = (
     "liquidation_price,bankruptcy_price,margin_mode,fee,liquidation,counterparty,reason,score,"
     "rank,cycle,liquidations,input,format,accounts,covers,precision,files,unmapped,entry,ref,"
     "size,action,role,commission,commission_asset,liquidity,start_position,realized_pnl,"
-    "entry_price,margin,equity"
+    "entry_price,margin,equity,maintenance_rate"
 )
 HEADER = HEADER_TEXT.split(",")
 
