@@ -186,7 +186,7 @@ class BalanceContinuity(AccountCheck):
     compares = "a stated balance after an earlier one of the same wallet"
     statement = (
         "every stated balance equals the previous stated balance plus the wallet movements "
-        "between them (within the export's precision)"
+        "between them, exactly"
     )
 
     #: An instant with more segments than this is checked in the file's order only
@@ -272,7 +272,7 @@ class BalanceContinuity(AccountCheck):
                     line,
                     event,
                     f"balance {format_number(running.expected)} (the previous stated balance "
-                    f"plus {running.moves} movements)",
+                    f"plus {running.moves} {'movement' if running.moves == 1 else 'movements'})",
                     f"balance {format_number(event.amount)}",
                     format_number(event.amount - running.expected),
                     "a movement of this wallet is missing from the export, stated twice, or "

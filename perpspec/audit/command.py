@@ -160,7 +160,10 @@ def run_audit_command(args: argparse.Namespace) -> int:
     """Run the audit; print diagnostics (or JSON); return 0, 1 or 2."""
     try:
         if args.source_format is not None:
-            return _audit_export(args)
+            exported = _audit_export(args)
+            if isinstance(exported, int):
+                return exported
+            return _print_report(exported, args)
         if len(args.ledger) != 1:
             raise SpecError(
                 f"give one ledger (found {len(args.ledger)} files; an export's files take "
@@ -182,10 +185,11 @@ def run_audit_command(args: argparse.Namespace) -> int:
     return _print_report(report, args)
 
 
-def _audit_export(args: argparse.Namespace) -> int:
+def _audit_export(args: argparse.Namespace) -> AuditReport | int:
     """``audit --from FORMAT FILE...``: import the export, audit the ledger, and name each
     violation at the export's own file and line (the record's origin). The report's SHA-256
-    is of the files' digests, in the order given (one file: the SHA-256 of its digest)."""
+    is of the files' digests, in the order given (one file: the SHA-256 of its digest).
+    Returns the report, or the exit code when the export cannot be read."""
     import tempfile
 
     from perpspec.imports.command import FORMAT_CHOICES, import_export, print_problems
@@ -200,12 +204,14 @@ def _audit_export(args: argparse.Namespace) -> int:
     files = list(args.ledger)
     args.ledger = files[0]
     options = _build_options(args)
-    _check_html_target(args.html, files[0])
+    for name in files:
+        _check_html_target(args.html, name)
     result = import_export(files, args.source_format, args.account)
     if result.problems:
         print_problems("audit", result.problems)
         print(
-            f"perpspec audit: {len(result.problems)} unreadable values in the export",
+            f"perpspec audit: {len(result.problems)} unreadable "
+            f"{'value' if len(result.problems) == 1 else 'values'} in the export",
             file=sys.stderr,
         )
         return 2
@@ -221,8 +227,7 @@ def _audit_export(args: argparse.Namespace) -> int:
         for v in report.violations
     )
     digest = hashlib.sha256("".join(compute_sha256(name) for name in files).encode()).hexdigest()
-    report = replace(report, file=named, violations=violations, sha256=digest)
-    return _print_report(report, args)
+    return replace(report, file=named, violations=violations, sha256=digest)
 
 
 def _print_report(report: AuditReport, args: argparse.Namespace) -> int:

@@ -97,6 +97,7 @@ def report_to_json(report: AuditReport, max_violations: int | None = None) -> di
         "violations": [
             {
                 "check": v.check,
+                "file": v.file,
                 "line": v.line,
                 "seq": v.seq,
                 "expected": v.expected,

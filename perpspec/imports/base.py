@@ -321,7 +321,7 @@ def read_json_records(
                 documents.append((number, loads_exact(raw)))
             except ExactJSONError as error:
                 yield ExportError(file, number, "record", f"not JSON: {error}")
-    if not documents:
+    if not data.strip():
         yield ExportError(file, 1, "file", "an empty file: no records")
     for number, document in documents:
         records = _unwrap(document, envelopes)

@@ -186,6 +186,8 @@ class _Reading:
     #: The precision of the amounts read so far (None: none read).
     unit: Fraction | None = None
     wallet_rows: int = 0
+    #: Wallet rows of a type the adapter does not know (counted, not booked).
+    unknown_movements: int = 0
     #: The statements CSVs' ``User_ID`` values, in first-seen order.
     users: list[str] = field(default_factory=list)
 
@@ -460,6 +462,9 @@ def _book(
     unknown type (``entry`` None) is counted under ``word``."""
     if entry is None or _is_canceled(word):
         state.imported.unmapped[word] += 1
+        if entry is None and not _is_canceled(word):
+            # a movement of a type this adapter does not know: the wallet is not complete
+            state.unknown_movements += 1
         return
     statement_entry = None if entry == TRANSFER else entry
     event = _movement(
@@ -692,7 +697,9 @@ class BinanceUmAdapter:
                 )
         _draft_fills(state, state.account)
         if state.wallet_rows:
-            state.imported.covers.update({"wallet", "funding"})
+            state.imported.covers.add("funding")
+            if not state.unknown_movements:
+                state.imported.covers.add("wallet")
         if state.force_files and "fills" in state.imported.covers:
             # without the forced orders every fill reads as an ordinary trade
             state.imported.covers.add("roles")

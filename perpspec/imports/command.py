@@ -51,6 +51,8 @@ def import_export(paths: Sequence[str], fmt: str, account: str) -> ImportResult:
         raise ExportError("", 0, "file", "no export files given")
     names = tuple(os.fspath(path) for path in paths)
     for name in names:
+        if os.path.isdir(name):
+            raise ExportError(name, 0, "file", "a folder, not an export file")
         if not os.path.isfile(name):
             raise ExportError(name, 0, "file", "no such file")
     chosen = detect_adapter(names) if fmt == "auto" else fmt
@@ -96,6 +98,10 @@ def run_import_command(args: argparse.Namespace) -> int:
     """Import; print what was written (or every problem); return 0 or 2."""
     from perpspec.ledger.io import write_ledger
 
+    target = os.path.realpath(args.out)
+    if any(os.path.realpath(name) == target for name in args.files):
+        print(f"perpspec import: --out: {args.out} is one of the export's files", file=sys.stderr)
+        return 2
     try:
         result = import_export(args.files, args.source_format, args.account)
     except LedgerError as error:
@@ -103,8 +109,10 @@ def run_import_command(args: argparse.Namespace) -> int:
         return 2
     if result.problems:
         print_problems("import", result.problems)
+        count = len(result.problems)
         print(
-            f"perpspec import: {len(result.problems)} unreadable values; nothing written",
+            f"perpspec import: {count} unreadable {'value' if count == 1 else 'values'}; "
+            "nothing written",
             file=sys.stderr,
         )
         return 2

@@ -129,6 +129,7 @@ def test_json_shape(
     assert (funding["check"], funding["line"]) == ("funding", 7)
     assert violation == {
         "check": "conservation",
+        "file": str(path),  # each violation names its file (an export's may be several)
         "line": 7,
         "seq": 7,
         "expected": "cash + uPnL = deposits - withdrawals = 2000 USD",

@@ -194,7 +194,9 @@ def test_fills_take_their_role_from_the_forced_orders() -> None:
 
 def test_covers_precision_and_unmapped_of_the_api_files() -> None:
     imported = read("income.json", "trades.json", "force-orders.json")
-    assert imported.covers == {"wallet", "funding", "fills", "roles", "realized_pnl", "commissions"}
+    # no wallet: the income's EXAMPLE_NEW_TYPE row (a movement of a type not known) is counted,
+    # so the wallet's movements are not all booked
+    assert imported.covers == {"funding", "fills", "roles", "realized_pnl", "commissions"}
     # no running balance, no start position, no snapshot in any Binance file
     assert not imported.covers & {"balances", "start_positions", "positions"}
     assert imported.precision == Fraction(1, 10**8)
@@ -203,7 +205,7 @@ def test_covers_precision_and_unmapped_of_the_api_files() -> None:
 
 
 def test_covers_follow_the_files_given() -> None:
-    assert read("income.json").covers == {"wallet", "funding"}
+    assert read("income.json").covers == {"funding"}  # EXAMPLE_NEW_TYPE: not complete
     assert read("trades.json").covers == {"fills", "realized_pnl", "commissions"}
     only_orders = read("force-orders.json")
     # forced orders set roles only: alone they cover nothing and every one is counted
@@ -307,7 +309,7 @@ def test_the_transaction_history_csv_with_a_byte_order_mark() -> None:
     # the canceled transfer moved nothing: counted under its own word
     assert imported.unmapped == {"Transfer (Canceled)": 1}
     assert len(events) == 5
-    assert imported.covers == {"wallet", "funding"}
+    assert imported.covers == {"wallet", "funding"}  # a canceled row moved nothing
     assert imported.precision == Fraction(1, 10**8)
 
 
@@ -332,7 +334,7 @@ def test_the_statements_csv_books_the_futures_wallet_of_its_user() -> None:
         "Transfer Between Spot Account and UM Futures Account (Spot)": 1,
         "Example New Operation": 1,
     }
-    assert imported.covers == {"wallet", "funding"}
+    assert imported.covers == {"funding"}  # "Example New Operation": not complete
 
 
 def test_a_stated_user_id_names_the_view_of_every_file() -> None:
@@ -347,7 +349,7 @@ def test_the_assembled_ledger_round_trips_through_json_lines(tmp_path: Path) -> 
     ledger = assemble_ledger(read(*files), "binance-um", files)
     source = ledger[0]
     assert isinstance(source, SourceEvent)
-    assert source.covers == ("wallet", "fills", "roles", "realized_pnl", "commissions", "funding")
+    assert source.covers == ("fills", "roles", "realized_pnl", "commissions", "funding")
     assert source.unmapped == ("EXAMPLE_NEW_TYPE: 1", f"{FORCE_ORDER_WITHOUT_TRADES}: 1")
     assert source.precision == Fraction(1, 10**8)
     path = tmp_path / "ledger.jsonl"
