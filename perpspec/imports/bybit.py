@@ -450,7 +450,9 @@ def _log_fill(row: _LogRow, role: str) -> FillEvent | None:
         price=row.price,
         role=role,
         kind=_FUTURES_KINDS.get(row.category or ""),
-        multiplier=None,
+        # Bybit states a linear contract's qty in the base coin and an inverse one's in USD
+        # (one contract, one USD): either way one unit of qty is worth one unit of value
+        multiplier=Fraction(1) if row.category in _FUTURES_KINDS else None,
         commission=row.fee,
         commission_asset=row.asset if row.fee is not None else None,
         liquidity=None,

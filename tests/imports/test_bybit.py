@@ -65,7 +65,8 @@ def fill(
     start_position: F | None = None,
     realized_pnl: F | None = None,
 ) -> FillEvent:
-    """A fill of the log: linear, fee in USDT, liquidity not stated."""
+    """A fill of the log: linear (qty in the base coin: multiplier 1), fee in USDT, liquidity
+    not stated."""
     return FillEvent(
         0,
         ts,
@@ -76,7 +77,7 @@ def fill(
         price,
         role,
         "linear",
-        None,
+        F(1),
         commission,
         "USDT",
         None,
