@@ -307,14 +307,23 @@ def render_summary(report: AuditReport) -> Iterator[str]:
     css, verdict = _verdict(report)
     ran = sum(1 for check in report.checks if check.skipped is None)
     profile = report.profile or "none (the checks that need exchange choices are skipped)"
-    yield '<table class="summary">'
-    for label, value in (
+    rows = [
         ("file", report.file),
         ("SHA-256", report.sha256),
         ("events", f"{report.events:,}"),
         ("profile", profile),
         ("checks", f"{ran} run, {len(report.checks) - ran} skipped"),
-    ):
+    ]
+    source = report.source
+    if source is not None:
+        # a partial ledger: whose export, what it covers, what it left without a record
+        rows[1:1] = [
+            ("export", f"{source.format}, of {', '.join(source.accounts)}"),
+            ("covers", ", ".join(source.covers) or "nothing"),
+            ("rows without a record", ", ".join(source.unmapped) or "none"),
+        ]
+    yield '<table class="summary">'
+    for label, value in rows:
         css_value = "mono" if label == "SHA-256" else ""
         yield f"<tr><th>{html.escape(label)}</th>{_cell(value, css_value)}</tr>"
     yield "</table>"

@@ -352,3 +352,16 @@ def test_adl_fills_pass_exactly_at_their_mark(
     result = _with_profile(tmp_path_factory.mktemp("adl"), lines, "hyperliquid")
     expected = [] if price == mark else [("adl-fill-price", 2)]
     assert result["violations"] == expected
+
+
+def test_the_html_report_names_the_export_and_every_check_not_run(tmp_path: Path) -> None:
+    path = tmp_path / "partial.jsonl"
+    path.write_text("\n".join(CLEAN) + "\n")
+    report = tmp_path / "report.html"
+    assert main(["audit", str(path), "--html", str(report)]) == 0
+    page = report.read_text(encoding="utf-8")
+    assert "<tr><th>export</th><td>bybit, of me</td></tr>" in page
+    assert "<tr><th>rows without a record</th><td>BONUS: 1</td></tr>" in page
+    # a global check is listed with its reason, not as run
+    assert '<tr id="check-conservation" class="skip">' in page
+    assert "a global check: it needs every account of the exchange" in page
