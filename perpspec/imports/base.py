@@ -122,10 +122,15 @@ class Sniff:
 class Adapter(Protocol):
     """One export format (``perpspec import --from NAME``)."""
 
-    #: The format's name as ``--from`` takes it.
-    name: str
-    #: One line: the exchange, the endpoints and files it reads.
-    summary: str
+    @property
+    def name(self) -> str:
+        """The format's name as ``--from`` takes it."""
+        ...
+
+    @property
+    def summary(self) -> str:
+        """One line: the exchange, the endpoints and files it reads."""
+        ...
 
     def detect(self, sniff: Sniff) -> bool:
         """Whether the file looks like one of this format's (a header or keys of its own)."""
@@ -256,10 +261,14 @@ def get_field(record: Mapping[str, object], name: str, file: str, line: int) -> 
     return record[name]
 
 
-def read_csv_rows(path: str) -> Iterator[tuple[int, dict[str, str]] | ExportError]:
+def read_csv_rows(
+    path: str, preamble: int = 0
+) -> Iterator[tuple[int, dict[str, str]] | ExportError]:
     """The rows of an export's CSV as ``(line, {header: cell})`` (a byte-order mark and
     surrounding spaces in the header dropped); a row whose width is not the header's is a
-    problem, and reading goes on."""
+    problem, and reading goes on. ``preamble`` lines before the header are not read (an
+    export that opens with a line of its own, such as Bybit's ``UID: ...``); lines keep their
+    numbers in the file."""
     file = os.fspath(path)
     try:
         text = open(path, encoding="utf-8-sig", newline="").read()  # noqa: SIM115
@@ -278,6 +287,8 @@ def read_csv_rows(path: str) -> Iterator[tuple[int, dict[str, str]] | ExportErro
             yield ExportError(file, line, "record", f"not CSV: {error}")
             continue
         if not row or all(not cell.strip() for cell in row):
+            continue
+        if line <= preamble:
             continue
         if header is None:
             header = [cell.strip() for cell in row]

@@ -25,7 +25,6 @@ assembler's stable sort.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -643,25 +642,6 @@ def _preamble_uid(line: str) -> str | None:
     return line.split(",", 1)[0][len(_PREAMBLE) :].strip() or None
 
 
-def _rows_after_preamble(path: str) -> list[tuple[int, dict[str, str]] | ExportError]:
-    """:func:`read_csv_rows` of the export without its preamble: a copy whose first line is
-    left blank (read_csv_rows skips blank lines, so every row keeps its line number), its
-    problems named by the original file."""
-    file = os.fspath(path)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        _preamble, newline, rest = handle.read().partition("\n")
-    with tempfile.TemporaryDirectory() as folder:
-        copy = os.path.join(folder, "export.csv")
-        with open(copy, "w", encoding="utf-8", newline="") as handle:
-            handle.write(newline + rest)
-        return [
-            ExportError(file, item.line, item.field, item.reason)
-            if isinstance(item, ExportError)
-            else item
-            for item in read_csv_rows(copy)
-        ]
-
-
 @dataclass(slots=True)
 class _Reading:
     """Everything read so far, by source: the log's rows and the executions' fills."""
@@ -757,7 +737,7 @@ def _read_csv(path: str, account: str, reading: _Reading, source: int) -> None:
         )
         return
     groups: list[list[Draft]] = []
-    items = _rows_after_preamble(path) if uid is not None else read_csv_rows(path)
+    items = read_csv_rows(path, preamble=1 if uid is not None else 0)
     for item in items:
         if isinstance(item, ExportError):
             reading.problems.append(item)
