@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import ClassVar
 
-from perpspec.audit.records import render_event
+from perpspec.audit.records import make_violation
 from perpspec.audit.report import Violation
 from perpspec.reference.adl.allocation import FillPrice
 from perpspec.reference.errors import SpecError
@@ -97,17 +97,7 @@ class PartialContext:
         hint: str,
     ) -> Violation:
         """A violation at ``line``, with the record re-encoded from ``event``."""
-        return Violation(
-            check,
-            self.file,
-            line,
-            event.seq,
-            expected,
-            found,
-            difference,
-            render_event(event),
-            hint,
-        )
+        return make_violation(self.file, check, line, event, expected, found, difference, hint)
 
 
 def get_movement(event: Event) -> tuple[str, str, Fraction] | None:

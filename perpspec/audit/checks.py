@@ -142,19 +142,9 @@ class AuditContext:
         hint: str,
     ) -> Violation:
         """A violation at ``line``, with the record re-encoded from ``event``."""
-        from perpspec.audit.records import render_event
+        from perpspec.audit.records import make_violation
 
-        return Violation(
-            check,
-            self.file,
-            line,
-            event.seq,
-            expected,
-            found,
-            difference,
-            render_event(event),
-            hint,
-        )
+        return make_violation(self.file, check, line, event, expected, found, difference, hint)
 
 
 class Check:
