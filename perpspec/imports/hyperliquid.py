@@ -246,7 +246,9 @@ def _read_fill(record: Mapping[str, object], where: _Where, account: str) -> _Ro
     start = _amount(record, "startPosition", where)
     closed = _amount(record, "closedPnl", where)
     fee = _amount(record, "fee", where)
-    fee_token = _text(record, "feeToken", where)
+    # A perp's fee is charged in its collateral, USDC (docs, "Fees"); responses from before
+    # the field existed carry no feeToken, and a spot fill (counted below) is not booked.
+    fee_token = USDC if record.get("feeToken") in (None, "") else _text(record, "feeToken", where)
     tid = _get(record, "tid", where)
     if isinstance(tid, bool) or not isinstance(tid, int | str):
         raise where.error("tid", f"expected a trade id, found {tid!r}")

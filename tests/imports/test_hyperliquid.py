@@ -499,3 +499,17 @@ def test_json_lines_and_scientific_notation() -> None:
     ]  # fmt: skip
     # "0.0125" has 4 places; "1.25E-2" the same unit, 10^-4
     assert imported.precision == F(1, 10**4)
+
+
+def test_a_perp_fill_without_fee_token_pays_in_usdc(tmp_path: Path) -> None:
+    # Older userFills responses carry no feeToken: a perp's fee is in its collateral, USDC.
+    path = tmp_path / "old_fills.json"
+    path.write_text(
+        '[{"coin": "BTC", "px": "60000.0", "sz": "0.1", "side": "B", "time": 1735700400000,'
+        ' "startPosition": "0.0", "dir": "Open Long", "closedPnl": "0.0", "hash": "0xc1",'
+        ' "oid": 1, "crossed": true, "fee": "2.1", "tid": 301}]'
+    )
+    imported = ADAPTER.read([str(path)], ACCOUNT)
+    assert imported.problems == []
+    fills = [e for e in events_of(imported, FillEvent) if isinstance(e, FillEvent)]
+    assert [(f.commission, f.commission_asset) for f in fills] == [(F(21, 10), "USDC")]
