@@ -406,7 +406,9 @@ class RealizedPnl(AccountCheck):
     ``closed x multiplier x (exit - entry)`` on a linear contract, ``closed x multiplier x
     (1/entry - 1/exit)`` on an inverse one, signed by the side). The entry is known from a
     fill that starts flat (its stated start position is 0) or from a snapshot's stated entry
-    price; until then, a close cannot be measured and is not counted. Only fills whose export
+    price; until then, a close cannot be measured and is not counted. A stated start that
+    contradicts the account's own fills (``position-continuity``'s violation) leaves the
+    entry unknown again, so that one wrong row is reported once. Only fills whose export
     states the contract's kind and multiplier are recomputed. The realized PnL is compared
     gross of commission (the adapters state it so, docs/import.md)."""
 
@@ -434,9 +436,12 @@ class RealizedPnl(AccountCheck):
             return []
         key = (event.account, event.market)
         book = self.books.get(key)
-        if event.start_position is not None and (book is None or book.qty != event.start_position):
-            # the chain is position-continuity's; here a known flat start opens a book
-            book = Position(Fraction(0), Fraction(1)) if event.start_position == 0 else None
+        if book is None and event.start_position == 0:
+            book = Position(Fraction(0), Fraction(1))  # a stated flat start opens a book
+        elif book is not None and event.start_position not in (None, book.qty):
+            # The fills and the stated start disagree (position-continuity reports it): which
+            # entry this fill closes against is unknown until the position is flat again.
+            book = None
         if book is None or event.kind is None or event.multiplier is None:
             self.books[key] = None
             return []
@@ -851,6 +856,21 @@ class CommissionRate(AccountCheck):
         "(within the export's precision)"
     )
     compares = "a trade stating its liquidity, contract and commission"
+
+    def get_skip_reason(self, profile: Profile | None) -> str | None:
+        if profile is None:
+            return None
+        assumed = [
+            option
+            for option in ("trading.maker_fee_rate", "trading.taker_fee_rate")
+            if option in profile.assumed
+        ]
+        if assumed:
+            return (
+                f"the profile {profile.name} assumes its fee rates ({', '.join(assumed)}: not "
+                "from its source); give a profile with the account's own rates"
+            )
+        return None
 
     def feed(self, event: Event, line: int, ctx: PartialContext) -> list[Violation]:
         profile = ctx.profile

@@ -12,7 +12,7 @@ import importlib
 import os
 from collections.abc import Sequence
 
-from perpspec.imports.base import Adapter, ExportError, Sniff
+from perpspec.imports.base import Adapter, ExportError, Sniff, is_empty_response
 from perpspec.ledger.exact_json import ExactJSONError, loads_exact
 
 __all__ = ["ADAPTER_MODULES", "detect_adapter", "get_adapter", "sniff_file"]
@@ -81,6 +81,9 @@ def detect_adapter(paths: Sequence[str]) -> str:
     found: list[tuple[str, str]] = []
     for path in paths:
         sniff = sniff_file(path)
+        if not sniff.keys and is_empty_response(path):
+            # a response of no rows names no format: it is the format of the others
+            continue
         names = [name for name in ADAPTER_MODULES if get_adapter(name).detect(sniff)]
         if not names:
             raise ExportError(
@@ -91,6 +94,13 @@ def detect_adapter(paths: Sequence[str]) -> str:
                 f"formats: {', '.join(ADAPTER_MODULES)})",
             )
         found.append((sniff.name, names[0]))
+    if not found:
+        raise ExportError(
+            paths[0],
+            1,
+            "format",
+            "every file is an empty response: no format to detect, and nothing to audit",
+        )
     formats = {name for _, name in found}
     if len(formats) > 1:
         described = ", ".join(f"{file}: {name}" for file, name in found)

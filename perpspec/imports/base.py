@@ -34,17 +34,23 @@ from perpspec.reference.events import Event
 __all__ = [
     "COVERS",
     "DEFAULT_ACCOUNT",
+    "EMPTY_RESPONSE",
     "Adapter",
     "Draft",
     "ExportError",
     "Imported",
     "Sniff",
     "get_field",
+    "is_empty_response",
     "parse_amount",
     "parse_time",
     "read_csv_rows",
     "read_json_records",
 ]
+
+#: The unmapped word of a file that is an API response of no rows (a ``[]``, or an envelope
+#: whose list is empty: an account never liquidated has no forced orders).
+EMPTY_RESPONSE = "empty response (a file of no rows)"
 
 #: The account an export's view is booked to when the export names none (``--account``).
 DEFAULT_ACCOUNT = "me"
@@ -361,3 +367,23 @@ def _unwrap(document: object, envelopes: Sequence[Sequence[str]]) -> list[object
         if isinstance(node, list):
             return node
     return [document]
+
+
+def is_empty_response(path: str) -> bool:
+    """Whether the file is a valid JSON response holding no row: an empty list, or an object
+    (an API envelope, one level of nesting at most) whose lists are all empty. An error
+    envelope is that too: each adapter reads its exchange's error fields first."""
+    try:
+        document = loads_exact(open(path, "rb").read())  # noqa: SIM115
+    except (OSError, ExactJSONError, RecursionError):
+        return False
+    return _holds_no_row(document, depth=0)
+
+
+def _holds_no_row(document: object, depth: int) -> bool:
+    if isinstance(document, list):
+        return not document
+    if not isinstance(document, dict) or depth > 1:
+        return False
+    nested = [v for v in document.values() if isinstance(v, list | dict)]
+    return bool(nested) and all(_holds_no_row(value, depth + 1) for value in nested)

@@ -29,11 +29,13 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from perpspec.imports.base import (
+    EMPTY_RESPONSE,
     Draft,
     ExportError,
     Imported,
     Sniff,
     get_field,
+    is_empty_response,
     parse_amount,
     parse_time,
     read_csv_rows,
@@ -323,6 +325,8 @@ def _header_of(line: str) -> tuple[str, ...]:
 
 _TRANSACTION_NAMES = _header_of(",".join(TRANSACTION_HEADER))
 _STATEMENT_NAMES = _header_of(",".join(STATEMENT_HEADER))
+#: Recent statements exports leave ``User_ID`` out: the account is then ``--account``.
+_STATEMENT_NAMES_WITHOUT_USER = _STATEMENT_NAMES[1:]
 
 
 def _canonical(row: Mapping[str, str], names: Sequence[str]) -> dict[str, str]:
@@ -378,7 +382,7 @@ def _file_kind(path: str) -> str:
     header = _header_of(_first_line(path))
     if header == _TRANSACTION_NAMES:
         return "transactions"
-    if header == _STATEMENT_NAMES:
+    if header in (_STATEMENT_NAMES, _STATEMENT_NAMES_WITHOUT_USER):
         return "statements"
     return "unknown"
 
@@ -396,6 +400,16 @@ def _read_json_file(path: str, state: _Reading) -> int:
         line, record = item
         if kind is None:
             kind = _record_kind(frozenset(record))
+            if kind is None and {"code", "msg"} <= set(record):
+                state.imported.problems.append(
+                    ExportError(
+                        file,
+                        line,
+                        "code",
+                        f"an API error response: {record['code']} {record['msg']}",
+                    )
+                )
+                continue
             if kind is None:
                 state.imported.problems.append(
                     ExportError(
@@ -565,7 +579,8 @@ def _operation_entry(operation: str) -> str | None:
 
 def _read_statement_csv(path: str, state: _Reading) -> int:
     """The statements CSV: only the USDⓈ-M futures account's rows are this wallet (the other
-    accounts' rows are counted as ``"Operation (Account)"``); ``User_ID`` is the account;
+    accounts' rows are counted as ``"Operation (Account)"``); ``User_ID`` is the account
+    (an export without the column is ``--account``'s);
     ``UTC_Time`` is UTC as the header says; the CSV states no row id."""
     count = 0
     for item in read_csv_rows(path):
@@ -575,9 +590,11 @@ def _read_statement_csv(path: str, state: _Reading) -> int:
         line, row = item[0], _canonical(item[1], STATEMENT_HEADER)
         file = os.fspath(path)
         try:
-            user = str(get_field(row, "User_ID", file, line))
-            if user not in state.users:
-                state.users.append(user)
+            user = state.account
+            if "User_ID" in row:
+                user = str(get_field(row, "User_ID", file, line))
+                if user not in state.users:
+                    state.users.append(user)
             wallet = str(get_field(row, "Account", file, line))
             operation = str(get_field(row, "Operation", file, line))
             if not _is_futures_account(wallet):
@@ -677,7 +694,7 @@ class BinanceUmAdapter:
         """A CSV of either header, or a JSON record with the keys of an income, a trade or a
         forced order of USDⓈ-M futures (a COIN-M record's ``baseQty`` / ``cumBase`` is not)."""
         header = _header_of(sniff.first_line)
-        if header in (_TRANSACTION_NAMES, _STATEMENT_NAMES):
+        if header in (_TRANSACTION_NAMES, _STATEMENT_NAMES, _STATEMENT_NAMES_WITHOUT_USER):
             return True
         return _json_kind(sniff.keys) is not None
 
@@ -692,9 +709,13 @@ class BinanceUmAdapter:
                 state.account = state.users[0]
             count = _read_file(file, kinds[file], state)
             if count == 0 and not any(p.file == file for p in state.imported.problems):
-                state.imported.problems.append(
-                    ExportError(file, 1, "file", "no rows of a Binance USDⓈ-M export")
-                )
+                if is_empty_response(file):
+                    # no rows in the period: forceOrders of an account never liquidated
+                    state.imported.unmapped[EMPTY_RESPONSE] += 1
+                else:
+                    state.imported.problems.append(
+                        ExportError(file, 1, "file", "no rows of a Binance USDⓈ-M export")
+                    )
         _draft_fills(state, state.account)
         if state.wallet_rows:
             state.imported.covers.add("funding")

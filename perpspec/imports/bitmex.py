@@ -31,11 +31,13 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from perpspec.imports.base import (
+    EMPTY_RESPONSE,
     Draft,
     ExportError,
     Imported,
     Sniff,
     get_field,
+    is_empty_response,
     parse_amount,
     parse_time,
     read_csv_rows,
@@ -368,7 +370,10 @@ def read_file(path: str, default: str, reading: _Reading) -> None:
         except ExportError as error:
             imported.problems.append(error)
     if rows == 0 and not any(problem.file == file for problem in imported.problems):
-        imported.problems.append(ExportError(file, 1, "file", "no BitMEX rows in the file"))
+        if is_empty_response(file):
+            imported.unmapped[EMPTY_RESPONSE] += 1
+        else:
+            imported.problems.append(ExportError(file, 1, "file", "no BitMEX rows in the file"))
 
 
 def get_covers(reading: _Reading) -> set[str]:

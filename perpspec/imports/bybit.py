@@ -31,11 +31,13 @@ from decimal import Decimal
 from fractions import Fraction
 
 from perpspec.imports.base import (
+    EMPTY_RESPONSE,
     Draft,
     ExportError,
     Imported,
     Sniff,
     get_field,
+    is_empty_response,
     parse_amount,
     parse_time,
     read_csv_rows,
@@ -651,6 +653,10 @@ class _Reading:
     problems: list[ExportError] = field(default_factory=list)
     #: Each execution fill's own ``execType``, by (file, line).
     exec_types: dict[tuple[str, int], str] = field(default_factory=dict)
+    #: An execution inside the log's span that the log does not hold.
+    log_gap: bool = False
+    #: Files that are API responses of no rows.
+    empty_files: int = 0
 
 
 def _read_json(path: str, account: str, reading: _Reading, source: int) -> None:
@@ -691,7 +697,10 @@ def _read_json(path: str, account: str, reading: _Reading, source: int) -> None:
     if not read_any:
         # a file that could not be read at all has said so already
         if len(reading.problems) == problems_before:
-            reading.problems.append(_no_rows(file, strangers))
+            if not strangers and is_empty_response(file):
+                reading.empty_files += 1
+            else:
+                reading.problems.append(_no_rows(file, strangers))
         return
     for line, _record in strangers:
         reading.problems.append(
@@ -815,9 +824,23 @@ class BybitAdapter:
         source: _Rows | None = reading.log if log_fills else None
         fills = list(log_fills)
         if log_fills:
+            # An execution the log states too (its execId is the log row's tradeId) is taken
+            # from the log, which states its start position and closed PnL; one the log does
+            # not hold is a fill of its own, booked from the execution.
+            logged = {fill.ref for fill in log_fills if isinstance(fill, FillEvent)}
+            start, end = min(f.ts for f in log_fills), max(f.ts for f in log_fills)
             for group in reading.executions.groups:
                 word = reading.exec_types[(group[0].file, group[0].line)]
-                imported.unmapped[f"{word} (fill taken from the transaction log)"] += 1
+                fill = next(d.event for d in group if isinstance(d.event, FillEvent))
+                if isinstance(fill, FillEvent) and fill.ref in logged:
+                    imported.unmapped[f"{word} (fill taken from the transaction log)"] += 1
+                    continue
+                imported.drafts.extend(group)
+                fills.append(fill)
+                if get_time_key(start) <= get_time_key(fill.ts) <= get_time_key(end):
+                    # a trade inside the log's span that the log does not hold: the log
+                    # misses a movement of the wallet
+                    reading.log_gap = True
         else:
             imported.drafts.extend(d for g in reading.executions.groups for d in g)
             fills = [
@@ -828,6 +851,10 @@ class BybitAdapter:
             ]
             source = reading.executions if fills else None
         imported.covers = _covers(reading, fills, source)
+        if reading.log_gap:
+            imported.covers.discard("wallet")
+        if reading.empty_files:
+            imported.unmapped[EMPTY_RESPONSE] += reading.empty_files
         if imported.drafts or imported.unmapped:
             imported.precision = PRECISION
         named = sorted({getattr(d.event, "account", account) for d in imported.drafts})

@@ -31,11 +31,13 @@ from fractions import Fraction
 from typing import ParamSpec, TypeVar
 
 from perpspec.imports.base import (
+    EMPTY_RESPONSE,
     Draft,
     ExportError,
     Imported,
     Sniff,
     get_field,
+    is_empty_response,
     parse_amount,
     parse_time,
     read_json_records,
@@ -114,6 +116,8 @@ class _Rows:
 
     by_kind: dict[str, list[_Row]] = field(default_factory=lambda: {k: [] for k in STRUCTURES})
     problems: list[ExportError] = field(default_factory=list)
+    #: Files that are lists of no structure (an account never liquidated has none).
+    empty: int = 0
 
 
 # ---- recognizing the structures -----------------------------------------------------------
@@ -168,7 +172,10 @@ def collect_rows(paths: Sequence[str]) -> _Rows:
                 records.append(item)
         if not records:
             if not any(p.file == file for p in rows.problems):
-                rows.problems.append(ExportError(file, 1, "file", "no ccxt records"))
+                if is_empty_response(file):
+                    rows.empty += 1
+                else:
+                    rows.problems.append(ExportError(file, 1, "file", "no ccxt records"))
             continue
         if len(records) == 1 and _is_combined(records[0][1]):
             _collect_combined(file, records[0][1], rows)
@@ -207,7 +214,10 @@ def _collect_combined(file: str, document: Mapping[str, object], rows: _Rows) ->
             rows.by_kind[key].append(_Row(file, index, f"{key}.", item))
             found += 1
     if not found:
-        rows.problems.append(ExportError(file, 1, "file", "no ccxt records in any list"))
+        if is_empty_response(file):
+            rows.empty += 1
+        else:
+            rows.problems.append(ExportError(file, 1, "file", "no ccxt records in any list"))
     unknown = sorted(set(document) - set(STRUCTURES))
     if unknown:
         rows.problems.append(
@@ -609,6 +619,8 @@ def read_ccxt(paths: Sequence[str], account: str) -> Imported:
     """Translate ccxt JSON dumps (module docstring) into the drafts of a partial ledger."""
     imported = Imported(accounts=(account,))
     rows = collect_rows(paths)
+    if rows.empty:
+        imported.unmapped[EMPTY_RESPONSE] += rows.empty
     multipliers = get_multipliers(rows)
     problems = rows.problems
     ledger = _Ledger()

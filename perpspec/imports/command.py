@@ -58,6 +58,17 @@ def import_export(paths: Sequence[str], fmt: str, account: str) -> ImportResult:
     chosen = detect_adapter(names) if fmt == "auto" else fmt
     adapter = get_adapter(chosen)
     imported = adapter.read(names, account)
+    if not imported.drafts and not imported.problems:
+        unmapped = ", ".join(f"{k}: {v}" for k, v in sorted(imported.unmapped.items()))
+        imported.problems.append(
+            ExportError(
+                names[0],
+                0,
+                "file",
+                "no record in any file: nothing to audit"
+                + (f" (rows without a record: {unmapped})" if unmapped else ""),
+            )
+        )
     events, origins = assemble_with_origins(imported, chosen, names)
     problems = sorted(
         imported.problems, key=lambda p: (names.index(p.file) if p.file in names else 0, p.line)

@@ -35,11 +35,13 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from perpspec.imports.base import (
+    EMPTY_RESPONSE,
     Draft,
     ExportError,
     Imported,
     Sniff,
     get_field,
+    is_empty_response,
     parse_amount,
     parse_time,
     read_json_records,
@@ -57,6 +59,8 @@ __all__ = ["ADAPTER", "HyperliquidAdapter"]
 
 #: Hyperliquid's perp collateral: closedPnl, funding and the ledger's ``usdc`` amounts.
 USDC = "USDC"
+#: The decimals of a USDC amount (the token's unit, 10^-6).
+USDC_PLACES = 6
 
 #: Keys only a ``userFills`` fill has together (Hyperliquid docs, info endpoint, user fills).
 _FILL_KEYS = frozenset({"closedPnl", "startPosition", "tid"})
@@ -573,6 +577,9 @@ def _read_file(path: str, state: _Reading, account: str) -> None:
     if known:
         imported.problems.extend(unreadable + strangers)
         return
+    if not unreadable and not strangers and is_empty_response(file):
+        imported.unmapped[EMPTY_RESPONSE] += 1
+        return
     imported.problems.extend(unreadable[:1])
     imported.problems.append(
         ExportError(file, 0, "file", f"no Hyperliquid {_EVERY_KIND} records in this file")
@@ -633,7 +640,10 @@ class HyperliquidAdapter:
             _read_file(path, state, account)
         state.imported.covers = _covers(state)
         if state.places is not None:
-            state.imported.precision = Fraction(1, 10**state.places)
+            # USDC amounts are kept to 6 decimals (the token's own unit): a file whose amounts
+            # happen to be short ("0.01") does not make the export coarser than that
+            places = max(state.places, USDC_PLACES)
+            state.imported.precision = Fraction(1, 10**places)
         return state.imported
 
 

@@ -33,16 +33,19 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from perpspec.imports.base import (
+    EMPTY_RESPONSE,
     Draft,
     ExportError,
     Imported,
     Sniff,
     get_field,
+    is_empty_response,
     parse_amount,
     parse_time,
     read_csv_rows,
     read_json_records,
 )
+from perpspec.ledger.exact_json import ExactJSONError, loads_exact
 from perpspec.reference.events import (
     BalanceEvent,
     DepositEvent,
@@ -264,6 +267,19 @@ def _get_covers(bills: Sequence[_Bill], imported: Imported) -> set[str]:
 # ---- files --------------------------------------------------------------------------------
 
 
+def _get_error_response(file: str) -> ExportError | None:
+    """An OKX error response (``code`` other than "0"), quoting its ``msg``; else None."""
+    try:
+        document = loads_exact(open(file, "rb").read())  # noqa: SIM115
+    except (OSError, ExactJSONError):
+        return None
+    if not isinstance(document, dict) or str(document.get("code", "0")) == "0":
+        return None
+    return ExportError(
+        file, 1, "code", f"an API error response: {document['code']} {document.get('msg', '')}"
+    )
+
+
 def _read_file(path: str, account: str, imported: Imported) -> list[_Bill]:
     """The bills of one file, JSON (an API response or a plain array) or the archive CSV; a
     file with none is one problem naming it."""
@@ -284,7 +300,13 @@ def _read_file(path: str, account: str, imported: Imported) -> list[_Bill]:
         if bill is not None:
             bills.append(bill)
     if not records and not any(problem.file == file for problem in imported.problems):
-        imported.problems.append(ExportError(file, 1, "file", "no OKX bills in this file"))
+        refusal = _get_error_response(file)
+        if refusal is not None:
+            imported.problems.append(refusal)
+        elif is_empty_response(file):
+            imported.unmapped[EMPTY_RESPONSE] += 1
+        else:
+            imported.problems.append(ExportError(file, 1, "file", "no OKX bills in this file"))
     return bills
 
 

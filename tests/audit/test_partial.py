@@ -303,7 +303,10 @@ def test_commission_at_the_profile_rates(tmp_path: Path) -> None:
         )
 
     lines = [SOURCE.replace("COVERS", covers), taker(1, "3.30"), taker(2, "3.31"), taker(3, "3.40")]
-    tier = replace(load_profile("bybit"), trading=TradingOptions(F(2, 10_000), F(55, 100_000)))
+    bybit = load_profile("bybit")
+    # the account's own rates, no longer assumed
+    own = tuple(option for option in bybit.assumed if not option.startswith("trading."))
+    tier = replace(bybit, trading=TradingOptions(F(2, 10_000), F(55, 100_000)), assumed=own)
     result = _with_profile(tmp_path, lines, "my-tier", tier)
     assert result["violations"] == [("commission-rate", 4)]
     checks = result["checks"]
@@ -313,6 +316,16 @@ def test_commission_at_the_profile_rates(tmp_path: Path) -> None:
     assert isinstance(unprofiled, dict)
     assert unprofiled["commission-rate"][2] == (
         "needs --profile (the exchange's rules it compares the export with)"
+    )
+    # a shipped profile whose rates are assumed (not from its source): named, not judged
+    shipped = _with_profile(tmp_path, lines, "bybit")["checks"]
+    assert isinstance(shipped, dict)
+    assert shipped["commission-rate"] == (
+        0,
+        0,
+        "the profile bybit assumes its fee rates (trading.maker_fee_rate, "
+        "trading.taker_fee_rate: not from its source); give a profile with the account's own "
+        "rates",
     )
 
 

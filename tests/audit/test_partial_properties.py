@@ -21,7 +21,12 @@ from perpspec.reference.profile import TradingOptions, load_profile
 FEE = F(5, 10_000)
 FUNDING_VALUE = F(60_000)
 #: A profile whose taker rate is the model's fee (seed-gate's other rules: ADL at bankruptcy).
-PROFILE = replace(load_profile("seed-gate"), trading=TradingOptions(F(2, 10_000), FEE))
+_GATE = load_profile("seed-gate")
+PROFILE = replace(
+    _GATE,
+    trading=TradingOptions(F(2, 10_000), FEE),
+    assumed=tuple(option for option in _GATE.assumed if not option.startswith("trading.")),
+)
 
 
 @dataclass

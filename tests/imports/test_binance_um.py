@@ -19,7 +19,7 @@ import pytest
 
 from perpspec.imports import sniff_file
 from perpspec.imports.assemble import assemble_ledger
-from perpspec.imports.base import Imported, Sniff
+from perpspec.imports.base import EMPTY_RESPONSE, Imported, Sniff
 from perpspec.imports.binance_um import ADAPTER, FORCE_ORDER_WITHOUT_TRADES
 from perpspec.ledger.jsonl import iter_jsonl, write_jsonl
 from perpspec.reference.events import (
@@ -384,9 +384,13 @@ def test_a_truncated_json_file_is_a_problem() -> None:
     assert read("income-truncated.json").drafts == []
 
 
-def test_a_file_without_rows_is_one_problem_naming_it() -> None:
-    assert problems_of("income-empty.json") == [("income-empty.json", 1, "file")]
-    assert read("income-empty.json").covers == set()
+def test_an_empty_response_is_counted_not_refused() -> None:
+    # [] is what the API answers for a period of no rows (the forced orders of an account
+    # never liquidated): no problem, counted as an empty response, and it covers nothing
+    imported = read("income-empty.json")
+    assert imported.problems == []
+    assert imported.unmapped == {EMPTY_RESPONSE: 1}
+    assert imported.covers == set()
 
 
 def test_bad_trades_are_problems() -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from perpspec.imports import get_adapter, sniff_file
 from perpspec.imports.assemble import assemble_ledger
-from perpspec.imports.base import Adapter, Imported, Sniff
+from perpspec.imports.base import EMPTY_RESPONSE, Adapter, Imported, Sniff
 from perpspec.imports.bitmex import ADAPTER
 from perpspec.ledger.jsonl import iter_jsonl, write_jsonl
 from perpspec.reference.events import (
@@ -372,9 +372,10 @@ def test_wrong_format_csv() -> None:
     assert imported.drafts == [] and imported.covers == set()
 
 
-def test_empty_file() -> None:
-    imported = read("empty.json")
-    assert problems_of(imported) == [("empty.json", 1, "file")]
+def test_an_empty_response_is_counted_not_refused() -> None:
+    imported = read("empty.json")  # []: a period of no rows
+    assert problems_of(imported) == []
+    assert imported.unmapped == {EMPTY_RESPONSE: 1}
 
 
 def test_bad_executions() -> None:

@@ -347,17 +347,17 @@ def test_executions_are_fills_with_roles_and_liquidity() -> None:
     assert imported.problems == []
     assert of_type(imported, FillEvent) == [
         execution(T1, "BTCUSDT", "buy", F("0.01"), F(60000), "trade", commission=F("0.33"),
-                  ref="ex-1"),
+                  ref="tr-02"),
         execution(T1, "BTCUSDT", "buy", F("0.02"), F(60000), "trade", commission=F("0.66"),
-                  ref="ex-2"),
+                  ref="tr-03"),
         # isMaker true; 0.01 * 62000 * 0.0002 = 0.124
         execution(T3, "BTCUSDT", "sell", F("0.01"), F(62000), "trade", commission=F("0.124"),
-                  ref="ex-4", liquidity="maker"),
+                  ref="tr-05", liquidity="maker"),
         # BustTrade: the position taken over by the liquidation engine
         execution(T4, "BTCUSDT", "sell", F("0.02"), F(40000), "liquidation",
-                  commission=F("0.44"), ref="ex-5"),
+                  commission=F("0.44"), ref="tr-06"),
         # AdlTrade: deleveraged
-        execution(T6, "ETHUSDT", "buy", F(1), F(2900), "adl", commission=F(0), ref="ex-6"),
+        execution(T6, "ETHUSDT", "buy", F(1), F(2900), "adl", commission=F(0), ref="tr-08"),
     ]  # fmt: skip
     assert len(imported.drafts) == 5
     # the Funding execution is the log's SETTLEMENT row: counted, not booked
@@ -367,6 +367,7 @@ def test_executions_are_fills_with_roles_and_liquidity() -> None:
 
 
 def test_with_the_log_the_fills_come_from_the_log_only() -> None:
+    # every execution's execId is a log row's tradeId (Bybit writes the same id in both)
     imported = read("transaction_log.json", "executions.json")
     fills = of_type(imported, FillEvent)
     assert [f.ref for f in fills] == ["tr-02", "tr-03", "tr-05", "tr-06", "tr-07", "tr-08"]
@@ -593,3 +594,18 @@ def test_the_assembled_ledger_round_trips_through_json_lines(tmp_path: Path) -> 
     assert all(not isinstance(item, Exception) for item in back)
     assert [item[1] for item in back if not isinstance(item, Exception)] == ledger
     assert ledger[0].TYPE == "source" and [e.seq for e in ledger] == list(range(len(ledger)))
+
+
+def test_an_execution_the_log_does_not_hold_is_booked(tmp_path: Path) -> None:
+    # An execution whose execId no log row names is a fill of its own; inside the log's span
+    # (here 2024-03-01T06:00:00Z, between the log's fills) the log misses a trade, so the
+    # wallet it lists is not complete.
+    text = (FIXTURES / "executions.json").read_text().replace('"tr-05"', '"ex-9"')
+    other = tmp_path / "executions.json"
+    other.write_text(text)
+    imported = ADAPTER.read([str(FIXTURES / "transaction_log.json"), str(other)], "me")
+    refs = [f.ref for f in of_type(imported, FillEvent)]
+    assert refs.count("ex-9") == 1 and refs.count("tr-05") == 1
+    assert "wallet" not in imported.covers
+    # the execution states no start position: the fills no longer all do
+    assert "start_positions" not in imported.covers

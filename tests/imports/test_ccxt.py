@@ -17,7 +17,7 @@ import pytest
 
 from perpspec.imports import get_adapter, sniff_file
 from perpspec.imports.assemble import assemble_ledger
-from perpspec.imports.base import Adapter, Imported, Sniff
+from perpspec.imports.base import EMPTY_RESPONSE, Adapter, Imported, Sniff
 from perpspec.imports.ccxt import ADAPTER, CcxtAdapter, get_contract_kind
 from perpspec.ledger.jsonl import iter_jsonl, write_jsonl
 from perpspec.reference.events import (
@@ -112,9 +112,10 @@ def test_detect_knows_a_combined_file_of_empty_lists(tmp_path: Path) -> None:
     path = tmp_path / "combined.json"
     path.write_text('{"ledger": [], "trades": [], "fundingHistory": []}')
     assert ADAPTER.detect(sniff_file(str(path)))
-    # Read, it holds nothing: one problem naming the file, as an empty array is.
+    # Read, it holds nothing: counted as an empty response, as an empty array is.
     imported = ADAPTER.read([str(path)], ME)
-    assert problems_of(imported) == [("combined.json", 1, "file")]
+    assert problems_of(imported) == []
+    assert imported.unmapped == {EMPTY_RESPONSE: 1}
     assert (imported.drafts, imported.covers) == ([], set())
 
 
@@ -564,9 +565,11 @@ def test_a_file_of_another_format_is_one_problem_naming_it() -> None:
     assert imported.drafts == []
 
 
-def test_an_empty_file_is_one_problem() -> None:
+def test_an_empty_list_is_counted_not_refused() -> None:
+    # fetchMyLiquidations of an account never liquidated is []: no problem, counted
     imported = read("empty.json")
-    assert problems_of(imported) == [("empty.json", 1, "file")]
+    assert problems_of(imported) == []
+    assert imported.unmapped == {EMPTY_RESPONSE: 1}
 
 
 def test_a_missing_file_is_a_problem() -> None:

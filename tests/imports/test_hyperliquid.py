@@ -17,7 +17,7 @@ import pytest
 
 from perpspec.imports import get_adapter, sniff_file
 from perpspec.imports.assemble import assemble_ledger
-from perpspec.imports.base import Adapter, Imported, Sniff
+from perpspec.imports.base import EMPTY_RESPONSE, Adapter, Imported, Sniff
 from perpspec.imports.hyperliquid import ADAPTER
 from perpspec.ledger.jsonl import iter_jsonl, write_jsonl
 from perpspec.reference.events import (
@@ -204,9 +204,9 @@ def test_fill_statements_follow_their_fill() -> None:
 def test_fills_covers_and_precision() -> None:
     imported = read(FILLS)
     assert imported.covers == {"fills", "roles", "start_positions", "realized_pnl", "commissions"}
-    # the finest amounts booked: fee "2.1525", "0.9225", "-0.0300" (4 places); the spot
-    # fill's fee "0.0014" is not booked and does not count
-    assert imported.precision == F(1, 10**4)
+    # the finest amounts booked have 4 places (fee "2.1525", "0.9225", "-0.0300"; the spot
+    # fill's fee "0.0014" is not booked), but USDC is kept to 6: the precision is 10^-6
+    assert imported.precision == F(1, 10**6)
 
 
 def test_liquidation_roles() -> None:
@@ -285,7 +285,7 @@ def test_ledger_updates() -> None:
     assert imported.unmapped == Counter({"liquidation": 1, "spotTransfer": 1})
     # transfers alone are not every wallet movement: no covers word
     assert imported.covers == set()
-    assert imported.precision == F(1, 10)
+    assert imported.precision == F(1, 10**6)  # "100.0" has 1 place; USDC is kept to 6
 
 
 def test_transfers_between_users_need_the_address() -> None:
@@ -457,7 +457,6 @@ def test_bad_snapshot_keeps_its_good_positions() -> None:
         ("wrong_format.csv", {("wrong_format.csv", 1, "record"), ("wrong_format.csv", 0, "file")}),
         # Binance income JSON: records, none of them Hyperliquid's: one problem for the file
         ("wrong_format.json", {("wrong_format.json", 0, "file")}),
-        ("empty.json", {("empty.json", 0, "file")}),
     ],
 )
 def test_files_that_hold_no_hyperliquid_rows(
@@ -497,8 +496,8 @@ def test_json_lines_and_scientific_notation() -> None:
         (3, StatementEvent(0, "2025-01-01T08:00:00Z", ACCOUNT, "USDC", F(125, 10**4), "funding",
                            "funding", "SOL", None, F(833, 10**8), F(-10))),
     ]  # fmt: skip
-    # "0.0125" has 4 places; "1.25E-2" the same unit, 10^-4
-    assert imported.precision == F(1, 10**4)
+    # "0.0125" has 4 places, "1.25E-2" the same; USDC's own 6 are finer: 10^-6
+    assert imported.precision == F(1, 10**6)
 
 
 def test_a_perp_fill_without_fee_token_pays_in_usdc(tmp_path: Path) -> None:
@@ -513,3 +512,9 @@ def test_a_perp_fill_without_fee_token_pays_in_usdc(tmp_path: Path) -> None:
     assert imported.problems == []
     fills = [e for e in events_of(imported, FillEvent) if isinstance(e, FillEvent)]
     assert [(f.commission, f.commission_asset) for f in fills] == [(F(21, 10), "USDC")]
+
+
+def test_an_empty_response_is_counted_not_refused() -> None:
+    imported = read(fixture("empty.json"))  # []: no fills in the period
+    assert imported.problems == []
+    assert imported.unmapped == Counter({EMPTY_RESPONSE: 1})

@@ -19,7 +19,7 @@ import pytest
 
 from perpspec.imports import sniff_file
 from perpspec.imports.assemble import assemble_ledger
-from perpspec.imports.base import Imported, Sniff
+from perpspec.imports.base import EMPTY_RESPONSE, Imported, Sniff
 from perpspec.imports.okx import ADAPTER
 from perpspec.ledger.errors import LedgerError
 from perpspec.ledger.jsonl import iter_jsonl, write_jsonl
@@ -571,10 +571,20 @@ def test_a_truncated_file_is_a_problem() -> None:
     assert imported.covers == set()
 
 
-def test_a_file_without_bills_is_one_problem_naming_it() -> None:
-    imported = read("bills_empty.json")
-    assert where(imported) == [("bills_empty.json", 1, "file")]
+def test_a_response_without_bills_is_counted_not_refused() -> None:
+    imported = read("bills_empty.json")  # {"code": "0", "data": []}: a quiet period
+    assert where(imported) == []
+    assert imported.unmapped == {EMPTY_RESPONSE: 1}
     assert imported.covers == set()
+
+
+def test_an_error_response_is_one_problem_quoting_it(tmp_path: Path) -> None:
+    path = tmp_path / "error.json"
+    path.write_text('{"code": "50113", "msg": "Invalid Sign", "data": []}')
+    imported = ADAPTER.read([str(path)], "me")
+    assert [(p.field, p.reason) for p in imported.problems] == [
+        ("code", "an API error response: 50113 Invalid Sign")
+    ]
 
 
 @pytest.mark.parametrize("name", ["binance_transactions.csv", "bybit_transaction_log.json"])
