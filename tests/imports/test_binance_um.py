@@ -469,3 +469,26 @@ def test_precision_is_binances_unit_unless_an_amount_needs_a_finer_one(tmp_path:
     path.write_text(json.dumps(records))
     assert ADAPTER.read([str(path)], "me").precision == Fraction(1, 10**9)
     assert ADAPTER.read([fixture("income-empty.json")], "me").precision is None
+
+
+def test_a_statements_csv_without_user_id_is_the_given_account(tmp_path: Path) -> None:
+    # recent statements exports leave User_ID out: the view is --account's
+    path = tmp_path / "statements.csv"
+    path.write_text(
+        "UTC_Time,Account,Operation,Coin,Change,Remark\n"
+        "2024-03-01 08:00:00,USDT-Futures,Funding Fee,USDT,-0.06,\n"
+    )
+    imported = ADAPTER.read([str(path)], "alice")
+    assert imported.problems == []
+    assert [
+        (e.account, e.amount) for e in events_of(imported) if isinstance(e, StatementEvent)
+    ] == [("alice", Fraction(-6, 100))]
+
+
+def test_an_error_response_quotes_the_exchange(tmp_path: Path) -> None:
+    path = tmp_path / "income.json"
+    path.write_text('{"code": -2015, "msg": "Invalid API-key, IP, or permissions for action."}')
+    imported = ADAPTER.read([str(path)], "me")
+    assert [(p.field, p.reason) for p in imported.problems] == [
+        ("code", "an API error response: -2015 Invalid API-key, IP, or permissions for action.")
+    ]
