@@ -78,7 +78,10 @@ def parse_number(value: object, field: str = "value") -> Fraction:
             f"{field}: number has {len(text)} characters (at most {MAX_NUMBER_LENGTH})"
         )
     if _DECIMAL.fullmatch(text):
-        return Fraction(text)
+        # What Fraction(text) computes, without its general parser (this runs on every number
+        # a ledger reader decodes): the digits as one integer over a power of ten.
+        whole, _, fraction = text.partition(".")
+        return Fraction(int(whole + fraction), 10 ** len(fraction))
     rational = _RATIONAL.fullmatch(text)
     if rational:
         denominator = int(rational.group(2))
