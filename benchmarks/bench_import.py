@@ -44,6 +44,7 @@ import json
 import os
 import pstats
 import random
+import subprocess
 import sys
 import time
 from fractions import Fraction
@@ -314,9 +315,19 @@ def export_for(params: ExportParams, folder: Path) -> Path:
     path = params.path(folder)
     if not path.exists():
         print(f"writing {path} ...", flush=True)
-        started = time.perf_counter()
-        written = write_export(path, params)
-        print(f"  wrote {written} rows in {time.perf_counter() - started:.0f} s", flush=True)
+        # In a child: the rows held while writing would otherwise stay in this process's
+        # memory, and every measured child forked from it would start with that peak.
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--out",
+                str(folder),
+                "--write-export",
+                json.dumps(dataclasses.asdict(params)),
+            ],
+            check=True,
+        )
     return path
 
 
@@ -475,11 +486,18 @@ def main(argv: list[str] | None = None) -> int:
         "--cprofile", action="store_true", help="also profile the import and the audit"
     )
     parser.add_argument("--child", nargs=2, metavar=("TASK", "FILE"), help=argparse.SUPPRESS)
+    parser.add_argument("--write-export", metavar="PARAMS", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    folder = Path(args.out)
     if args.child:
         print(json.dumps(run_task(*args.child)))
         return 0
-    folder = Path(args.out)
+    if args.write_export:
+        params = ExportParams(**json.loads(args.write_export))
+        started = time.perf_counter()
+        written = write_export(params.path(folder), params)
+        print(f"  wrote {written} rows in {time.perf_counter() - started:.0f} s", flush=True)
+        return 0
     params = ExportParams(rows=args.rows, markets=args.markets, seed=args.seed, layout=args.layout)
     tasks = [task for task in args.tasks.split(",") if task]
     unknown = sorted(set(tasks) - set(TASKS))
