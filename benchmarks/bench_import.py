@@ -6,8 +6,9 @@ on later runs: the file names hold every parameter):
 
 - a Bybit v5 transaction-log export of ``--rows`` rows (:func:`write_export`): JSON Lines, one
   ``list`` item of ``GET /v5/account/transaction-log`` per line, newest first as the API pages
-  them (what a script that pages the API and writes each item out has; the adapter also reads
-  a plain JSON array of the items, ``--layout array``, measured slower: docs/bench.md);
+  them (what a script that pages the API and writes each item out has: the API gives at most
+  50 rows a page); the adapter also reads a plain JSON array of the items (``--layout
+  array``), about as fast (docs/bench.md);
 - a canonical ledger of as many events as the export has rows, by bench_audit.py's simulator
   path (:func:`bench_audit.ledger_for`: crash scenario, ``seed-gate``, 1,000 accounts);
 
