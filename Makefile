@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 CROSSHAIR_TIMEOUT ?= 4
 CROSSHAIR_DEEP_TIMEOUT ?= 60
 
-.PHONY: demo test lint typecheck pytest crosshair crosshair-quick docs vectors vectors-check generate generate-check examples fuzz bench mutation mutation-sample clean
+.PHONY: demo test lint typecheck pytest crosshair crosshair-quick docs vectors vectors-check generate generate-check examples fuzz bench bench-import mutation mutation-sample clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -95,9 +95,17 @@ mutation-sample: $(STAMP)
 	$(BIN)/python scripts/mutation_score.py report
 
 ## bench: the audit's time against bare JSON parsing, and its peak memory, on 1M and 10M-event
-## ledgers (docs/bench.md; ledgers kept under out/bench/; hours on two cores; BENCH_ARGS to vary)
+## ledgers (docs/bench.md; ledgers kept under out/bench/; hours on two cores; BENCH_ARGS to vary),
+## then bench-import
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_audit.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_import.py $(IMPORT_BENCH_ARGS)
+
+## bench-import: importing and auditing a 1M-row Bybit export against auditing a canonical
+## ledger of as many events (issue 12; docs/bench.md; about half an hour on two cores;
+## IMPORT_BENCH_ARGS="--rows 100000" for a quicker run)
+bench-import: $(STAMP)
+	$(BIN)/python benchmarks/bench_import.py $(IMPORT_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) site mutants .mypy_cache .ruff_cache .pytest_cache .hypothesis

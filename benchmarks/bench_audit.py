@@ -404,10 +404,11 @@ def run_task(task: str, path: str) -> dict[str, Any]:
     }
 
 
-def measure(task: str, path: Path) -> dict[str, Any]:
-    """Run ``task`` in a fresh interpreter; add its peak resident memory (MB)."""
+def measure(task: str, path: Path, script: str = __file__) -> dict[str, Any]:
+    """Run ``task`` in a fresh interpreter (``script --child TASK FILE``: this one's tasks by
+    default, bench_import.py's when it passes its own); add its peak resident memory (MB)."""
     child = subprocess.Popen(
-        [sys.executable, __file__, "--child", task, str(path)], stdout=subprocess.PIPE
+        [sys.executable, script, "--child", task, str(path)], stdout=subprocess.PIPE
     )
     assert child.stdout is not None
     output = child.stdout.read()

@@ -10,9 +10,11 @@ have no record are counted in the ledger's source record and named on stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from perpspec.imports import ADAPTER_MODULES, detect_adapter, get_adapter
@@ -57,23 +59,40 @@ def import_export(paths: Sequence[str], fmt: str, account: str) -> ImportResult:
             raise ExportError(name, 0, "file", "no such file")
     chosen = detect_adapter(names) if fmt == "auto" else fmt
     adapter = get_adapter(chosen)
-    imported = adapter.read(names, account)
-    if not imported.drafts and not imported.problems:
-        unmapped = ", ".join(f"{k}: {v}" for k, v in sorted(imported.unmapped.items()))
-        imported.problems.append(
-            ExportError(
-                names[0],
-                0,
-                "file",
-                "no record in any file: nothing to audit"
-                + (f" (rows without a record: {unmapped})" if unmapped else ""),
+    with _without_cycle_collection():
+        imported = adapter.read(names, account)
+        if not imported.drafts and not imported.problems:
+            unmapped = ", ".join(f"{k}: {v}" for k, v in sorted(imported.unmapped.items()))
+            imported.problems.append(
+                ExportError(
+                    names[0],
+                    0,
+                    "file",
+                    "no record in any file: nothing to audit"
+                    + (f" (rows without a record: {unmapped})" if unmapped else ""),
+                )
             )
-        )
-    events, origins = assemble_with_origins(imported, chosen, names)
+        events, origins = assemble_with_origins(imported, chosen, names)
     problems = sorted(
         imported.problems, key=lambda p: (names.index(p.file) if p.file in names else 0, p.line)
     )
     return ImportResult(chosen, events, origins, problems)
+
+
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """The garbage collector's cycle detection paused: an import builds every record of the
+    export in memory, millions of objects of which none is garbage until the ledger is
+    written, and each collection of the oldest generation would walk them all again (reference
+    counting still frees everything as before; cycles made meanwhile wait for the next
+    collection)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def add_import_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -78,7 +78,10 @@ def parse_number(value: object, field: str = "value") -> Fraction:
             f"{field}: number has {len(text)} characters (at most {MAX_NUMBER_LENGTH})"
         )
     if _DECIMAL.fullmatch(text):
-        return Fraction(text)
+        # What Fraction(text) computes, without its general parser (this runs on every number
+        # a ledger reader decodes): the digits as one integer over a power of ten.
+        whole, _, fraction = text.partition(".")
+        return Fraction(int(whole + fraction), 10 ** len(fraction))
     rational = _RATIONAL.fullmatch(text)
     if rational:
         denominator = int(rational.group(2))
@@ -126,25 +129,35 @@ def is_terminating_decimal(value: Fraction) -> bool:
     return rest == 1
 
 
+#: The powers of five a decimal's denominator has in practice (its 2s are counted from its
+#: binary digits): a lookup instead of a division loop per formatted number.
+_FIVES: dict[int, int] = {5**power: power for power in range(64)}
+
+
 def format_number(value: Fraction) -> str:
     """Format exactly: a plain decimal when one exists, else ``"p/q"``.
 
     The decimal form has no exponent and no trailing zeros (``"19500.25"``, ``"-3"``), so
-    formatting then parsing returns the same Fraction.
+    formatting then parsing returns the same Fraction. Integer arithmetic only: this runs on
+    every number a ledger writer encodes.
     """
-    if not is_terminating_decimal(value):
-        return f"{value.numerator}/{value.denominator}"
-    sign = "-" if value < 0 else ""
-    magnitude = abs(value)
+    numerator, denominator = value.numerator, value.denominator
+    if denominator == 1:
+        return str(numerator)
+    # The 2s of the denominator are its trailing zero bits; the rest must be a power of 5.
+    twos = (denominator & -denominator).bit_length() - 1
+    rest = denominator >> twos
+    fives = _FIVES.get(rest)
+    if fives is None:
+        fives, rest = _split_factor(rest, 5)
+        if rest != 1:
+            return f"{numerator}/{denominator}"
     # The denominator is 2^a 5^b, so 10^max(a, b) is the least power of ten it divides.
-    twos, rest = _split_factor(magnitude.denominator, 2)
-    fives, _ = _split_factor(rest, 5)
     digits = max(twos, fives)
-    scaled = int(magnitude * 10**digits)
-    if digits == 0:
-        return f"{sign}{scaled}"
+    scaled = abs(numerator) * (10**digits // denominator)
     whole, frac = divmod(scaled, 10**digits)
-    return f"{sign}{whole}.{frac:0{digits}d}".rstrip("0").rstrip(".")
+    sign = "-" if numerator < 0 else ""
+    return f"{sign}{whole}.{frac:0{digits}d}".rstrip("0")
 
 
 def quantize(value: Fraction, step: Fraction, direction: Rounding) -> Fraction:
