@@ -16,6 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from import_builders import make_statement
 
 from perpspec.imports import sniff_file
 from perpspec.imports.assemble import assemble_ledger
@@ -54,22 +55,7 @@ def events_of(imported: Imported) -> list[Event]:
     return [draft.event for draft in imported.drafts]
 
 
-def statement(
-    ts: str, amount: Fraction, entry: str, reason: str, market: str | None, ref: str | None
-) -> StatementEvent:
-    return StatementEvent(
-        seq=0,
-        ts=ts,
-        account="me",
-        asset="USDT",
-        amount=amount,
-        entry=entry,
-        reason=reason,
-        market=market,
-        ref=ref,
-        rate=None,
-        size=None,
-    )
+statement = make_statement
 
 
 def fill(

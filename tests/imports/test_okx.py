@@ -16,6 +16,7 @@ from fractions import Fraction as F
 from pathlib import Path
 
 import pytest
+from import_builders import make_statement
 
 from perpspec.imports import sniff_file
 from perpspec.imports.assemble import assemble_ledger
@@ -51,22 +52,7 @@ def where(imported: Imported) -> list[tuple[str, int, str]]:
     return [(Path(p.file).name, p.line, p.field) for p in imported.problems]
 
 
-def statement(
-    ts: str, amount: F, entry: str, reason: str, market: str | None, ref: str, asset: str = "USDT"
-) -> StatementEvent:
-    return StatementEvent(
-        seq=0,
-        ts=ts,
-        account="me",
-        asset=asset,
-        amount=amount,
-        entry=entry,
-        reason=reason,
-        market=market,
-        ref=ref,
-        rate=None,
-        size=None,
-    )
+statement = make_statement
 
 
 def fill(
