@@ -132,8 +132,14 @@ def test_the_closed_form_passes_and_a_tick_off_is_caught(
     )  # fmt: skip
     folder = tmp_path_factory.mktemp("p")
     assert _audit(folder, [SOURCE, line]) == ([], 1)
-    # 0.37 off: beyond the stated last decimal (at most 0.1, as a written 0 is not seen) and
-    # the rounding of a 10^-6 figure (which moves the price by at most
-    # 10^-6 / (0.1 x (1 - 1/6)) < 0.0001)
-    moved = line.replace(f'"{stated}"', f'"{_decimal(price + F(37, 100))}"')
+    # 0.37, 0.38 or 0.39 off, the first that leaves a last decimal that is not 0 (an exact
+    # number keeps no trailing zero, so "90.00" would read as written to the unit): beyond the
+    # stated last decimal 0.01 and the rounding of a 10^-6 figure (which moves the price by
+    # at most 10^-6 / (0.1 x (1 - 1/6)) < 0.0001)
+    shifted = next(
+        text
+        for text in (_decimal(price + F(cents, 100)) for cents in (37, 38, 39))
+        if not text.endswith("0")
+    )
+    moved = line.replace(f'"{stated}"', f'"{shifted}"')
     assert _audit(folder, [SOURCE, moved]) == ([("position-liquidation-price", 2)], 1)
