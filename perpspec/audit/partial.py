@@ -26,6 +26,7 @@ from perpspec.audit.report import CheckResult, Violation
 from perpspec.imports.base import COVERS
 from perpspec.ledger.errors import LedgerError
 from perpspec.reference.events import (
+    METADATA_TYPES,
     BalanceEvent,
     DepositEvent,
     Event,
@@ -39,6 +40,7 @@ from perpspec.reference.profile import Profile
 
 __all__ = [
     "ACCOUNT_CHECKS",
+    "ACCOUNT_ONLY_REASON",
     "GLOBAL_CHECKS",
     "PARTIAL_TYPES",
     "PartialAuditor",
@@ -48,10 +50,9 @@ __all__ = [
 #: The account-level check ids, in report order.
 ACCOUNT_CHECKS: tuple[str, ...] = tuple(cls.id for cls in ACCOUNT_CHECK_CLASSES)
 
-#: Record types a partial ledger holds after its source.
-PARTIAL_TYPES: frozenset[str] = frozenset(
-    {"statement", "fill", "position", "balance", "deposit", "withdrawal"}
-)
+#: Record types a partial ledger holds after its source: the partial records and the wallet's
+#: balances, deposits and withdrawals.
+PARTIAL_TYPES: frozenset[str] = (METADATA_TYPES - {"source"}) | {"balance", "deposit", "withdrawal"}
 
 #: Checks that need every account of the exchange (DESIGN: never run on a partial ledger).
 GLOBAL_CHECKS: frozenset[str] = frozenset(
@@ -67,7 +68,8 @@ _EXCHANGE_BOOKS = (
     "entries, ADL fills), which an account's export does not hold"
 )
 NEEDS_PROFILE_HERE = "needs --profile (the exchange's rules it compares the export with)"
-_FULL_ONLY_ACCOUNT = "runs on a partial ledger (an export read by `perpspec import`) only"
+#: Why an account-level check does not run on a full ledger.
+ACCOUNT_ONLY_REASON = "runs on a partial ledger (an export read by `perpspec import`) only"
 
 
 def get_partial_skip_reason(check_id: str) -> str:
@@ -75,11 +77,6 @@ def get_partial_skip_reason(check_id: str) -> str:
     if check_id in GLOBAL_CHECKS:
         return _GLOBAL
     return _EXCHANGE_BOOKS
-
-
-def get_account_only_reason() -> str:
-    """Why an account-level check does not run on a full ledger."""
-    return _FULL_ONLY_ACCOUNT
 
 
 def _accounts_of(event: Event) -> tuple[str, ...]:

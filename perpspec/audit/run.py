@@ -29,7 +29,7 @@ from fractions import Fraction
 
 from perpspec.audit.book import AuditBook, Settlement
 from perpspec.audit.checks import CHECK_CLASSES, AuditContext, Check
-from perpspec.audit.partial import ACCOUNT_CHECKS, PartialAuditor, get_account_only_reason
+from perpspec.audit.partial import ACCOUNT_CHECKS, ACCOUNT_ONLY_REASON, PartialAuditor
 from perpspec.audit.report import AuditReport, CheckResult, Violation
 from perpspec.audit.series import SeriesBuilder
 from perpspec.invariants.catalogue import CATALOGUE
@@ -348,7 +348,7 @@ def _fund_of(event: Event) -> str | None:
 
 def _skip_reason(check_id: str, options: AuditOptions) -> str | None:
     if check_id in ACCOUNT_CHECKS:
-        return get_account_only_reason()
+        return ACCOUNT_ONLY_REASON
     if check_id in NOT_LEDGER_CHECKS:
         return NOT_LEDGER_CHECKS[check_id]
     if check_id == "replay":

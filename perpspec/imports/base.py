@@ -30,6 +30,7 @@ from typing import Protocol
 from perpspec.ledger.errors import LedgerError
 from perpspec.ledger.exact_json import ExactJSONError, loads_exact
 from perpspec.reference.events import Event
+from perpspec.reference.numbers import compose_decimal
 
 __all__ = [
     "COVERS",
@@ -164,9 +165,8 @@ def parse_amount(
     """The exact value of a number as an export writes it: decimal text, with an exponent
     (``1E-8``) or, when ``grouped`` (CSV cells), thousands separators (``1,234.5``); a JSON
     number read exactly (an int or a Decimal from :func:`read_json_records`). A float is
-    refused: its decimal text is lost before it reaches here. The digits are read as one
-    integer over a power of ten (what ``Fraction(text)`` computes, without its general
-    parser: this runs on every amount of an export)."""
+    refused: its decimal text is lost before it reaches here. The digits are read by
+    :func:`perpspec.reference.numbers.compose_decimal`."""
     if isinstance(text, bool) or text is None:
         raise ExportError(file, line, name, f"expected a number, found {text!r}")
     if isinstance(text, int):
@@ -185,15 +185,9 @@ def parse_amount(
         raise ExportError(file, line, name, f"expected a number, found {text!r}")
     sign, whole, fraction, exponent = match.groups()
     fraction = fraction or ""
-    scale = len(fraction) - int(exponent or 0)
-    if abs(scale) > MAX_EXPONENT:
+    if abs(len(fraction) - int(exponent or 0)) > MAX_EXPONENT:
         raise ExportError(file, line, name, f"exponent out of range in {text!r}")
-    digits = int(whole + fraction) if whole or fraction else 0
-    if sign == "-":
-        digits = -digits
-    if scale <= 0:
-        return Fraction(digits * 10**-scale)
-    return Fraction(digits, 10**scale)
+    return compose_decimal(sign + whole, fraction, int(exponent or 0))
 
 
 # ---- times --------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from perpspec.imports import ADAPTER_MODULES, detect_adapter, get_adapter
-from perpspec.imports.assemble import assemble_with_origins
+from perpspec.imports.assemble import assemble_with_origins, describe_unmapped
 from perpspec.imports.base import DEFAULT_ACCOUNT, ExportError
 from perpspec.ledger.errors import LedgerError
 from perpspec.reference.events import Event, SourceEvent
@@ -62,7 +62,7 @@ def import_export(paths: Sequence[str], fmt: str, account: str) -> ImportResult:
     with _without_cycle_collection():
         imported = adapter.read(names, account)
         if not imported.drafts and not imported.problems:
-            unmapped = ", ".join(f"{k}: {v}" for k, v in sorted(imported.unmapped.items()))
+            unmapped = ", ".join(describe_unmapped(imported))
             imported.problems.append(
                 ExportError(
                     names[0],

@@ -19,6 +19,7 @@ __all__ = [
     "MAX_NUMBER_LENGTH",
     "NumberError",
     "Rounding",
+    "compose_decimal",
     "format_number",
     "is_terminating_decimal",
     "parse_nonnegative",
@@ -53,6 +54,18 @@ class Rounding(Enum):
     DOWN = "down"
 
 
+def compose_decimal(whole: str, fraction: str, exponent: int = 0) -> Fraction:
+    """The exact value of the decimal ``whole.fraction`` times ``10**exponent`` (``whole``
+    with its sign; either part may be empty, not both): the digits as one integer over a power
+    of ten. What ``Fraction(text)`` computes, without its general parser: this runs on every
+    number a ledger reader or an import adapter decodes."""
+    digits = int(whole + fraction)
+    scale = len(fraction) - exponent
+    if scale <= 0:
+        return Fraction(digits * 10**-scale)
+    return Fraction(digits, 10**scale)
+
+
 def parse_number(value: object, field: str = "value") -> Fraction:
     """Parse an exact number: a decimal or ``p/q`` string, or a JSON integer.
 
@@ -78,10 +91,8 @@ def parse_number(value: object, field: str = "value") -> Fraction:
             f"{field}: number has {len(text)} characters (at most {MAX_NUMBER_LENGTH})"
         )
     if _DECIMAL.fullmatch(text):
-        # What Fraction(text) computes, without its general parser (this runs on every number
-        # a ledger reader decodes): the digits as one integer over a power of ten.
         whole, _, fraction = text.partition(".")
-        return Fraction(int(whole + fraction), 10 ** len(fraction))
+        return compose_decimal(whole, fraction)
     rational = _RATIONAL.fullmatch(text)
     if rational:
         denominator = int(rational.group(2))
