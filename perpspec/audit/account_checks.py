@@ -153,10 +153,10 @@ class AccountCheck:
 
 @dataclass(slots=True)
 class _Segment:
-    """The movements of one wallet in one instant up to a stated balance (or to the end of
-    the instant: ``balance`` None), with their lines."""
+    """The amounts moved in one wallet in one instant up to a stated balance (or to the end
+    of the instant: ``balance`` None), and that balance with its line."""
 
-    moves: list[tuple[Fraction, int, Event]] = field(default_factory=list)
+    moves: list[Fraction] = field(default_factory=list)
     balance: tuple[BalanceEvent, int] | None = None
 
 
@@ -204,7 +204,7 @@ class BalanceContinuity(AccountCheck):
         if movement is not None:
             account, asset, amount = movement
             segments = self.segments.setdefault((account, asset), [_Segment()])
-            segments[-1].moves.append((amount, line, event))
+            segments[-1].moves.append(amount)
         return found
 
     def finish(self, ctx: PartialContext) -> list[Violation]:
@@ -245,7 +245,7 @@ class BalanceContinuity(AccountCheck):
         found: list[Violation] = []
         running = start
         for segment in segments:
-            for amount, _, _ in segment.moves:
+            for amount in segment.moves:
                 if running is not None:
                     running = running.move(amount)
             if segment.balance is None:
