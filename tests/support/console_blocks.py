@@ -119,9 +119,7 @@ def parse_examples(text: str, page: str) -> list[Example]:
             )
         output = "".join(f"{row}\n" for row in lines[1:-2])
         examples.append(
-            Example(
-                page, line, match.start(), match.end(), lines[0][2:], output, int(lines[-1])
-            )
+            Example(page, line, match.start(), match.end(), lines[0][2:], output, int(lines[-1]))
         )
     return examples
 
@@ -216,10 +214,11 @@ def run_page(
     with _environment(directory):
         for example in parse_examples(text, page):
             output, code = run_command(example.command)
+            shown = example
             for rule in rules:
                 output = rule.apply(output)
-                example = _normalise_shown(example, rule)
-            outcomes.append(Outcome(example, output, code))
+                shown = _normalise_shown(shown, rule)
+            outcomes.append(Outcome(shown, output, code))
     return outcomes
 
 
