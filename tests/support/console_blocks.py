@@ -101,6 +101,13 @@ def _line_of(text: str, offset: int) -> int:
 def parse_examples(text: str, page: str) -> list[Example]:
     """Every ``console`` block of ``text``; a block not of the module's form is an error
     naming ``page`` and its line."""
+    nested = re.search(r"^[ \t]+```console", text, re.MULTILINE)
+    if nested is not None:
+        # An indented block would be skipped by the fence pattern and so never run.
+        raise ValueError(
+            f"{page}:{_line_of(text, nested.start())}: an indented console block (start it at "
+            "the first column)"
+        )
     examples: list[Example] = []
     for match in _FENCE.finditer(text):
         if match.group("info").strip().split(" ")[0] != "console":
