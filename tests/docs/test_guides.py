@@ -73,7 +73,9 @@ def test_the_example_program_needs_nothing_of_perpspec() -> None:
     }
     assert imported == {"json", "math", "sys", "fractions"}
     commands = [e.command for e in parse_examples(text, "conform")]
-    assert any(re.match(r"perpspec conform --cmd \"python3 isolated_prices.py\" ", c) for c in commands)
+    assert any(
+        re.match(r"perpspec conform --cmd \"python3 isolated_prices.py\" ", c) for c in commands
+    )
 
 
 def test_the_guides_show_a_clean_run_a_violation_and_a_refusal() -> None:
