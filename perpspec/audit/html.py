@@ -181,13 +181,17 @@ class Timeline:
 
     by_time: bool
 
-    def x(self, seq: int, ts: str) -> datetime | int:
-        """The x coordinate of the event ``seq`` written at ``ts``."""
+    def x(self, seq: int, ts: str) -> float:
+        """The x coordinate of the event ``seq`` written at ``ts``: matplotlib's date number
+        of the time (days since its epoch), else the seq."""
         if self.by_time:
+            from matplotlib.dates import date2num
+
             moment = parse_time(ts)
             assert moment is not None  # by_time holds only when every ts parses
-            return moment
-        return seq
+            # matplotlib.dates ships without annotations
+            return float(date2num(moment))  # type: ignore[no-untyped-call]
+        return float(seq)
 
     @property
     def label(self) -> str:
@@ -229,10 +233,10 @@ def _mark_violations(
     axes: Axes, moments: Sequence[tuple[int, str]], timeline: Timeline, label: bool
 ) -> None:
     """A red dashed line at each violation's time (one legend entry for them all)."""
-    xs = sorted({timeline.x(seq, ts) for seq, ts in moments}, key=_sort_key)
+    xs = sorted({timeline.x(seq, ts) for seq, ts in moments})
     for index, x in enumerate(xs):
         axes.axvline(
-            x,  # type: ignore[arg-type]  # matplotlib accepts datetimes on a date axis
+            x,
             color="#c0392b",
             linestyle="--",
             linewidth=0.9,
@@ -242,17 +246,15 @@ def _mark_violations(
         )
 
 
-def _sort_key(x: datetime | int) -> float:
-    return x.timestamp() if isinstance(x, datetime) else float(x)
-
-
 def _format_time_axis(axes: Axes, timeline: Timeline) -> None:
     if timeline.by_time:
         from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
-        locator = AutoDateLocator(tz=UTC)
+        # matplotlib.dates ships without annotations
+        locator = AutoDateLocator(tz=UTC)  # type: ignore[no-untyped-call]
         axes.xaxis.set_major_locator(locator)
-        axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=UTC))
+        formatter = ConciseDateFormatter(locator, tz=UTC)  # type: ignore[no-untyped-call]
+        axes.xaxis.set_major_formatter(formatter)
 
 
 def _get_last_point(series: Series) -> tuple[int, str]:
@@ -274,15 +276,15 @@ def plot_funds(
         return _svg(figure, "perpspec-funds")
     timeline = timeline or get_timeline(series, moments)
     end = timeline.x(*_get_last_point(series))
-    start = min((timeline.x(*p[0][:2]) for p in series.funds.values()), key=_sort_key)
+    start = min(timeline.x(*path[0][:2]) for path in series.funds.values())
     for fund, points in series.funds.items():
         xs = [timeline.x(seq, ts) for seq, ts, _ in points]
         values = [get_plot_coordinate(value) for _, _, value in points]
         # No event after a fund's last point moved it: its balance holds to the end.
         axes.step([*xs, end], [*values, values[-1]], where="post", label=fund, linewidth=1.4)
     _mark_violations(axes, moments, timeline, label=True)
-    if _sort_key(end) > _sort_key(start):
-        axes.set_xlim(start, end)  # type: ignore[arg-type]  # datetimes on a date axis
+    if end > start:
+        axes.set_xlim(start, end)
     axes.set_ylabel("balance (settle asset)")
     axes.set_xlabel(timeline.label)
     _format_time_axis(axes, timeline)
@@ -361,8 +363,8 @@ def plot_marks(
         axes.legend(fontsize="small", loc="best")
     starts = [timeline.x(*path[0][:2]) for path in series.marks.values() if path]
     end = timeline.x(*_get_last_point(series))
-    if starts and _sort_key(end) > _sort_key(min(starts, key=_sort_key)):
-        panels[-1].set_xlim(min(starts, key=_sort_key), end)  # type: ignore[arg-type]
+    if starts and end > min(starts):
+        panels[-1].set_xlim(min(starts), end)
     panels[-1].set_xlabel(timeline.label)
     _format_time_axis(panels[-1], timeline)
     return _svg(figure, "perpspec-marks")

@@ -4,7 +4,7 @@ Every command of every guide runs, in page order, in a scratch root, with the fi
 writes out (the example program, the example profile), through
 :mod:`tests.support.console_blocks`; the page must show exactly what each printed and the exit
 code it returned. A deliberate change of output is refreshed with
-``python -m tests.support.console_blocks docs/guides/PAGE.md`` (then review the diff).
+``python tests/support/console_blocks.py docs/guides/PAGE.md`` (then review the diff).
 """
 
 from __future__ import annotations
@@ -14,29 +14,18 @@ import re
 from pathlib import Path
 
 import pytest
-
-from tests.support.console_blocks import (
+from console_blocks import (
     REPO,
-    Normalisation,
     make_scratch_root,
     mismatches,
     parse_examples,
     parse_page_files,
+    rules_for,
     run_page,
 )
 
 GUIDES = REPO / "docs" / "guides"
 PAGES = sorted(path.name for path in GUIDES.glob("*.md") if path.name != "index.md")
-
-#: The output that varies between runs of a page, normalised on the page and in the output
-#: alike. The version perpspec names itself by changes with every release.
-COMMON_RULES = (Normalisation(r"perpspec \d+\.\d+\.\d+\S*", "perpspec VERSION"),)
-PAGE_RULES: dict[str, tuple[Normalisation, ...]] = {}
-
-
-def rules_for(page: str) -> tuple[Normalisation, ...]:
-    """The rules of ``page`` (a path from the repository root)."""
-    return COMMON_RULES + PAGE_RULES.get(Path(page).name, ())
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -90,5 +79,5 @@ def test_the_guides_show_a_clean_run_a_violation_and_a_refusal() -> None:
 
 def test_an_indented_console_block_is_refused() -> None:
     text = "- a step\n\n    ```console\n    $ perpspec --version\n    ```\n"
-    with pytest.raises(ValueError, match="page.md:3: an indented console block"):
+    with pytest.raises(ValueError, match=r"page\.md:3: an indented console block"):
         parse_examples(text, "page.md")

@@ -8,7 +8,7 @@ Every example of the page is a fenced ``console`` block of this form::
     0
 
 The test runs each command in page order, through the shared machinery of
-:mod:`tests.support.console_blocks` (which documents the block form and the scratch root), and
+:mod:`console_blocks` (tests/support) (which documents the block form and the scratch root), and
 asserts that the page shows exactly what it printed and the exit code it returned. The page's tables
 of the covers words and of the account-level checks are compared with the code.
 """
@@ -21,18 +21,19 @@ import shlex
 from pathlib import Path
 
 import pytest
+from console_blocks import (
+    Example,
+    make_scratch_root,
+    mismatches,
+    parse_examples,
+    rules_for,
+    run_page,
+)
 
 from perpspec.audit.account_checks import ACCOUNT_CHECK_CLASSES
 from perpspec.imports import ADAPTER_MODULES
 from perpspec.imports.base import COVERS
 from perpspec.reference.events import Event, FillEvent, PositionEvent, SourceEvent, StatementEvent
-from tests.support.console_blocks import (
-    Example,
-    make_scratch_root,
-    mismatches,
-    parse_examples,
-    run_page,
-)
 
 REPO = Path(__file__).resolve().parents[2]
 GUIDE = REPO / "docs" / "import.md"
@@ -49,7 +50,9 @@ def _argv(example: Example) -> list[str]:
 
 
 def test_every_example_shows_its_real_output_and_exit_code(tmp_path: Path) -> None:
-    outcomes = run_page(GUIDE.read_text(encoding="utf-8"), PAGE, make_scratch_root(tmp_path))
+    outcomes = run_page(
+        GUIDE.read_text(encoding="utf-8"), PAGE, make_scratch_root(tmp_path), rules_for(PAGE)
+    )
     assert outcomes
     wrong = mismatches(outcomes)
     assert not wrong, "\n".join(wrong)

@@ -23,7 +23,7 @@ command's output alike.
 
 Refreshing a page after a deliberate change of output::
 
-    python -m tests.support.console_blocks docs/guides/simulate.md ...
+    python tests/support/console_blocks.py docs/guides/simulate-a-crash.md ...
 
 rewrites each block's output and exit code with what the commands print now (normalised the
 same way, so a page never records a temporary path); review the diff before committing.
@@ -262,12 +262,22 @@ def refresh_page(text: str, outcomes: Sequence[Outcome]) -> str:
     return "".join(parts)
 
 
+#: The output that varies between runs, normalised on every page: the version perpspec names
+#: itself by changes with every release.
+COMMON_RULES = (Normalisation(r"perpspec \d+\.\d+\.\d+\S*", "perpspec VERSION"),)
+#: Further rules of one page (by file name); none of the pages needs one today.
+PAGE_RULES: dict[str, tuple[Normalisation, ...]] = {}
+
+
+def rules_for(page: str) -> tuple[Normalisation, ...]:
+    """The rules of ``page`` (a path from the repository root)."""
+    return COMMON_RULES + PAGE_RULES.get(Path(page).name, ())
+
+
 def main(argv: Sequence[str]) -> int:
     """Refresh the pages named in ``argv`` (paths from the repository root) in place, each
-    with its own rules (``PAGE_RULES`` of tests/docs/test_guides.py)."""
+    with its rules (:func:`rules_for`)."""
     import tempfile
-
-    from tests.docs.test_guides import rules_for
 
     for name in argv:
         path = REPO / name
