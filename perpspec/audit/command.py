@@ -247,7 +247,8 @@ def _print_report(report: AuditReport, args: argparse.Namespace) -> int:
 
         try:
             digest = describe_profile_digest(args.profile) if args.profile else None
-            context = ReportContext(_command_line(args), args.resolved_unit, digest)
+            unit = getattr(args, "resolved_unit", None)
+            context = ReportContext(_command_line(args), unit, digest)
             write_html(report, args.html, args.max_violations, context)
         except OSError as error:
             print(f"perpspec audit: {args.html}: {error.strerror}", file=sys.stderr)
