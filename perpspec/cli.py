@@ -235,6 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)
+        args.argv = list(sys.argv[1:] if argv is None else argv)  # the report names its command
     except SystemExit as exit_:
         return int(exit_.code or 0)
     if getattr(args, "handler", None) is None:

@@ -153,6 +153,7 @@ def _build_options(args: argparse.Namespace) -> AuditOptions:
     unit = config.unit if config is not None else None
     if args.settlement_unit is not None:
         unit = parse_settlement_unit(args.settlement_unit)
+    args.resolved_unit = unit  # the HTML report's summary states it
     return AuditOptions(frozenset(checks), profile, args.profile, config, None, unit)
 
 
@@ -237,23 +238,43 @@ def _audit_export(args: argparse.Namespace) -> AuditReport | int:
 
 
 def _print_report(report: AuditReport, args: argparse.Namespace) -> int:
-    if args.json:
-        import orjson
-
-        sys.stdout.write(orjson.dumps(report_to_json(report, args.max_violations)).decode())
-        sys.stdout.write("\n")
-    else:
-        for line in format_text(report, args.max_violations):
-            print(line)
+    """Write the HTML report, then print the text (or JSON) report; return the verdict's exit
+    code. The file comes first so that a reader who stops reading stdout early
+    (``perpspec audit ... --html R | head``) still gets the whole report: a closed stdout
+    ends the printing quietly, with the audit's own exit code, the report being complete."""
     if args.html:
-        from perpspec.audit.html import write_html
+        from perpspec.audit.html import ReportContext, describe_profile_digest, write_html
 
         try:
-            write_html(report, args.html)
+            digest = describe_profile_digest(args.profile) if args.profile else None
+            unit = getattr(args, "resolved_unit", None)
+            context = ReportContext(_command_line(args), unit, digest)
+            write_html(report, args.html, args.max_violations, context)
         except OSError as error:
             print(f"perpspec audit: {args.html}: {error.strerror}", file=sys.stderr)
             return 2
+    try:
+        if args.json:
+            import orjson
+
+            sys.stdout.write(orjson.dumps(report_to_json(report, args.max_violations)).decode())
+            sys.stdout.write("\n")
+        else:
+            for line in format_text(report, args.max_violations):
+                print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Point stdout at devnull so the interpreter's own flush at exit is silent too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return report.exit_code
+
+
+def _command_line(args: argparse.Namespace) -> str:
+    """The command line as typed (shell-quoted), for the report's summary."""
+    import shlex
+
+    words: list[str] = getattr(args, "argv", None) or sys.argv[1:]
+    return shlex.join(["perpspec", *words])
 
 
 def _check_html_target(target: str | None, ledger: str) -> None:

@@ -1,11 +1,14 @@
 """The audit report as one self-contained HTML file (``perpspec audit --html REPORT``; issue 6).
 
-One file an auditor can hand on and open anywhere, offline: plain HTML with inline CSS, no
-script, no font or image to fetch. It holds the summary (file, SHA-256, events, profile, the
-verdict), one row per check (examined, violations, or why it was skipped), every violation up
-to :data:`MAX_HTML_VIOLATIONS` rows (the counts stay exact) and three plots drawn by
-matplotlib as inline SVG: each insurance fund's balance over time, each market's mark price
-path with its liquidations and ADL fills, and the socialized charges per cycle.
+One file an auditor can hand on and open anywhere, offline, and print: plain HTML with inline
+CSS (print rules included), no script, no font or image to fetch. In reading order: the
+verdict; the summary (file, SHA-256, events, the command line, the profile and the SHA-256 of
+its TOML, the settlement unit, the checks run); every violation up to
+:data:`MAX_HTML_VIOLATIONS` rows (the counts stay exact); one row per check (examined,
+violations, or why it was skipped); the fields not read; and three plots drawn by matplotlib as
+inline SVG: each insurance fund's balance over time, each market's mark price path with its
+liquidations and ADL fills, and the socialized charges per cycle. The time plots run along the
+events' ``ts`` and mark every violation where it happened (a red dashed line).
 
 matplotlib is imported only here, inside :func:`render_plots`, so an audit without ``--html``
 never loads it. Every text from the ledger goes through :func:`html.escape`.
@@ -13,11 +16,16 @@ never loads it. Every text from the ledger goes through :func:`html.escape`.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import importlib.resources
 import io
+import re
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +40,13 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_HTML_VIOLATIONS",
     "MAX_PLOTTED_MARKETS",
+    "ReportContext",
+    "Timeline",
+    "describe_profile_digest",
     "get_plot_coordinate",
+    "get_timeline",
+    "get_violation_moments",
+    "parse_time",
     "plot_funds",
     "plot_marks",
     "plot_socialized",
@@ -40,16 +54,18 @@ __all__ = [
     "render_html",
     "render_plots",
     "render_summary",
+    "render_verdict",
     "render_violations",
     "write_html",
 ]
 
 #: Violation rows written into a report; beyond this a note says how many more there are.
 MAX_HTML_VIOLATIONS = 10_000
-#: The plots run along the ledger (event seq), not the clock: a crash's burst of liquidations,
-#: ADL fills and fund movements then spreads over as many events as it wrote, instead of
-#: collapsing into the few minutes it took, and a point reads against the violations' seq.
-SEQ_AXIS = "event seq (ledger order)"
+#: The time plots run along the events' ``ts`` (UTC), the clock an auditor reads a crash by; a
+#: ledger whose times cannot all be read as ISO 8601 is drawn along its seq instead, and says
+#: so on the axis.
+TIME_AXIS = "time (UTC, the events' ts)"
+SEQ_AXIS = "event seq (ledger order; some ts not ISO 8601)"
 #: Markets drawn on the mark-price plot (those with the most liquidations and ADL fills).
 MAX_PLOTTED_MARKETS = 12
 
@@ -73,6 +89,15 @@ code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, mo
 .unreadable { background: #fff4d6; }
 .note { color: #555; } figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; }
 figcaption { color: #555; }
+.violations-marker { color: #c0392b; }
+@page { size: A4 landscape; margin: 12mm; }
+@media print {
+  body { font-size: 9.5pt; margin: 0; max-width: none; padding: 0; }
+  h2 { break-after: avoid; } tr, figure { break-inside: avoid; }
+  .record { max-height: none; overflow: visible; }
+  a { color: inherit; text-decoration: none; }
+  .verdict, tr.bad td, th { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+}
 """
 
 
@@ -135,33 +160,138 @@ def _note(axes: Axes, text: str) -> None:
     axes.set_yticks([])
 
 
-def plot_funds(series: Series) -> str:
-    """Each insurance fund's balance after every event that moved it, as steps over time."""
+#: A ledger's ``ts`` as the record text writes it (the time of a violation's record).
+_RECORD_TS = re.compile(r'"ts"\s*:\s*"([^"]+)"')
+
+
+def parse_time(ts: str) -> datetime | None:
+    """``ts`` as an aware UTC datetime, or None when it is not ISO 8601 (``Z`` or an offset;
+    a time with no offset is read as UTC, the ledger format's zone)."""
+    try:
+        moment = datetime.fromisoformat(ts)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """How the time plots place an event: at its ``ts`` when every time the plots hold reads
+    as ISO 8601, else at its seq (the axis label says which)."""
+
+    by_time: bool
+
+    def x(self, seq: int, ts: str) -> float:
+        """The x coordinate of the event ``seq`` written at ``ts``: matplotlib's date number
+        of the time (days since its epoch), else the seq."""
+        if self.by_time:
+            from matplotlib.dates import date2num
+
+            moment = parse_time(ts)
+            assert moment is not None  # by_time holds only when every ts parses
+            # matplotlib.dates ships without annotations
+            return float(date2num(moment))  # type: ignore[no-untyped-call]
+        return float(seq)
+
+    @property
+    def label(self) -> str:
+        return TIME_AXIS if self.by_time else SEQ_AXIS
+
+
+def get_violation_moments(violations: Sequence[Violation], series: Series) -> list[tuple[int, str]]:
+    """Each violation's ``(seq, ts)``, to mark it on the time plots: the ``ts`` its record
+    states, else the time of the last plotted point at or before its seq (the ledger's times
+    never go back, so that is no later than the violation). A violation with neither (an
+    unreadable record) is not marked; the table lists it."""
+    points = sorted(
+        (seq, ts)
+        for path in (*series.funds.values(), *series.marks.values())
+        for seq, ts, _ in path
+    )
+    moments: list[tuple[int, str]] = []
+    for violation in violations:
+        found = _RECORD_TS.search(violation.record)
+        seq = violation.seq
+        if found is not None and seq is not None:
+            moments.append((seq, found.group(1)))
+        elif seq is not None:
+            before = [point for point in points if point[0] <= seq]
+            if before:
+                moments.append((seq, before[-1][1]))
+    return moments
+
+
+def get_timeline(series: Series, moments: Sequence[tuple[int, str]]) -> Timeline:
+    """Time when every ts of the time plots and of the marked violations parses."""
+    times = [ts for path in (*series.funds.values(), *series.marks.values()) for _, ts, _ in path]
+    times += [ts for _, ts, _, _ in (*series.liquidations, *series.adl)]
+    times += [ts for _, ts in moments]
+    return Timeline(all(parse_time(ts) is not None for ts in times))
+
+
+def _mark_violations(
+    axes: Axes, moments: Sequence[tuple[int, str]], timeline: Timeline, label: bool
+) -> None:
+    """A red dashed line at each violation's time (one legend entry for them all)."""
+    xs = sorted({timeline.x(seq, ts) for seq, ts in moments})
+    for index, x in enumerate(xs):
+        axes.axvline(
+            x,
+            color="#c0392b",
+            linestyle="--",
+            linewidth=0.9,
+            alpha=0.8,
+            zorder=2,
+            label=f"violation ({len(moments)})" if label and index == 0 else None,
+        )
+
+
+def _format_time_axis(axes: Axes, timeline: Timeline) -> None:
+    if timeline.by_time:
+        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+        # matplotlib.dates ships without annotations
+        locator = AutoDateLocator(tz=UTC)  # type: ignore[no-untyped-call]
+        axes.xaxis.set_major_locator(locator)
+        formatter = ConciseDateFormatter(locator, tz=UTC)  # type: ignore[no-untyped-call]
+        axes.xaxis.set_major_formatter(formatter)
+
+
+def _get_last_point(series: Series) -> tuple[int, str]:
+    """The last (seq, ts) any series reached (the funds' and marks' plots share this end)."""
+    ends = [points[-1][:2] for points in (*series.funds.values(), *series.marks.values())]
+    return max(ends, default=(0, ""))
+
+
+def plot_funds(
+    series: Series, moments: Sequence[tuple[int, str]] = (), timeline: Timeline | None = None
+) -> str:
+    """Each insurance fund's balance after every event that moved it, as steps over time,
+    with the violations marked."""
     figure = _new_figure(10, 3.6 if series.funds else 1.2)
     axes = figure.add_subplot()
     axes.set_title("Insurance fund balance", loc="left")
     if not series.funds:
         _note(axes, "no insurance fund in this ledger")
         return _svg(figure, "perpspec-funds")
-    end = _get_last_seq(series)
+    timeline = timeline or get_timeline(series, moments)
+    end = timeline.x(*_get_last_point(series))
+    start = min(timeline.x(*path[0][:2]) for path in series.funds.values())
     for fund, points in series.funds.items():
-        seqs = [seq for seq, _, _ in points]
+        xs = [timeline.x(seq, ts) for seq, ts, _ in points]
         values = [get_plot_coordinate(value) for _, _, value in points]
         # No event after a fund's last point moved it: its balance holds to the end.
-        axes.step([*seqs, end], [*values, values[-1]], where="post", label=fund, linewidth=1.4)
-    axes.set_xlim(0, end)
+        axes.step([*xs, end], [*values, values[-1]], where="post", label=fund, linewidth=1.4)
+    _mark_violations(axes, moments, timeline, label=True)
+    if end > start:
+        axes.set_xlim(start, end)
     axes.set_ylabel("balance (settle asset)")
-    axes.set_xlabel(SEQ_AXIS)
+    axes.set_xlabel(timeline.label)
+    _format_time_axis(axes, timeline)
     axes.grid(alpha=0.3)
-    axes.ticklabel_format(style="plain", useOffset=False)
-    axes.legend(title="fund", fontsize="small")
+    axes.ticklabel_format(axis="y", style="plain", useOffset=False)
+    axes.legend(fontsize="small")
     return _svg(figure, "perpspec-funds")
-
-
-def _get_last_seq(series: Series) -> int:
-    """The last seq any series reached (the funds' and marks' plots share this end)."""
-    seqs = [points[-1][0] for points in (*series.funds.values(), *series.marks.values())]
-    return max(seqs, default=0)
 
 
 def _get_plotted_markets(series: Series) -> tuple[list[str], int]:
@@ -174,9 +304,11 @@ def _get_plotted_markets(series: Series) -> tuple[list[str], int]:
     return sorted(chosen), len(weight) - len(chosen)
 
 
-def plot_marks(series: Series) -> str:
+def plot_marks(
+    series: Series, moments: Sequence[tuple[int, str]] = (), timeline: Timeline | None = None
+) -> str:
     """Each market's mark price path with its liquidations (at their mark) and ADL fills
-    (at their price), one panel a market, sharing the time axis."""
+    (at their price), one panel a market, sharing the time axis, the violations marked."""
     markets, omitted = _get_plotted_markets(series)
     if not markets:
         figure = _new_figure(10, 1.2)
@@ -184,28 +316,29 @@ def plot_marks(series: Series) -> str:
         axes.set_title("Mark price, liquidations and ADL fills", loc="left")
         _note(axes, "no mark price in this ledger")
         return _svg(figure, "perpspec-marks")
+    timeline = timeline or get_timeline(series, moments)
     figure = _new_figure(10, 1.0 + 2.4 * len(markets))
     panels = figure.subplots(len(markets), 1, sharex=True, squeeze=False)[:, 0]
     title = "Mark price, liquidations and ADL fills"
     if omitted:
         title += f" ({omitted} quieter markets not drawn)"
     figure.suptitle(title, x=0.01, ha="left")
-    for axes, market in zip(panels, markets, strict=True):
+    for index, (axes, market) in enumerate(zip(panels, markets, strict=True)):
         marks = series.marks.get(market, [])
         axes.step(
-            [seq for seq, _, _ in marks],
+            [timeline.x(seq, ts) for seq, ts, _ in marks],
             [get_plot_coordinate(price) for _, _, price in marks],
             where="post",
             color="#4a6fa5",
             linewidth=1.1,
             label="mark",
         )
-        liquidations = [(seq, price) for seq, _, m, price in series.liquidations if m == market]
-        adl = [(seq, price) for seq, _, m, price in series.adl if m == market]
+        liquidations = [(s, t, p) for s, t, m, p in series.liquidations if m == market]
+        adl = [(s, t, p) for s, t, m, p in series.adl if m == market]
         if liquidations:
             axes.scatter(
-                [seq for seq, _ in liquidations],
-                [get_plot_coordinate(price) for _, price in liquidations],
+                [timeline.x(seq, ts) for seq, ts, _ in liquidations],
+                [get_plot_coordinate(price) for _, _, price in liquidations],
                 marker="v",
                 s=28,
                 color="#d62728",
@@ -214,8 +347,8 @@ def plot_marks(series: Series) -> str:
             )
         if adl:
             axes.scatter(
-                [seq for seq, _ in adl],
-                [get_plot_coordinate(price) for _, price in adl],
+                [timeline.x(seq, ts) for seq, ts, _ in adl],
+                [get_plot_coordinate(price) for _, _, price in adl],
                 marker="x",
                 s=30,
                 color="#111111",
@@ -223,12 +356,17 @@ def plot_marks(series: Series) -> str:
                 zorder=4,
                 label=f"ADL fill ({len(adl)})",
             )
+        _mark_violations(axes, moments, timeline, label=index == 0)
         axes.set_ylabel(market)
         axes.grid(alpha=0.3)
-        axes.ticklabel_format(style="plain", useOffset=False)
+        axes.ticklabel_format(axis="y", style="plain", useOffset=False)
         axes.legend(fontsize="small", loc="best")
-    panels[-1].set_xlim(0, _get_last_seq(series))
-    panels[-1].set_xlabel(SEQ_AXIS)
+    starts = [timeline.x(*path[0][:2]) for path in series.marks.values() if path]
+    end = timeline.x(*_get_last_point(series))
+    if starts and end > min(starts):
+        panels[-1].set_xlim(min(starts), end)
+    panels[-1].set_xlabel(timeline.label)
+    _format_time_axis(panels[-1], timeline)
     return _svg(figure, "perpspec-marks")
 
 
@@ -256,27 +394,33 @@ def plot_socialized(series: Series) -> str:
     return _svg(figure, "perpspec-socialized")
 
 
-def render_plots(series: Series) -> list[tuple[str, str]]:
+def render_plots(series: Series, violations: Sequence[Violation] = ()) -> list[tuple[str, str]]:
     """The three plots as ``(caption, inline svg)``: funds, marks with liquidations and ADL,
-    socialized charges per cycle."""
+    socialized charges per cycle; the violations marked on the first two."""
+    moments = get_violation_moments(violations, series)
+    timeline = get_timeline(series, moments)
+    marked = (
+        f" Red dashed lines: the {len(moments):,} violations, at their records' time."
+        if moments
+        else ""
+    )
     return [
         (
-            "Insurance fund balance after each event that moved it, along the ledger (each "
-            "series thinned to about 2,000 points, its lowest and highest kept)."
-            + _describe_span(series),
-            plot_funds(series),
+            "Insurance fund balance after each event that moved it (each series thinned to "
+            "about 2,000 points, its lowest and highest kept)." + marked + _describe_span(series),
+            plot_funds(series, moments, timeline),
         ),
         (
-            "Mark price per market along the ledger; red triangles are liquidations at their "
-            "mark, black crosses ADL fills at their price." + _describe_span(series),
-            plot_marks(series),
+            "Mark price per market; red triangles are liquidations at their mark, black "
+            "crosses ADL fills at their price." + marked + _describe_span(series),
+            plot_marks(series, moments, timeline),
         ),
         ("Total socialized charge per settlement cycle.", plot_socialized(series)),
     ]
 
 
 def _describe_span(series: Series) -> str:
-    """Where the plotted seqs sit in time: the first and last mark's seq and time."""
+    """Where the plots sit in the ledger: the first and last mark's seq and time."""
     points = sorted(point for marks in series.marks.values() for point in marks)
     if not points:
         return ""
@@ -302,16 +446,59 @@ def _verdict(report: AuditReport) -> tuple[str, str]:
     return "clean", "no violations (exit 0)"
 
 
-def render_summary(report: AuditReport) -> Iterator[str]:
-    """The file's identity, size, profile and verdict."""
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    """What the summary states beyond the audit's result: the command line that ran it, the
+    settlement unit the balances were checked in (None: exact), and the profile's digest
+    (:func:`describe_profile_digest`)."""
+
+    command_line: str | None = None
+    settlement_unit: Fraction | None = None
+    profile_digest: str | None = None
+
+
+def describe_profile_digest(name: str) -> str:
+    """The SHA-256 of the profile's TOML bytes as loaded: for a shipped profile (a name), of
+    the file ``perpspec/profiles/NAME.toml`` this version of perpspec ships; for a file, of
+    that file. The bytes, not a canonical form: the digest a reader recomputes with
+    ``sha256sum`` on the same file."""
+    from perpspec.reference.profile import SHIPPED_PACKAGE, get_shipped_profile_names
+
+    if name in get_shipped_profile_names():
+        data = (importlib.resources.files(SHIPPED_PACKAGE) / f"{name}.toml").read_bytes()
+        where = f"of the shipped file perpspec/profiles/{name}.toml (perpspec {__version__})"
+    else:
+        data = Path(name).read_bytes()
+        where = f"of the file {name}"
+    return f"{hashlib.sha256(data).hexdigest()} {where}"
+
+
+def render_verdict(report: AuditReport) -> str:
+    """The verdict, first on the page."""
     css, verdict = _verdict(report)
+    return f'<p class="verdict {css}" id="verdict">{html.escape(verdict)}</p>'
+
+
+def render_summary(report: AuditReport, context: ReportContext | None = None) -> Iterator[str]:
+    """The file's identity, size, the command, profile and its digest, settlement unit."""
+    from perpspec.reference.numbers import format_number
+
+    context = context or ReportContext()
     ran = sum(1 for check in report.checks if check.skipped is None)
     profile = report.profile or "none (the checks that need exchange choices are skipped)"
+    unit = (
+        "exact (no settlement unit: every amount checked to the last digit)"
+        if context.settlement_unit is None
+        else format_number(context.settlement_unit)
+    )
     rows = [
         ("file", report.file),
         ("SHA-256", report.sha256),
         ("events", f"{report.events:,}"),
+        ("command", context.command_line or "not recorded"),
         ("profile", profile),
+        ("profile SHA-256", context.profile_digest or "no profile"),
+        ("settlement unit", unit),
         ("checks", f"{ran} run, {len(report.checks) - ran} skipped"),
     ]
     source = report.source
@@ -324,10 +511,9 @@ def render_summary(report: AuditReport) -> Iterator[str]:
         ]
     yield '<table class="summary">'
     for label, value in rows:
-        css_value = "mono" if label == "SHA-256" else ""
-        yield f"<tr><th>{html.escape(label)}</th>{_cell(value, css_value)}</tr>"
+        mono = label in ("SHA-256", "command", "profile SHA-256")
+        yield f"<tr><th>{html.escape(label)}</th>{_cell(value, 'mono' if mono else '')}</tr>"
     yield "</table>"
-    yield f'<p class="verdict {css}">{html.escape(verdict)}</p>'
 
 
 def _check_row(check: CheckResult) -> str:
@@ -396,7 +582,7 @@ def render_unread(report: AuditReport) -> Iterator[str]:
     """The fields the ledger holds that perpspec does not read, if any (one row each)."""
     if not report.unread:
         return
-    yield "<h2>Fields not read</h2>"
+    yield '<h2 id="unread">Fields not read</h2>'
     yield (
         '<p class="note">The ledger holds these fields; perpspec does not know them, so no '
         "check used them.</p>"
@@ -413,8 +599,11 @@ def render_unread(report: AuditReport) -> Iterator[str]:
 # ---- the page -----------------------------------------------------------------------------
 
 
-def render_html(report: AuditReport, max_violations: int | None = None) -> str:
-    """The whole report as one HTML document (module docstring)."""
+def render_html(
+    report: AuditReport, max_violations: int | None = None, context: ReportContext | None = None
+) -> str:
+    """The whole report as one HTML document (module docstring): the verdict and the
+    violations first, then the checks, the fields not read, the plots."""
     limit = (
         MAX_HTML_VIOLATIONS if max_violations is None else min(max_violations, MAX_HTML_VIOLATIONS)
     )
@@ -426,24 +615,30 @@ def render_html(report: AuditReport, max_violations: int | None = None) -> str:
         f"<title>perpspec audit: {name}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>perpspec audit: {name}</h1>",
+        render_verdict(report),
         f'<p class="note">perpspec {html.escape(__version__)}; every number below is exact, '
         "as the ledger and the reference state it; the plots alone are drawn to pixel "
         "precision.</p>",
-        "<h2>Summary</h2>",
-        *render_summary(report),
-        "<h2>Checks</h2>",
+        '<h2 id="summary">Summary</h2>',
+        *render_summary(report, context),
+        '<h2 id="violations">Violations</h2>',
+        *render_violations(report, limit),
+        '<h2 id="checks">Checks</h2>',
         *render_checks(report.checks),
         *render_unread(report),
-        "<h2>Plots</h2>",
+        '<h2 id="plots">Plots</h2>',
     ]
-    for caption, svg in render_plots(report.series):
+    for caption, svg in render_plots(report.series, report.violations):
         parts.append(f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>")
-    parts.append("<h2>Violations</h2>")
-    parts.extend(render_violations(report, limit))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
-def write_html(report: AuditReport, path: str | Path, max_violations: int | None = None) -> None:
+def write_html(
+    report: AuditReport,
+    path: str | Path,
+    max_violations: int | None = None,
+    context: ReportContext | None = None,
+) -> None:
     """Write :func:`render_html` to ``path`` (UTF-8)."""
-    Path(path).write_text(render_html(report, max_violations), encoding="utf-8")
+    Path(path).write_text(render_html(report, max_violations, context), encoding="utf-8")

@@ -7,11 +7,9 @@ Every example of the page is a fenced ``console`` block of this form::
     $ echo $?
     0
 
-The test runs each command through :func:`perpspec.cli.main`, in page order, and asserts that
-the page shows exactly what it printed and the exit code it returned. The paths are relative
-to the repository root; the commands run in a scratch directory that holds a link to every
-entry of the root, so that ``tests/imports/fixtures/...`` reads the committed fixtures and the
-files the examples write (``--out``, ``--html``) land outside the checkout. The page's tables
+The test runs each command in page order, through the shared machinery of
+:mod:`console_blocks` (tests/support) (which documents the block form and the scratch root), and
+asserts that the page shows exactly what it printed and the exit code it returned. The page's tables
 of the covers words and of the account-level checks are compared with the code.
 """
 
@@ -20,13 +18,19 @@ from __future__ import annotations
 import dataclasses
 import re
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from console_blocks import (
+    Example,
+    make_scratch_root,
+    mismatches,
+    parse_examples,
+    rules_for,
+    run_page,
+)
 
 from perpspec.audit.account_checks import ACCOUNT_CHECK_CLASSES
-from perpspec.cli import main
 from perpspec.imports import ADAPTER_MODULES
 from perpspec.imports.base import COVERS
 from perpspec.reference.events import Event, FillEvent, PositionEvent, SourceEvent, StatementEvent
@@ -36,89 +40,28 @@ GUIDE = REPO / "docs" / "import.md"
 LEDGER_PAGE = REPO / "docs" / "ledger.md"
 FIXTURES = REPO / "tests" / "imports" / "fixtures"
 
-_CONSOLE = re.compile(r"^```console\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-_EXIT = "$ echo $?"
+PAGE = "docs/import.md"
 
 
-@dataclass(frozen=True, slots=True)
-class Example:
-    """One command block: the command line, the output the page shows and the exit code."""
-
-    line: int
-    command: str
-    output: str
-    exit_code: int
-
-    @property
-    def argv(self) -> list[str]:
-        words = shlex.split(self.command)
-        assert words[0] == "perpspec", f"docs/import.md:{self.line}: not a perpspec command"
-        return words[1:]
+def _argv(example: Example) -> list[str]:
+    words = shlex.split(example.command)
+    assert words[0] == "perpspec", f"{example.where}: not a perpspec command"
+    return words[1:]
 
 
-def parse_examples(text: str) -> list[Example]:
-    """Every ``console`` block of ``text``; a block not of the form above is an error."""
-    examples: list[Example] = []
-    for match in _CONSOLE.finditer(text):
-        line = text.count("\n", 0, match.start()) + 1
-        lines = match.group(1).rstrip("\n").split("\n")
-        if (
-            len(lines) < 3
-            or not lines[0].startswith("$ perpspec ")
-            or lines[-2] != _EXIT
-            or not lines[-1].isdigit()
-        ):
-            raise ValueError(
-                f"docs/import.md:{line}: a console block is `$ perpspec ...`, its output, "
-                f"then `{_EXIT}` and the exit code"
-            )
-        output = "".join(f"{row}\n" for row in lines[1:-2])
-        examples.append(Example(line, lines[0][2:], output, int(lines[-1])))
-    return examples
-
-
-def make_scratch_root(directory: Path) -> Path:
-    """``directory`` with a link to every entry of the repository root (the outputs of the
-    examples are written there, never into the checkout)."""
-    for entry in REPO.iterdir():
-        if entry.name != ".git":
-            (directory / entry.name).symlink_to(entry)
-    return directory
-
-
-def run_example(example: Example, capsys: pytest.CaptureFixture[str]) -> tuple[str, int]:
-    """What ``example``'s command prints (stdout, then stderr) and its exit code."""
-    capsys.readouterr()
-    code = main(example.argv)
-    captured = capsys.readouterr()
-    return captured.out + captured.err, code
-
-
-def test_every_example_shows_its_real_output_and_exit_code(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    examples = parse_examples(GUIDE.read_text(encoding="utf-8"))
-    monkeypatch.chdir(make_scratch_root(tmp_path))
-    monkeypatch.setenv("COLUMNS", "100")
-    wrong: list[str] = []
-    for example in examples:
-        output, code = run_example(example, capsys)
-        if output != example.output or code != example.exit_code:
-            wrong.append(
-                f"docs/import.md:{example.line}: $ {example.command}\n"
-                f"--- the page (exit {example.exit_code}):\n{example.output}"
-                f"--- the command (exit {code}):\n{output}"
-            )
+def test_every_example_shows_its_real_output_and_exit_code(tmp_path: Path) -> None:
+    outcomes = run_page(
+        GUIDE.read_text(encoding="utf-8"), PAGE, make_scratch_root(tmp_path), rules_for(PAGE)
+    )
+    assert outcomes
+    wrong = mismatches(outcomes)
     assert not wrong, "\n".join(wrong)
 
 
 def test_the_examples_cover_every_format_a_violation_and_an_unreadable_file() -> None:
-    examples = parse_examples(GUIDE.read_text(encoding="utf-8"))
-    formats = {
-        example.argv[example.argv.index("--from") + 1]
-        for example in examples
-        if "--from" in example.argv
-    }
+    examples = parse_examples(GUIDE.read_text(encoding="utf-8"), PAGE)
+    argvs = [_argv(example) for example in examples]
+    formats = {argv[argv.index("--from") + 1] for argv in argvs if "--from" in argv}
     assert set(ADAPTER_MODULES) <= formats
     assert "auto" in formats
     codes = {example.exit_code for example in examples}
