@@ -66,7 +66,7 @@ class ProgramRun:
 class _Process:
     """One start of the program, fed ``lines`` by a writer thread, read by a reader thread."""
 
-    def __init__(self, command: str, lines: Sequence[str]) -> None:
+    def __init__(self, command: str, lines: Sequence[str] | None) -> None:
         self.process = subprocess.Popen(
             command,
             shell=True,
@@ -78,7 +78,8 @@ class _Process:
         )
         self.lines: queue.Queue[object] = queue.Queue()
         self.stderr: list[str] = []
-        threading.Thread(target=self._write, args=(list(lines),), daemon=True).start()
+        if lines is not None:
+            threading.Thread(target=self._write, args=(list(lines),), daemon=True).start()
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
 
@@ -92,6 +93,16 @@ class _Process:
         except (BrokenPipeError, OSError, ValueError):
             # The program stopped reading (it crashed or was killed): the verdicts say so.
             return
+
+    def send(self, line: str) -> bool:
+        """Write one line to a program started without ``lines``; False if it stopped reading."""
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(line)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            return False
+        return True
 
     def _read(self) -> None:
         assert self.process.stdout is not None

@@ -36,12 +36,14 @@ from perpspec.reference.profile import LiquidationMode, Profile, load_profile
 
 __all__ = [
     "ENGINE_PROFILES",
+    "OP_INPUTS",
     "TS",
     "account_ids",
     "crash_paths",
     "engine_profiles",
     "event_sequences",
     "instruments",
+    "position_prices_inputs",
     "positions",
     "profile_variations",
     "tier_tables",
@@ -251,3 +253,49 @@ def event_sequences(
                 mark = price
                 events.append(MarkEvent(0, TS, inst.market, mark))
     return events
+
+
+def _text(value: Fraction) -> str:
+    from perpspec.reference.numbers import format_number
+
+    return format_number(value)
+
+
+@st.composite
+def position_prices_inputs(draw: st.DrawFn) -> dict[str, object]:
+    """An input of the conformance op ``position_prices``, as JSON (numbers as strings).
+
+    One position on an instrument of :func:`instruments` (its tick included, so the rounded
+    prices are asked for too), isolated margin of the notional over a leverage of 1 to 100.
+    """
+    instrument = draw(instruments())
+    lot = instrument.lot_size
+    position = draw(positions(lot=lot, tick=instrument.tick_size, max_lots=2_000))
+    leverage = draw(st.integers(1, 100))
+    notional = abs(position.qty) * instrument.multiplier
+    value = notional * position.entry_price if instrument.kind == "linear" else notional
+    balance = value / leverage
+    if instrument.kind == "inverse":
+        balance = balance / position.entry_price
+    return {
+        "instrument": {
+            "kind": instrument.kind,
+            "multiplier": _text(instrument.multiplier),
+            "tick_size": _text(instrument.tick_size),
+            "tiers": [
+                {"floor": _text(tier.floor), "mmr": _text(tier.mmr)} for tier in instrument.tiers
+            ],
+        },
+        "position": {
+            "side": "long" if position.qty > 0 else "short",
+            "qty": _text(abs(position.qty)),
+            "entry_price": _text(position.entry_price),
+        },
+        "margin": {"mode": "isolated", "balance": _text(balance)},
+    }
+
+
+#: The conformance ops that have an input strategy, for differential fuzzing.
+OP_INPUTS: dict[str, st.SearchStrategy[dict[str, object]]] = {
+    "position_prices": position_prices_inputs(),
+}
