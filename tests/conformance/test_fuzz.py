@@ -63,10 +63,11 @@ def test_fuzz_finds_and_shrinks_the_planted_off_by_one_tick(
     assert verdict.reason.endswith(f"(difference {case_input['instrument']['tick_size']})")
 
 
-def test_fuzz_without_a_disagreement_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("op", ["position_prices", "liquidation_settlement"])
+def test_fuzz_without_a_disagreement_exits_0(op: str, capsys: pytest.CaptureFixture[str]) -> None:
     serve = f"{sys.executable} -m perpspec.conformance.serve"
-    assert main(["conform", "--cmd", serve, "--fuzz", "10", "--seed", "2"]) == 0
-    assert "no disagreement" in capsys.readouterr().out
+    assert main(["conform", "--cmd", serve, "--fuzz", "10", "--seed", "2", "--op", op]) == 0
+    assert capsys.readouterr().out == f"{op}: 10 random cases (seed 2), no disagreement\n"
 
 
 def test_fuzz_without_hypothesis_says_so_and_exits_2(
