@@ -26,25 +26,9 @@ __all__ = ["main"]
 
 
 def _cmd_conform(args: argparse.Namespace) -> int:
-    from perpspec.conformance.runner import expand_case_paths, run_program, run_reference
+    from perpspec.conformance.report import conform_command
 
-    names = list(args.reference or []) + list(args.files)
-    if not names:
-        print("perpspec conform: give case files (--reference FILE... or FILE...)", file=sys.stderr)
-        return 2
-    paths = expand_case_paths(names)
-    if args.cmd:
-        summary = run_program(args.cmd, paths, timeout=args.timeout)
-    else:
-        summary = run_reference(paths)
-    for result in summary.results:
-        if not result.passed:
-            print(result.describe())
-    print(summary.closing_line())
-    if summary.passed + summary.failed == 0:
-        print("perpspec conform: no cases found", file=sys.stderr)
-        return 1
-    return 0 if summary.ok else 1
+    return conform_command(args)
 
 
 def _cmd_vectors(args: argparse.Namespace) -> int:
@@ -174,10 +158,9 @@ def _build_parser() -> argparse.ArgumentParser:
     conform.add_argument(
         "--reference", nargs="+", metavar="FILE", help="run these case files through the reference"
     )
-    conform.add_argument("--cmd", metavar="PROGRAM", help="run the cases through PROGRAM instead")
-    conform.add_argument(
-        "--timeout", type=float, default=120.0, help="seconds PROGRAM may take (default 120)"
-    )
+    from perpspec.conformance.report import add_conform_options
+
+    add_conform_options(conform)
     conform.set_defaults(handler=_cmd_conform)
 
     vectors = commands.add_parser("vectors", help="regenerate the conformance vectors")

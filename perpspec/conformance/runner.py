@@ -14,9 +14,8 @@ writes ``{"id": ..., "output": {...}}`` lines.
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,7 @@ class Case:
     input: Mapping[str, Any]
     expected: Mapping[str, Any]
     tolerance: Fraction
+    reject_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +61,12 @@ class CaseResult:
     case_id: str
     passed: bool
     reason: str = ""
+    op: str = "?"
+    #: ``failed`` (a wrong answer) or ``error`` (no usable answer, or a malformed case).
+    kind: str = "failed"
+    input: object = None
+    expected: object = None
+    actual: object = None
 
     def describe(self) -> str:
         """``FILE:LINE: case ID: reason``, the one line printed for a failure."""
@@ -72,6 +78,8 @@ class RunSummary:
     """All results of a run, in file order."""
 
     results: list[CaseResult] = field(default_factory=list)
+    protocol_errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> int:
@@ -84,7 +92,7 @@ class RunSummary:
     @property
     def ok(self) -> bool:
         """True only when at least one case ran and none failed."""
-        return self.failed == 0 and self.passed > 0
+        return self.failed == 0 and self.passed > 0 and not self.protocol_errors
 
     def closing_line(self) -> str:
         return f"{self.passed} passed, {self.failed} failed"
@@ -218,12 +226,18 @@ def _parse_case(source: str, line_number: int, text: str) -> Case:
     op = raw.get("op")
     if not isinstance(op, str):
         raise _MalformedError(case_id, "op: missing or not a string")
+    reject_reason = raw.get("reject_reason")
+    if reject_reason is not None and (not isinstance(reject_reason, str) or not reject_reason):
+        raise _MalformedError(case_id, "reject_reason: not a nonempty string")
+    if reject_reason is not None:
+        raw.setdefault("expected", {})
     for key in ("input", "expected"):
         if not isinstance(raw.get(key), dict):
             raise _MalformedError(case_id, f"{key}: missing or not an object")
-    if not raw["expected"]:
+    if not raw["expected"] and reject_reason is None:
         raise _MalformedError(case_id, "expected: empty (a case that expects nothing cannot fail)")
-    unknown = sorted(set(raw) - {"id", "op", "input", "expected", "tolerance"})
+    known_keys = {"id", "op", "input", "expected", "tolerance", "source", "reject_reason"}
+    unknown = sorted(set(raw) - known_keys)
     if unknown:
         raise _MalformedError(
             case_id, f"unknown key {unknown[0]!r} (a case has id, op, input, expected, tolerance)"
@@ -235,7 +249,9 @@ def _parse_case(source: str, line_number: int, text: str) -> Case:
             check_tolerance(tolerance, raw["expected"])
         except SpecError as error:
             raise _MalformedError(case_id, str(error)) from None
-    return Case(source, line_number, case_id, op, raw["input"], raw["expected"], tolerance)
+    return Case(
+        source, line_number, case_id, op, raw["input"], raw["expected"], tolerance, reject_reason
+    )
 
 
 def read_cases(path: Path) -> Iterator[Case | CaseResult]:
@@ -428,75 +444,139 @@ def _ordered(results: list[CaseResult]) -> list[CaseResult]:
 def run_reference(paths: Sequence[Path]) -> RunSummary:
     """Run every case of ``paths`` through the reference."""
     cases, malformed = _collect(paths)
-    results = malformed + [_run_one_reference(case) for case in cases]
+    results = malformed + [
+        replace(_run_one_reference(case), op=case.op, input=case.input, expected=case.expected)
+        for case in cases
+    ]
     return RunSummary(_ordered(results))
 
 
-def _parse_program_line(line: str) -> tuple[str, object] | str:
-    try:
-        raw = load_json_line(line)
-    except ValueError as error:
-        return f"from the program: {error}: {line[:120]}"
-    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-        return f'expected {{"id": ..., "output": {{...}}}} from the program, found: {line[:120]}'
-    if "output" not in raw:
-        return raw["id"], _Rejected(str(raw.get("error", "no output")))
-    return raw["id"], raw["output"]
+def judge_answer(case: Case, output: object, error: str | None) -> CaseResult:
+    """The verdict on a program's answer: an ``output``, or a rejection with ``error``.
+
+    An invalid case (one with a ``reject_reason``) passes only when rejected; a valid case
+    passes only when its output matches ``expected``.
+    """
+    actual = {"error": error} if error is not None else output
+    if case.reject_reason is not None:
+        passed = error is not None
+        reason = (
+            ""
+            if passed
+            else f"answered an invalid case with an output (must reject: {case.reject_reason})"
+        )
+        verdict = CaseResult(case.source, case.line, case.case_id, passed, reason)
+        expected: object = {"reject_reason": case.reject_reason}
+    else:
+        verdict = _judge(case, _Rejected(error) if error is not None else output)
+        expected = case.expected
+    return replace(verdict, op=case.op, input=case.input, expected=expected, actual=actual)
 
 
-def run_program(command: str, paths: Sequence[Path], timeout: float = 120.0) -> RunSummary:
+def run_program(command: str, paths: Sequence[Path], timeout: float | None = None) -> RunSummary:
     """Run every case of ``paths`` through the program ``command`` (a shell command line).
 
-    The program gets every well-formed case, without ``expected``, on stdin; each case must
-    be answered exactly once. A case with no answer, or answered twice, fails.
+    The program gets every well-formed case, without ``expected``, on stdin; the driver
+    (:mod:`perpspec.conformance.driver`) matches answers by id and survives crashes, hangs
+    and garbage. A valid case the reference finds malformed is never sent. Every file must
+    have been read whole (:func:`find_unread_files`).
     """
+    from perpspec.conformance.driver import DEFAULT_TIMEOUT, drive_program
+
     cases, malformed = _collect(paths)
+    results = [
+        CaseResult(r.source, r.line, r.case_id, False, r.reason, kind="error") for r in malformed
+    ]
+    results.extend(find_unread_files(paths))
+    sent: list[Case] = []
     for case in cases:
-        reason = find_malformed_reason(case)
+        reason = None if case.reject_reason is not None else find_malformed_reason(case)
         if reason is not None:
-            malformed.append(CaseResult(case.source, case.line, case.case_id, False, reason))
-    refused = {(result.source, result.line) for result in malformed}
-    cases = [case for case in cases if (case.source, case.line) not in refused]
-    feed = "".join(
-        json.dumps({"id": case.case_id, "op": case.op, "input": case.input}) + "\n"
-        for case in cases
-    )
-    try:
-        finished = subprocess.run(
-            command,
-            shell=True,
-            input=feed,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        results = malformed + [
-            CaseResult(c.source, c.line, c.case_id, False, f"program timed out after {timeout:g} s")
-            for c in cases
-        ]
-        return RunSummary(_ordered(results))
-    outputs: dict[str, list[object]] = {}
-    stray: list[str] = []
-    for line in finished.stdout.splitlines():
-        if not line.strip():
-            continue
-        parsed = _parse_program_line(line)
-        if isinstance(parsed, str):
-            stray.append(parsed)
+            results.append(
+                CaseResult(
+                    case.source,
+                    case.line,
+                    case.case_id,
+                    False,
+                    reason,
+                    op=case.op,
+                    kind="error",
+                    input=case.input,
+                )
+            )
         else:
-            outputs.setdefault(parsed[0], []).append(parsed[1])
-    results = list(malformed)
-    for case in cases:
-        answers = outputs.get(case.case_id, [])
-        if len(answers) == 1:
-            results.append(_judge(case, answers[0]))
-            continue
-        if answers:
-            reason = f"answered {len(answers)} times"
+            sent.append(case)
+    run = drive_program(command, sent, DEFAULT_TIMEOUT if timeout is None else timeout)
+    for case in sent:
+        if case.case_id in run.errors:
+            results.append(
+                CaseResult(
+                    case.source,
+                    case.line,
+                    case.case_id,
+                    False,
+                    run.errors[case.case_id],
+                    op=case.op,
+                    kind="error",
+                    input=case.input,
+                    expected=case.expected,
+                )
+            )
         else:
-            detail = stray[0] if stray else f"exit status {finished.returncode}"
-            reason = f"no output for this case ({detail})"
-        results.append(CaseResult(case.source, case.line, case.case_id, False, reason))
-    return RunSummary(_ordered(results))
+            answer = run.answers[case.case_id]
+            results.append(judge_answer(case, answer.output, answer.error))
+    return RunSummary(_ordered(results), run.protocol_errors, run.notes)
+
+
+#: Files a directory of vectors may hold besides its case files.
+NOT_CASE_FILES = frozenset({"MANIFEST.json"})
+
+
+def find_unread_files(paths: Sequence[Path]) -> list[CaseResult]:
+    """A failure per file given that was not read whole ("all files accessed").
+
+    A case file is read whole when its bytes decode and every line is parsed (a last line
+    without a newline counts). Unreadable files are already failures of :func:`read_cases`;
+    here the check is that the bytes read are the file's bytes, so a file changed or cut
+    short while the run read it fails too.
+    """
+    problems: list[CaseResult] = []
+    for path in paths:
+        try:
+            size = path.stat().st_size
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if len(data) != size:
+            problems.append(
+                CaseResult(str(path), 0, "?", False, "file not read whole", kind="error")
+            )
+    return problems
+
+
+def find_stray_files(names: Sequence[str]) -> list[CaseResult]:
+    """A failure per file of a directory given that is neither a case file nor the manifest.
+
+    Only ``*.jsonl`` files are read as cases; any other file there would silently not be
+    consumed, so it fails the run.
+    """
+    problems: list[CaseResult] = []
+    for name in names:
+        directory = Path(name)
+        if not directory.is_dir():
+            continue
+        for item in sorted(directory.iterdir()):
+            if item.name.startswith(".") or item.name in NOT_CASE_FILES:
+                continue
+            if not item.is_file() or item.suffix != ".jsonl":
+                problems.append(
+                    CaseResult(
+                        str(item),
+                        0,
+                        "?",
+                        False,
+                        "not a case file (*.jsonl), so it would not be read",
+                        kind="error",
+                    )
+                )
+    return problems

@@ -36,12 +36,15 @@ from perpspec.reference.profile import LiquidationMode, Profile, load_profile
 
 __all__ = [
     "ENGINE_PROFILES",
+    "OP_INPUTS",
     "TS",
     "account_ids",
     "crash_paths",
     "engine_profiles",
     "event_sequences",
     "instruments",
+    "liquidation_settlement_inputs",
+    "position_prices_inputs",
     "positions",
     "profile_variations",
     "tier_tables",
@@ -251,3 +254,88 @@ def event_sequences(
                 mark = price
                 events.append(MarkEvent(0, TS, inst.market, mark))
     return events
+
+
+def _text(value: Fraction) -> str:
+    from perpspec.reference.numbers import format_number
+
+    return format_number(value)
+
+
+@st.composite
+def position_prices_inputs(draw: st.DrawFn) -> dict[str, object]:
+    """An input of the conformance op ``position_prices``, as JSON (numbers as strings).
+
+    One position on an instrument of :func:`instruments` (its tick included, so the rounded
+    prices are asked for too), isolated margin of the notional over a leverage of 1 to 100.
+    """
+    instrument = draw(instruments())
+    lot = instrument.lot_size
+    position = draw(positions(lot=lot, tick=instrument.tick_size, max_lots=2_000))
+    leverage = draw(st.integers(1, 100))
+    notional = abs(position.qty) * instrument.multiplier
+    value = notional * position.entry_price if instrument.kind == "linear" else notional
+    balance = value / leverage
+    if instrument.kind == "inverse":
+        balance = balance / position.entry_price
+    return {
+        "instrument": {
+            "kind": instrument.kind,
+            "multiplier": _text(instrument.multiplier),
+            "tick_size": _text(instrument.tick_size),
+            "tiers": [
+                {"floor": _text(tier.floor), "mmr": _text(tier.mmr)} for tier in instrument.tiers
+            ],
+        },
+        "position": {
+            "side": "long" if position.qty > 0 else "short",
+            "qty": _text(abs(position.qty)),
+            "entry_price": _text(position.entry_price),
+        },
+        "margin": {"mode": "isolated", "balance": _text(balance)},
+    }
+
+
+@st.composite
+def liquidation_settlement_inputs(draw: st.DrawFn) -> dict[str, object]:
+    """An input of the conformance op ``liquidation_settlement``, as JSON.
+
+    A linear position of 1 to 5000 lots of 0.001 at a bankruptcy price on a 0.5 grid, up to
+    four fills of at most its remaining size at prices within 5% of it, a fund of 0 to 1000,
+    a fee rate of :data:`_RATES_PPM`, and each of ``surplus_to``, ``fee_base``, ``fee_to``.
+    """
+    lot = Fraction(1, 1000)
+    lots = draw(st.integers(1, 5_000))
+    bankruptcy_ticks = draw(st.integers(20_000, 60_000))
+    fills: list[dict[str, str]] = []
+    left = lots
+    for _ in range(draw(st.integers(0, 4))):
+        if left == 0:
+            break
+        size = draw(st.integers(1, left))
+        left -= size
+        offset = draw(st.integers(-bankruptcy_ticks // 20, bankruptcy_ticks // 20))
+        price = (bankruptcy_ticks + offset) * Fraction(1, 2)
+        fills.append({"qty": _text(size * lot), "price": _text(price)})
+    fee_base = draw(st.sampled_from(("fill_notional", "bankruptcy_value", "mark_value")))
+    case_input: dict[str, object] = {
+        "side": draw(st.sampled_from(("long", "short"))),
+        "qty": _text(lots * lot),
+        "bankruptcy_price": _text(bankruptcy_ticks * Fraction(1, 2)),
+        "fills": fills,
+        "insurance_fund": _text(Fraction(draw(st.integers(0, 1_000)))),
+        "fee_rate": _text(Fraction(draw(st.sampled_from(_RATES_PPM)), 1_000_000)),
+        "surplus_to": draw(st.sampled_from(("insurance", "trader"))),
+        "fee_base": fee_base,
+        "fee_to": draw(st.sampled_from(("insurance", "fees"))),
+    }
+    if fee_base == "mark_value":
+        case_input["mark_price"] = _text(bankruptcy_ticks * Fraction(1, 2))
+    return case_input
+
+
+#: The conformance ops that have an input strategy, for differential fuzzing.
+OP_INPUTS: dict[str, st.SearchStrategy[dict[str, object]]] = {
+    "position_prices": position_prices_inputs(),
+    "liquidation_settlement": liquidation_settlement_inputs(),
+}
