@@ -46,7 +46,10 @@ __all__ = [
 ROOT = Path(__file__).resolve().parent.parent
 MATHJAX_VERSION = "3.2.2"
 # The registry's published integrity of mathjax-3.2.2.tgz; npm checks it too, this pins it.
-MATHJAX_INTEGRITY = "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw=="
+MATHJAX_INTEGRITY = (
+    "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/"
+    "O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw=="
+)
 MATHJAX_DIR = ROOT / "docs" / "javascripts" / "vendor" / "mathjax"
 # Written last, so a fetch cut short is fetched again rather than served half.
 _MATHJAX_MARKER = f".mathjax-{MATHJAX_VERSION}"

@@ -17,7 +17,6 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -212,9 +211,7 @@ def site_rule_ids() -> list[str]:
     if not rules.is_file():
         return []
     text = rules.read_text(encoding="utf-8")
-    return sorted(
-        {part.split('"', 1)[0] for part in text.split('id="rule-')[1:] if '"' in part}
-    )
+    return sorted({part.split('"', 1)[0] for part in text.split('id="rule-')[1:] if '"' in part})
 
 
 def test_search_finds_an_invariant_id(browsing: Browsing) -> None:
