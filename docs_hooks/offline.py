@@ -63,7 +63,13 @@ class OfflineSiteError(RuntimeError):
 
 def prepare(config: Any) -> None:
     """Before every build: MathJax in place, and the stamp in the footer."""
-    ensure_mathjax()
+    from mkdocs.exceptions import PluginError
+
+    try:
+        ensure_mathjax()
+    except OfflineSiteError as error:
+        # mkdocs reports a PluginError as one line and exits non-zero, no traceback
+        raise PluginError(str(error)) from None
     stamp = site_stamp()
     copyright_line = config["copyright"]
     config["copyright"] = f"{copyright_line} · {stamp}" if copyright_line else stamp
