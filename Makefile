@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 CROSSHAIR_TIMEOUT ?= 4
 CROSSHAIR_DEEP_TIMEOUT ?= 60
 
-.PHONY: demo test lint typecheck pytest crosshair crosshair-quick docs vectors vectors-check generate generate-check examples fuzz bench bench-import mutation mutation-sample clean
+.PHONY: demo test lint typecheck pytest crosshair crosshair-quick docs mathjax browser vectors vectors-check generate generate-check examples fuzz bench bench-import mutation mutation-sample clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,14 +23,16 @@ demo: $(STAMP)
 test: $(STAMP) lint typecheck generate-check vectors-check pytest crosshair-quick docs
 
 lint: $(STAMP)
-	$(BIN)/ruff check perpspec tests scripts benchmarks
-	$(BIN)/ruff format --check perpspec tests scripts benchmarks
+	$(BIN)/ruff check perpspec tests scripts benchmarks docs_hooks
+	$(BIN)/ruff format --check perpspec tests scripts benchmarks docs_hooks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict perpspec tests scripts benchmarks
+	$(BIN)/mypy --strict perpspec tests scripts benchmarks docs_hooks
 
-pytest: $(STAMP)
-	HYPOTHESIS_PROFILE=ci $(BIN)/pytest -q -n 2 tests
+## pytest: the tests, the site's among them (tests/docs read the site `make docs` just built:
+## no remote reference, the stamp, and the browser test in headless Chromium)
+pytest: $(STAMP) docs browser
+	PERPSPEC_SITE_DIR=$(CURDIR)/site HYPOTHESIS_PROFILE=ci $(BIN)/pytest -q -n 2 tests
 
 ## generate: regenerate the typed closed-form module from the sympy derivations
 generate: $(STAMP)
@@ -58,8 +60,17 @@ crosshair: $(STAMP)
 	$(BIN)/python -m perpspec.invariants.crosshair_report --timeout $(CROSSHAIR_DEEP_TIMEOUT) --out docs/crosshair.md
 
 ## docs: the site, with the formula and theorem pages generated from the derivations
-docs: $(STAMP)
+docs: $(STAMP) mathjax
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+## mathjax: the site's own copy of MathJax (npm mathjax, pinned; docs/javascripts/vendor/)
+mathjax: $(STAMP)
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
+	$(BIN)/python -m docs_hooks.offline fetch
+
+## browser: headless Chromium for the browser test (the OS package)
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 ## examples: regenerate the committed example ledgers, one crash per seed profile
 EXAMPLE_PROFILES := seed-gate seed-coincatch seed-binance seed-panews seed-socialized
@@ -108,4 +119,4 @@ bench-import: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py $(IMPORT_BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) site mutants .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) site docs/javascripts/vendor mutants .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -10,10 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from docs_hooks import offline
+
 GENERATED = Path(__file__).parent / "docs" / "generated"
 
 
 def on_pre_build(config: Any, **kwargs: Any) -> None:
+    offline.prepare(config)
     from perpspec.spec.latex import render_formulas_markdown
     from perpspec.spec.theorems import render_theorems_markdown
 
