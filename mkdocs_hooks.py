@@ -10,6 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+# Imported while mkdocs loads this file, the only time its folder is on sys.path.
+import docs_hooks.vectors
+
 GENERATED = Path(__file__).parent / "docs" / "generated"
 
 
@@ -21,6 +24,7 @@ def on_pre_build(config: Any, **kwargs: Any) -> None:
     (GENERATED / "formulas.md").write_text(render_formulas_markdown(), encoding="utf-8")
     (GENERATED / "theorems.md").write_text(render_theorems_markdown(), encoding="utf-8")
     (GENERATED / "catalogue.md").write_text(_render_catalogue(), encoding="utf-8")
+    docs_hooks.vectors.write_vector_pages(GENERATED)
 
 
 def _render_catalogue() -> str:

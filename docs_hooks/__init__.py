@@ -1,0 +1,1 @@
+"""Build-time page writers for the docs site, one module a concern, called from mkdocs_hooks.py."""
