@@ -35,3 +35,23 @@ def test_index_lists_each_file_with_its_count_and_digest(tmp_path: Path) -> None
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         count = len(_case_ids(path))
         assert f"| `vectors/{path.name}` | {count} | `{digest}` |" in index
+
+
+def test_a_case_shows_its_source_or_says_it_is_not_stated() -> None:
+    from docs_hooks.vectors import render_op_page
+
+    stated = {"id": "x-1", "op": "adl_rank", "input": {}, "expected": {"order": []}}
+    stated["source"] = "seed 004, Table 2"
+    silent = {"id": "x-2", "op": "adl_rank", "input": {}, "expected": {"order": []}}
+    page = render_op_page("adl_rank", [stated, silent])
+    assert "## x-1 {#x-1}\n\n**Source:** seed 004, Table 2" in page
+    assert "## x-2 {#x-2}\n\n**Source:** not stated" in page
+
+
+def test_a_rejected_case_shows_its_reason_instead_of_an_output() -> None:
+    from docs_hooks.vectors import render_op_page
+
+    case = {"id": "bad-1", "op": "adl_rank", "input": {}, "reject_reason": "qty: negative"}
+    page = render_op_page("adl_rank", [case])
+    assert "refuses this case): qty: negative" in page
+    assert "**Expected**" not in page
