@@ -10,6 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+# Imported while mkdocs loads this file, the only time its folder is on sys.path.
+import docs_hooks.sources
+import docs_hooks.vectors
 from docs_hooks import offline
 
 GENERATED = Path(__file__).parent / "docs" / "generated"
@@ -24,6 +27,11 @@ def on_pre_build(config: Any, **kwargs: Any) -> None:
     (GENERATED / "formulas.md").write_text(render_formulas_markdown(), encoding="utf-8")
     (GENERATED / "theorems.md").write_text(render_theorems_markdown(), encoding="utf-8")
     (GENERATED / "catalogue.md").write_text(_render_catalogue(), encoding="utf-8")
+    docs_hooks.vectors.write_vector_pages(GENERATED)
+
+
+def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
+    return docs_hooks.sources.link_seed_mentions(markdown, page.file.src_uri)
 
 
 def _render_catalogue() -> str:
