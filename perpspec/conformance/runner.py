@@ -14,6 +14,7 @@ writes ``{"id": ..., "output": {...}}`` lines.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from perpspec.conformance.fields import CaseError
+from perpspec.conformance.rejects import REJECT_REASONS
 from perpspec.conformance.reads import ReadLog, find_unread_keys, track_input
 from perpspec.conformance.registry import get_runner
 from perpspec.reference.errors import SpecError
@@ -50,6 +52,8 @@ class Case:
     input: Mapping[str, Any]
     expected: Mapping[str, Any]
     tolerance: Fraction
+    #: The named reason an invalid case must be rejected for (``expected`` is then empty).
+    reject_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +209,26 @@ def check_tolerance(tolerance: Fraction, expected: Mapping[str, Any]) -> None:
         )
 
 
+#: The keys a case line may have; ``expected`` and ``reject_reason`` exclude each other.
+CASE_KEYS = ("id", "op", "source", "input", "expected", "reject_reason", "tolerance")
+
+
+def _parse_invalid_case(
+    source: str, line_number: int, case_id: str, op: str, raw: Mapping[str, Any]
+) -> Case:
+    """An invalid case: a named ``reject_reason``, and neither ``expected`` nor ``tolerance``."""
+    reason = raw["reject_reason"]
+    if not isinstance(reason, str) or not reason:
+        raise _MalformedError(case_id, "reject_reason: not a nonempty string")
+    if "expected" in raw:
+        raise _MalformedError(
+            case_id, "expected and reject_reason both given (a case has one of them)"
+        )
+    if "tolerance" in raw:
+        raise _MalformedError(case_id, "tolerance: given on a case with a reject_reason")
+    return Case(source, line_number, case_id, op, raw["input"], {}, Fraction(0), reason)
+
+
 def _parse_case(source: str, line_number: int, text: str) -> Case:
     try:
         raw = load_json_line(text)
@@ -218,16 +242,25 @@ def _parse_case(source: str, line_number: int, text: str) -> Case:
     op = raw.get("op")
     if not isinstance(op, str):
         raise _MalformedError(case_id, "op: missing or not a string")
-    for key in ("input", "expected"):
-        if not isinstance(raw.get(key), dict):
-            raise _MalformedError(case_id, f"{key}: missing or not an object")
-    if not raw["expected"]:
-        raise _MalformedError(case_id, "expected: empty (a case that expects nothing cannot fail)")
-    unknown = sorted(set(raw) - {"id", "op", "input", "expected", "tolerance"})
+    if not isinstance(raw.get("input"), dict):
+        raise _MalformedError(case_id, "input: missing or not an object")
+    unknown = sorted(set(raw) - set(CASE_KEYS))
     if unknown:
         raise _MalformedError(
-            case_id, f"unknown key {unknown[0]!r} (a case has id, op, input, expected, tolerance)"
+            case_id,
+            f"unknown key {unknown[0]!r} (a case has {', '.join(CASE_KEYS)})",
         )
+    provenance = raw.get("source")
+    if provenance is not None and (not isinstance(provenance, str) or not provenance):
+        raise _MalformedError(case_id, "source: not a nonempty string")
+    if raw.get("reject_reason") is not None:
+        return _parse_invalid_case(source, line_number, case_id, op, raw)
+    if not isinstance(raw.get("expected"), dict):
+        raise _MalformedError(
+            case_id, "expected: missing or not an object (and no reject_reason is given)"
+        )
+    if not raw["expected"]:
+        raise _MalformedError(case_id, "expected: empty (a case that expects nothing cannot fail)")
     tolerance = Fraction(0)
     if raw.get("tolerance") is not None:
         try:
@@ -346,6 +379,11 @@ class _Rejected:
 
 
 def _judge(case: Case, output: object) -> CaseResult:
+    if case.reject_reason is not None:
+        if isinstance(output, _Rejected):
+            return CaseResult(case.source, case.line, case.case_id, True)
+        reason = f"answered with an output; the case is invalid ({case.reject_reason})"
+        return CaseResult(case.source, case.line, case.case_id, False, reason)
     if isinstance(output, _Rejected):
         return CaseResult(case.source, case.line, case.case_id, False, f"rejected: {output.reason}")
     problems = compare_output(case.expected, output, "output", case.tolerance)
@@ -363,21 +401,65 @@ def _unread_reason(op: str, case_input: Mapping[str, Any], log: ReadLog) -> str 
     return f"malformed case: {unread[0].describe(op)}{more}"
 
 
-def _run_one_reference(case: Case) -> CaseResult:
+def _reference_answer(case: Case) -> object:
+    """The reference's output for ``case``; a refusal (bad field, bad value, unread field) is
+    a :class:`_Rejected` with the reference's reason. ``None`` for an unknown op."""
     runner = get_runner(case.op)
     if runner is None:
-        return CaseResult(case.source, case.line, case.case_id, False, f"unknown op {case.op!r}")
+        return None
     log = ReadLog()
     try:
         output = runner(track_input(dict(case.input), log))
     except CaseError as error:
-        return CaseResult(case.source, case.line, case.case_id, False, f"malformed case: {error}")
+        return _Rejected(f"malformed case: {error}")
     except SpecError as error:
-        return CaseResult(case.source, case.line, case.case_id, False, f"rejected: {error}")
+        return _Rejected(str(error))
     unread = _unread_reason(case.op, case.input, log)
-    if unread is not None:
-        return CaseResult(case.source, case.line, case.case_id, False, unread)
-    return _judge(case, output)
+    return _Rejected(unread) if unread is not None else output
+
+
+def _run_one_reference(case: Case) -> CaseResult:
+    answer = _reference_answer(case)
+    if answer is None:
+        return CaseResult(case.source, case.line, case.case_id, False, f"unknown op {case.op!r}")
+    if case.reject_reason is not None:
+        return _judge_reference_rejection(case, answer)
+    if isinstance(answer, _Rejected):
+        reason = answer.reason
+        if not reason.startswith("malformed case: "):
+            reason = f"rejected: {reason}"
+        return CaseResult(case.source, case.line, case.case_id, False, reason)
+    return _judge(case, answer)
+
+
+def _judge_reference_rejection(case: Case, answer: object) -> CaseResult:
+    """An invalid case against the reference: it must reject it, for the named reason.
+
+    Unlike a program under test (any rejection passes: wording is the implementer's), the
+    reference must reject with a reason whose text matches the named reason's pattern
+    (:data:`~perpspec.conformance.rejects.REJECT_REASONS`), so that a vector's
+    ``reject_reason`` never names a refusal the reference does not make.
+    """
+    problem = check_reject_reason(case.reject_reason or "", answer)
+    if problem is not None:
+        return CaseResult(case.source, case.line, case.case_id, False, problem)
+    return CaseResult(case.source, case.line, case.case_id, True)
+
+
+def check_reject_reason(reject_reason: str, answer: object) -> str | None:
+    """Why the reference's ``answer`` does not reject for ``reject_reason``, or None."""
+    pattern = REJECT_REASONS.get(reject_reason)
+    if pattern is None:
+        names = ", ".join(sorted(REJECT_REASONS))
+        return f"malformed case: reject_reason {reject_reason!r} is not a named reason ({names})"
+    if not isinstance(answer, _Rejected):
+        return f"the reference answers an invalid case ({reject_reason}) with an output"
+    if re.search(pattern.wording, answer.reason) is None:
+        return (
+            f"the reference rejects it, but not for {reject_reason} "
+            f"({pattern.meaning}): {answer.reason}"
+        )
+    return None
 
 
 def find_malformed_reason(case: Case) -> str | None:
@@ -388,6 +470,11 @@ def find_malformed_reason(case: Case) -> str | None:
     values (``SpecError`` that is not a ``CaseError``) is not malformed: the program is
     judged on it as on any other.
     """
+    if case.reject_reason is not None:
+        answer = _reference_answer(case)
+        if answer is None:
+            return f"unknown op {case.op!r}"
+        return check_reject_reason(case.reject_reason, answer)
     runner = get_runner(case.op)
     if runner is None:
         return f"unknown op {case.op!r}"
