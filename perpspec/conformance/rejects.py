@@ -27,12 +27,11 @@ REJECT_REASONS: dict[str, RejectReason] = {
     "nonpositive_price": RejectReason("a price of zero or below", r"price: must be > 0"),
     "negative_amount": RejectReason("an amount below zero", r": must be >= 0, found -"),
     "unknown_choice": RejectReason(
-        "a kind, side, formula, method or profile the spec does not name", r"(unknown value|not a shipped)"
+        "a kind, side, formula, method or profile the spec does not name",
+        r"(unknown value|not a shipped)",
     ),
     "unknown_field": RejectReason("a field the op never reads", r"unknown key"),
-    "misplaced_field": RejectReason(
-        "a field of one object given in another", r"misplaced key"
-    ),
+    "misplaced_field": RejectReason("a field of one object given in another", r"misplaced key"),
     "missing_field": RejectReason("a required field absent", r": missing$"),
     "not_a_number": RejectReason("a number given as another JSON type", r"expected a number"),
     "empty_list": RejectReason("a list that must not be empty, empty", r"at least one"),
