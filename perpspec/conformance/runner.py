@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from perpspec.conformance.fields import CaseError
-from perpspec.conformance.rejects import REJECT_REASONS
 from perpspec.conformance.reads import ReadLog, find_unread_keys, track_input
 from perpspec.conformance.registry import get_runner
+from perpspec.conformance.rejects import REJECT_REASONS
 from perpspec.reference.errors import SpecError
 from perpspec.reference.numbers import format_number, parse_nonnegative, parse_number
 

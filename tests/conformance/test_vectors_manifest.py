@@ -23,7 +23,7 @@ def _lines(path: Path) -> list[dict[str, object]]:
 
 def test_the_spec_version_is_the_package_version() -> None:
     with (ROOT / "pyproject.toml").open("rb") as handle:
-        assert SPEC_VERSION == tomllib.load(handle)["project"]["version"]
+        assert tomllib.load(handle)["project"]["version"] == SPEC_VERSION
 
 
 def test_the_manifest_counts_and_hashes_every_file_by_hand() -> None:
