@@ -48,6 +48,7 @@ vectors: $(STAMP)
 vectors-check: $(STAMP)
 	$(BIN)/perpspec vectors --check
 	$(BIN)/perpspec conform --reference vectors
+	$(BIN)/perpspec conform --cmd "$(BIN)/python -m perpspec.conformance.serve" vectors
 
 ## crosshair-quick: bounded symbolic check of the int-unit kernels (part of make test; fails
 ## only on a counterexample: exit 0 is "none found within the budget", not a proof)

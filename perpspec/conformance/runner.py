@@ -14,6 +14,7 @@ writes ``{"id": ..., "output": {...}}`` lines.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -23,6 +24,7 @@ from typing import Any
 from perpspec.conformance.fields import CaseError
 from perpspec.conformance.reads import ReadLog, find_unread_keys, track_input
 from perpspec.conformance.registry import get_runner
+from perpspec.conformance.rejects import REJECT_REASONS
 from perpspec.reference.errors import SpecError
 from perpspec.reference.numbers import format_number, parse_nonnegative, parse_number
 
@@ -30,6 +32,7 @@ __all__ = [
     "Case",
     "CaseResult",
     "RunSummary",
+    "answer_with_reference",
     "compare_output",
     "expand_case_paths",
     "read_cases",
@@ -49,6 +52,7 @@ class Case:
     input: Mapping[str, Any]
     expected: Mapping[str, Any]
     tolerance: Fraction
+    #: The named reason an invalid case must be rejected for (``expected`` is then empty).
     reject_reason: str | None = None
 
 
@@ -213,6 +217,26 @@ def check_tolerance(tolerance: Fraction, expected: Mapping[str, Any]) -> None:
         )
 
 
+#: The keys a case line may have; ``expected`` and ``reject_reason`` exclude each other.
+CASE_KEYS = ("id", "op", "source", "input", "expected", "reject_reason", "tolerance")
+
+
+def _parse_invalid_case(
+    source: str, line_number: int, case_id: str, op: str, raw: Mapping[str, Any]
+) -> Case:
+    """An invalid case: a named ``reject_reason``, and neither ``expected`` nor ``tolerance``."""
+    reason = raw["reject_reason"]
+    if not isinstance(reason, str) or not reason:
+        raise _MalformedError(case_id, "reject_reason: not a nonempty string")
+    if "expected" in raw:
+        raise _MalformedError(
+            case_id, "expected and reject_reason both given (a case has one of them)"
+        )
+    if "tolerance" in raw:
+        raise _MalformedError(case_id, "tolerance: given on a case with a reject_reason")
+    return Case(source, line_number, case_id, op, raw["input"], {}, Fraction(0), reason)
+
+
 def _parse_case(source: str, line_number: int, text: str) -> Case:
     try:
         raw = load_json_line(text)
@@ -226,22 +250,25 @@ def _parse_case(source: str, line_number: int, text: str) -> Case:
     op = raw.get("op")
     if not isinstance(op, str):
         raise _MalformedError(case_id, "op: missing or not a string")
-    reject_reason = raw.get("reject_reason")
-    if reject_reason is not None and (not isinstance(reject_reason, str) or not reject_reason):
-        raise _MalformedError(case_id, "reject_reason: not a nonempty string")
-    if reject_reason is not None:
-        raw.setdefault("expected", {})
-    for key in ("input", "expected"):
-        if not isinstance(raw.get(key), dict):
-            raise _MalformedError(case_id, f"{key}: missing or not an object")
-    if not raw["expected"] and reject_reason is None:
-        raise _MalformedError(case_id, "expected: empty (a case that expects nothing cannot fail)")
-    known_keys = {"id", "op", "input", "expected", "tolerance", "source", "reject_reason"}
-    unknown = sorted(set(raw) - known_keys)
+    if not isinstance(raw.get("input"), dict):
+        raise _MalformedError(case_id, "input: missing or not an object")
+    unknown = sorted(set(raw) - set(CASE_KEYS))
     if unknown:
         raise _MalformedError(
-            case_id, f"unknown key {unknown[0]!r} (a case has id, op, input, expected, tolerance)"
+            case_id,
+            f"unknown key {unknown[0]!r} (a case has {', '.join(CASE_KEYS)})",
         )
+    provenance = raw.get("source")
+    if provenance is not None and (not isinstance(provenance, str) or not provenance):
+        raise _MalformedError(case_id, "source: not a nonempty string")
+    if raw.get("reject_reason") is not None:
+        return _parse_invalid_case(source, line_number, case_id, op, raw)
+    if not isinstance(raw.get("expected"), dict):
+        raise _MalformedError(
+            case_id, "expected: missing or not an object (and no reject_reason is given)"
+        )
+    if not raw["expected"]:
+        raise _MalformedError(case_id, "expected: empty (a case that expects nothing cannot fail)")
     tolerance = Fraction(0)
     if raw.get("tolerance") is not None:
         try:
@@ -249,9 +276,7 @@ def _parse_case(source: str, line_number: int, text: str) -> Case:
             check_tolerance(tolerance, raw["expected"])
         except SpecError as error:
             raise _MalformedError(case_id, str(error)) from None
-    return Case(
-        source, line_number, case_id, op, raw["input"], raw["expected"], tolerance, reject_reason
-    )
+    return Case(source, line_number, case_id, op, raw["input"], raw["expected"], tolerance)
 
 
 def read_cases(path: Path) -> Iterator[Case | CaseResult]:
@@ -362,6 +387,11 @@ class _Rejected:
 
 
 def _judge(case: Case, output: object) -> CaseResult:
+    if case.reject_reason is not None:
+        if isinstance(output, _Rejected):
+            return CaseResult(case.source, case.line, case.case_id, True)
+        reason = f"answered an invalid case with an output (must reject: {case.reject_reason})"
+        return CaseResult(case.source, case.line, case.case_id, False, reason)
     if isinstance(output, _Rejected):
         return CaseResult(case.source, case.line, case.case_id, False, f"rejected: {output.reason}")
     problems = compare_output(case.expected, output, "output", case.tolerance)
@@ -379,21 +409,75 @@ def _unread_reason(op: str, case_input: Mapping[str, Any], log: ReadLog) -> str 
     return f"malformed case: {unread[0].describe(op)}{more}"
 
 
-def _run_one_reference(case: Case) -> CaseResult:
-    runner = get_runner(case.op)
+def _reference_answer(case: Case) -> object:
+    """The reference's output for ``case``; a refusal (bad field, bad value, unread field) is
+    a :class:`_Rejected` with the reference's reason. ``None`` for an unknown op."""
+    if get_runner(case.op) is None:
+        return None
+    output, refusal = answer_with_reference(case.op, case.input)
+    return _Rejected(refusal) if refusal is not None else output
+
+
+def answer_with_reference(op: str, case_input: Mapping[str, Any]) -> tuple[object, str | None]:
+    """(output, None) from the reference for a known ``op``, or (None, the reason) when it
+    refuses the input: a bad field or value, or a field it never read (an unknown or
+    misplaced key), so that a case is never answered while part of it was ignored."""
+    runner = get_runner(op)
     if runner is None:
-        return CaseResult(case.source, case.line, case.case_id, False, f"unknown op {case.op!r}")
+        return None, f"unknown op {op!r}"
     log = ReadLog()
     try:
-        output = runner(track_input(dict(case.input), log))
+        output = runner(track_input(dict(case_input), log))
     except CaseError as error:
-        return CaseResult(case.source, case.line, case.case_id, False, f"malformed case: {error}")
+        return None, f"malformed case: {error}"
     except SpecError as error:
-        return CaseResult(case.source, case.line, case.case_id, False, f"rejected: {error}")
-    unread = _unread_reason(case.op, case.input, log)
-    if unread is not None:
-        return CaseResult(case.source, case.line, case.case_id, False, unread)
-    return _judge(case, output)
+        return None, str(error)
+    unread = _unread_reason(op, case_input, log)
+    return (None, unread) if unread is not None else (output, None)
+
+
+def _run_one_reference(case: Case) -> CaseResult:
+    answer = _reference_answer(case)
+    if answer is None:
+        return CaseResult(case.source, case.line, case.case_id, False, f"unknown op {case.op!r}")
+    if case.reject_reason is not None:
+        return _judge_reference_rejection(case, answer)
+    if isinstance(answer, _Rejected):
+        reason = answer.reason
+        if not reason.startswith("malformed case: "):
+            reason = f"rejected: {reason}"
+        return CaseResult(case.source, case.line, case.case_id, False, reason)
+    return _judge(case, answer)
+
+
+def _judge_reference_rejection(case: Case, answer: object) -> CaseResult:
+    """An invalid case against the reference: it must reject it, for the named reason.
+
+    Unlike a program under test (any rejection passes: wording is the implementer's), the
+    reference must reject with a reason whose text matches the named reason's pattern
+    (:data:`~perpspec.conformance.rejects.REJECT_REASONS`), so that a vector's
+    ``reject_reason`` never names a refusal the reference does not make.
+    """
+    problem = check_reject_reason(case.reject_reason or "", answer)
+    if problem is not None:
+        return CaseResult(case.source, case.line, case.case_id, False, problem)
+    return CaseResult(case.source, case.line, case.case_id, True)
+
+
+def check_reject_reason(reject_reason: str, answer: object) -> str | None:
+    """Why the reference's ``answer`` does not reject for ``reject_reason``, or None."""
+    pattern = REJECT_REASONS.get(reject_reason)
+    if pattern is None:
+        names = ", ".join(sorted(REJECT_REASONS))
+        return f"malformed case: reject_reason {reject_reason!r} is not a named reason ({names})"
+    if not isinstance(answer, _Rejected):
+        return f"the reference answers an invalid case ({reject_reason}) with an output"
+    if re.search(pattern.wording, answer.reason) is None:
+        return (
+            f"the reference rejects it, but not for {reject_reason} "
+            f"({pattern.meaning}): {answer.reason}"
+        )
+    return None
 
 
 def find_malformed_reason(case: Case) -> str | None:
@@ -404,6 +488,11 @@ def find_malformed_reason(case: Case) -> str | None:
     values (``SpecError`` that is not a ``CaseError``) is not malformed: the program is
     judged on it as on any other.
     """
+    if case.reject_reason is not None:
+        answer = _reference_answer(case)
+        if answer is None:
+            return f"unknown op {case.op!r}"
+        return check_reject_reason(case.reject_reason, answer)
     runner = get_runner(case.op)
     if runner is None:
         return f"unknown op {case.op!r}"
@@ -458,18 +547,10 @@ def judge_answer(case: Case, output: object, error: str | None) -> CaseResult:
     passes only when its output matches ``expected``.
     """
     actual = {"error": error} if error is not None else output
-    if case.reject_reason is not None:
-        passed = error is not None
-        reason = (
-            ""
-            if passed
-            else f"answered an invalid case with an output (must reject: {case.reject_reason})"
-        )
-        verdict = CaseResult(case.source, case.line, case.case_id, passed, reason)
-        expected: object = {"reject_reason": case.reject_reason}
-    else:
-        verdict = _judge(case, _Rejected(error) if error is not None else output)
-        expected = case.expected
+    verdict = _judge(case, _Rejected(error) if error is not None else output)
+    expected: object = (
+        {"reject_reason": case.reject_reason} if case.reject_reason is not None else case.expected
+    )
     return replace(verdict, op=case.op, input=case.input, expected=expected, actual=actual)
 
 

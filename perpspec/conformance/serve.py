@@ -2,9 +2,9 @@
 
 It speaks the protocol an implementation under test speaks: one case a line on stdin
 (``{"id", "op", "input"}``), one ``{"id": ..., "output": {...}}`` line on stdout per case. A
-case the reference rejects is answered with ``{"id": ..., "error": "reason"}``, which the
-runner counts as a failure with that reason. Implementers can diff their program's output
-against this one line by line.
+case the reference rejects (a bad value, or a field it never read) is answered with
+``{"id": ..., "error": "reason"}``: a failure for a valid case, a pass for an invalid one.
+Implementers can diff their program's output against this one line by line.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 from typing import Any, TextIO
 
 from perpspec.conformance.registry import get_runner
-from perpspec.reference.errors import SpecError
+from perpspec.conformance.runner import answer_with_reference
 
 __all__ = ["answer_case", "serve"]
 
@@ -34,10 +34,10 @@ def answer_case(line: str) -> dict[str, Any]:
     case_input = case.get("input")
     if not isinstance(case_input, dict):
         return {"id": case_id, "error": "input: missing or not an object"}
-    try:
-        return {"id": case_id, "output": runner(case_input)}
-    except SpecError as error:
-        return {"id": case_id, "error": str(error)}
+    output, refusal = answer_with_reference(str(case.get("op")), case_input)
+    if refusal is not None:
+        return {"id": case_id, "error": refusal}
+    return {"id": case_id, "output": output}
 
 
 def serve(stdin: TextIO, stdout: TextIO) -> None:

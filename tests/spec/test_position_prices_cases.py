@@ -13,6 +13,7 @@ import pytest
 from perpspec.reference.numbers import parse_number
 from perpspec.reference.prices import closed_forms
 from perpspec.spec.cases.position_prices import cases, compute_expected
+from perpspec.spec.cases.sources import attach_sources
 from perpspec.spec.vectors import validate_case
 
 ALL = cases()
@@ -43,14 +44,14 @@ def _value(case: dict[str, Any], price: Fraction) -> Fraction:
 
 
 def test_case_count_and_ids() -> None:
-    assert 30 <= len(ALL) <= 60
+    assert 30 <= len(ALL) <= 90
     assert len(BY_ID) == len(ALL)
     for case in ALL:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", case["id"]), case["id"]
         assert case["id"].split("-")[0] in {
-            *("seed002", "seed004", "bybit", "bitmex", "binance", "derived", "hand")
+            *("seed002", "seed004", "bybit", "bitmex", "binance", "derived", "hand", "random")
         }
-        validate_case(case, "position_prices")
+        validate_case(attach_sources("position_prices", [dict(case)])[0], "position_prices")
 
 
 @pytest.mark.parametrize("case", HAND_WRITTEN, ids=[case["id"] for case in HAND_WRITTEN])

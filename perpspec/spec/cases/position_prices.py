@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import random
 from collections.abc import Mapping
 from fractions import Fraction
 from functools import cache
@@ -650,6 +651,45 @@ def _extra_cases() -> list[dict[str, Any]]:
     ]
 
 
+#: The seed of the random cases; changing it changes the vectors (and the spec version's files).
+RANDOM_SEED = 15
+
+
+def _random_cases(count: int = 24) -> list[dict[str, Any]]:
+    """Seeded random positions (linear and inverse, both sides, isolated and cross, one or
+    two tiers, with and without a tick), expected values from :func:`compute_expected` (the
+    sympy solution of the defining equations, not the generated closed forms)."""
+    rng = random.Random(RANDOM_SEED)
+    built = []
+    for index in range(count):
+        kind = rng.choice(("linear", "inverse"))
+        side = rng.choice(("long", "short"))
+        entry = rng.randint(50, 60000)
+        qty = rng.randint(1, 500)
+        multiplier = rng.choice(("1", "0.01", "100")) if kind == "linear" else "100"
+        value = Fraction(qty) * parse_number(multiplier) * (entry if kind == "linear" else 1)
+        if kind == "inverse":
+            value /= entry
+        leverage = rng.randint(2, 100)
+        balance = format_number(value / leverage)
+        tiers = [("0", "0.005")]
+        if rng.random() < 0.5:
+            tiers.append((format_number(value * Fraction(rng.randint(2, 20), 10)), "0.01"))
+        margin = (
+            _isolated(balance)
+            if rng.random() < 0.6
+            else _cross(balance, format_number(value / 200), format_number(-value / 50))
+        )
+        tick = rng.choice((None, "0.5", "0.01"))
+        case_input = _input(
+            kind, multiplier, _tiers(*tiers), (side, str(qty), str(entry)), margin, None, None, tick
+        )
+        case = _derived(f"random-{index:02d}", case_input)
+        case["source"] = f"random:seed={RANDOM_SEED} (expected: sympy solution of the equations)"
+        built.append(case)
+    return built
+
+
 @cache
 def _all_cases() -> tuple[dict[str, Any], ...]:
     return tuple(
@@ -660,6 +700,7 @@ def _all_cases() -> tuple[dict[str, Any], ...]:
         + _tier_cases()
         + _none_cases()
         + _extra_cases()
+        + _random_cases()
     )
 
 
