@@ -3,8 +3,8 @@
 The pages are generated from ``vectors/<op>.jsonl`` at every build, so the site lists exactly
 the cases the conformance runner reads. Every case is a heading anchored ``#<case-id>`` with
 its source, its inputs and its expected outputs (or, for a case that must be refused, its
-``reject_reason``). The manifest page shows ``vectors/MANIFEST.json`` when it exists; when it
-does not, the counts and SHA-256 digests are computed here from the files and the page says so.
+``reject_reason``). The manifest page shows ``vectors/MANIFEST.json``, checked against the
+files' bytes.
 """
 
 from __future__ import annotations
@@ -143,33 +143,33 @@ def _sha256(path: Path) -> str:
 
 
 def render_index_page(files: dict[str, list[dict[str, Any]]], manifest: object) -> str:
-    """The manifest page: spec version, counts per op and file, and SHA-256 per file."""
+    """The manifest page: spec version, valid and invalid cases per op, SHA-256 per file, all
+    from ``vectors/MANIFEST.json`` (``perpspec vectors`` writes it); a manifest that is
+    missing or disagrees with a file's bytes stops the build (``perpspec vectors`` refreshes
+    it), so the page never publishes a digest the files do not have."""
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise ValueError("vectors/MANIFEST.json: missing or has no files; run `perpspec vectors`")
+    stated: dict[str, Any] = manifest["files"]
     lines = ["# Conformance vectors\n"]
     lines.append(
         "The cases `perpspec conform` runs, published from `vectors/`. Each op has its page; "
-        "every case is anchored by its id.\n"
+        "every case is anchored by its id. The counts and digests below are those of "
+        "`vectors/MANIFEST.json`, checked against the files when the site is built.\n"
     )
-    stated: dict[str, Any] = {}
-    if isinstance(manifest, dict):
-        lines.append("The counts and digests below are those of `vectors/MANIFEST.json`.\n")
-        stated = manifest
-        version = manifest.get("spec_version", _NOT_STATED)
-        lines.append(f"**Spec version:** `{version}`\n")
-    else:
-        lines.append(
-            "`vectors/MANIFEST.json` is absent: the counts and SHA-256 digests below are "
-            "computed from the files at build time. **Spec version:** not stated.\n"
-        )
-    stated_files = stated.get("files", {}) if isinstance(stated.get("files"), dict) else {}
-    lines.extend(["| op | file | cases | SHA-256 |", "|---|---|---|---|"])
-    for op, cases in files.items():
+    lines.append(f"**Spec version:** `{manifest.get('spec_version', _NOT_STATED)}`\n")
+    lines.extend(["| op | file | valid | invalid | SHA-256 |", "|---|---|---|---|---|"])
+    for op in files:
         name = f"{op}.jsonl"
-        entry = stated_files.get(name, {})
-        digest = entry.get("sha256") if isinstance(entry, dict) else None
-        count = entry.get("count", len(cases)) if isinstance(entry, dict) else len(cases)
-        if digest is None:
-            digest = _sha256(VECTORS / name)
-        lines.append(f"| [`{op}`]({op}.md) | `vectors/{name}` | {count} | `{digest}` |")
+        entry = stated.get(name)
+        digest = _sha256(VECTORS / name)
+        if not isinstance(entry, dict) or entry.get("sha256") != digest:
+            raise ValueError(
+                f"vectors/MANIFEST.json: {name}: stale or missing entry; run `perpspec vectors`"
+            )
+        lines.append(
+            f"| [`{op}`]({op}.md) | `vectors/{name}` | {entry.get('valid')} | "
+            f"{entry.get('invalid')} | `{digest}` |"
+        )
     total = sum(len(cases) for cases in files.values())
     lines.append(f"\n{total} cases in all.\n")
     return "\n".join(lines)

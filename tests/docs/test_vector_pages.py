@@ -7,7 +7,9 @@ import json
 import re
 from pathlib import Path
 
-from docs_hooks.vectors import write_vector_pages
+import pytest
+
+from docs_hooks.vectors import render_index_page, write_vector_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT / "vectors"
@@ -33,8 +35,19 @@ def test_index_lists_each_file_with_its_count_and_digest(tmp_path: Path) -> None
     index = (tmp_path / "vectors" / "index.md").read_text()
     for path in sorted(VECTORS.glob("*.jsonl")):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        count = len(_case_ids(path))
-        assert f"| `vectors/{path.name}` | {count} | `{digest}` |" in index
+        cases = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        invalid = sum(1 for case in cases if "reject_reason" in case)
+        row = f"| `vectors/{path.name}` | {len(cases) - invalid} | {invalid} | `{digest}` |"
+        assert row in index
+
+
+def test_a_stale_manifest_stops_the_build(tmp_path: Path) -> None:
+    files: dict[str, list[dict[str, object]]] = {"adl_rank": []}
+    stale = {"files": {"adl_rank.jsonl": {"valid": 0, "invalid": 0, "sha256": "0" * 64}}}
+    with pytest.raises(ValueError, match="stale or missing entry"):
+        render_index_page(files, stale)
+    with pytest.raises(ValueError, match=r"MANIFEST\.json: missing"):
+        render_index_page(files, None)
 
 
 def test_a_case_shows_its_source_or_says_it_is_not_stated() -> None:
