@@ -43,8 +43,8 @@ DOCS = ROOT / "docs"
 RULE_ID = re.compile(r"^[a-z]+(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+$")
 
 #: How code names the rules it implements: the words, then one or more ticked ids.
-_MENTION = re.compile(r"[Ii]mplements rules? ((?:`[^`]+`(?:,? and |, )?)+)")
-_TICKED = re.compile(r"`([^`]+)`")
+_MENTION = re.compile(r"[Ii]mplements rules? ((?:`[a-z0-9.-]+`(?:,? and |, )?)+)")
+_TICKED = re.compile(r"`([a-z0-9.-]+)`")
 
 _P = "perpspec.reference."
 
@@ -369,7 +369,10 @@ RULES: tuple[Rule, ...] = (
             "engine.accounts.is_account_cross_liquidatable",
         ),
         invariants=("liq-trigger", "liq-complete"),
-        vectors=("replay/hand-seed001-fund-pays-deficit", "replay/hand-seed001-adl-when-fund-short"),
+        vectors=(
+            "replay/hand-seed001-fund-pays-deficit",
+            "replay/hand-seed001-adl-when-fund-short",
+        ),
     ),
     _r(
         "liq.partial",
@@ -402,7 +405,10 @@ RULES: tuple[Rule, ...] = (
         "A fill of d units at p against bankruptcy price P_b leaves d V (p - P_b) for a "
         "linear long and d V (P_b - p) for a short; inverse d V (1/P_b - 1/p) and "
         "d V (1/p - 1/P_b). Positive feeds the fund, negative the fund pays.",
-        ("liquidation.settlement.compute_fill_surplus", "liquidation.settlement.compute_net_surplus"),
+        (
+            "liquidation.settlement.compute_fill_surplus",
+            "liquidation.settlement.compute_net_surplus",
+        ),
         invariants=("conservation", "liq-settlement"),
         vectors=(
             "liquidation_settlement/seed001-long-surplus",
@@ -477,7 +483,10 @@ RULES: tuple[Rule, ...] = (
         "The last resort (ADL or socialized loss) takes only what the insurance fund cannot "
         "pay; under socialized loss the fund bears insurance_share of the loss, up to its "
         "balance, before anyone is charged.",
-        ("socialized_loss.common.compute_insurance_payment", "socialized_loss.process.compute_liquidation_share"),
+        (
+            "socialized_loss.common.compute_insurance_payment",
+            "socialized_loss.process.compute_liquidation_share",
+        ),
         invariants=("fund-first", "fund-nonnegative"),
         vectors=(
             "liquidation_settlement/seed001-fund-insufficient-adl",
@@ -542,7 +551,11 @@ RULES: tuple[Rule, ...] = (
         "The quantile at rank r of n is r / n (rank) or the share of the side's size held by "
         "it and every position above it (size); a quantile at or below the first cut point "
         "lights 5, at or below the second 4, and so on, above the last 1.",
-        ("adl.ranking.compute_quantile", "adl.ranking.compute_lights", "adl.ranking.validate_thresholds"),
+        (
+            "adl.ranking.compute_quantile",
+            "adl.ranking.compute_lights",
+            "adl.ranking.validate_thresholds",
+        ),
         vectors=(
             "adl_rank/seed001-indicator-lights",
             "adl_rank/bitmex-example-size-quantiles",
@@ -557,7 +570,11 @@ RULES: tuple[Rule, ...] = (
         "last-resorts.md",
         "Under adl.allocation = queue the counterparties are consumed in rank order, each "
         "fully before the next; the last one touched is re-ranked with its smaller size.",
-        ("adl.allocation.compute_queue_quantities", "adl.allocation.allocate_adl", "kernels.queue_allocate_units"),
+        (
+            "adl.allocation.compute_queue_quantities",
+            "adl.allocation.allocate_adl",
+            "kernels.queue_allocate_units",
+        ),
         invariants=("adl-order", "adl-qty"),
         vectors=(
             "adl_allocate/seed001-queue-350",
@@ -638,7 +655,10 @@ RULES: tuple[Rule, ...] = (
         "Profitable positions by profit, largest first (ties by account id), taken until "
         "their cumulative profit reaches the threshold of the total profit, the crossing "
         "position included; each pays amount x profit / denominator.",
-        ("socialized_loss.top_profit.select_top_profit_participants", "socialized_loss.top_profit.compute_top_profit"),
+        (
+            "socialized_loss.top_profit.select_top_profit_participants",
+            "socialized_loss.top_profit.compute_top_profit",
+        ),
         invariants=("sl-participants",),
         vectors=(
             "socialized_loss/seed000-top-profit-participants",
@@ -651,9 +671,11 @@ RULES: tuple[Rule, ...] = (
         "sl.clawback",
         "Clawback",
         "last-resorts.md",
-        "One rate, min(1, amount / total profit), taken from every profitable account's "
-        "profit.",
-        ("socialized_loss.clawback.compute_clawback_rate", "socialized_loss.clawback.compute_clawback"),
+        "One rate, min(1, amount / total profit), taken from every profitable account's profit.",
+        (
+            "socialized_loss.clawback.compute_clawback_rate",
+            "socialized_loss.clawback.compute_clawback",
+        ),
         invariants=("sl-participants", "sl-cap"),
         vectors=("socialized_loss/hand-clawback-rate", "socialized_loss/hand-clawback-over-profit"),
     ),
@@ -663,7 +685,10 @@ RULES: tuple[Rule, ...] = (
         "last-resorts.md",
         "amount x |size| / total size over every open position, long or short, capped at the "
         "account's equity and never below zero.",
-        ("socialized_loss.open_interest.compute_open_interest", "socialized_loss.open_interest.get_equity_cap"),
+        (
+            "socialized_loss.open_interest.compute_open_interest",
+            "socialized_loss.open_interest.get_equity_cap",
+        ),
         invariants=("sl-participants", "sl-cap"),
         vectors=(
             "socialized_loss/drift-open-interest-7-4",
@@ -746,7 +771,11 @@ RULES: tuple[Rule, ...] = (
         "payout down, a charge up) and carries the remainder in the open position's entry "
         "price, leaving the equity at the fill price unchanged; a close to flat books the "
         "dust to fees.",
-        ("engine.exchange.split_realized", "margin.pnl.compute_carried_entry", "margin.pnl.can_carry_dust"),
+        (
+            "engine.exchange.split_realized",
+            "margin.pnl.compute_carried_entry",
+            "margin.pnl.can_carry_dust",
+        ),
         invariants=("conservation", "balance-continuity"),
         why_no_vector="The replay vectors run without a unit (every amount exact); the "
         "simulator's runs use 10^-8 and are audited in tests/reference/simulation.",
@@ -771,7 +800,10 @@ RULES: tuple[Rule, ...] = (
         "markets' tier counts) rounds (LoopBoundError beyond).",
         ("engine.waterfall.process_mark", "engine.waterfall.compute_round_bound"),
         invariants=("liq-complete", "fund-first"),
-        vectors=("replay/hand-seed001-adl-when-fund-short", "replay/hand-seed001-fund-pays-deficit"),
+        vectors=(
+            "replay/hand-seed001-adl-when-fund-short",
+            "replay/hand-seed001-fund-pays-deficit",
+        ),
     ),
     _r(
         "engine.adl-gap",
