@@ -21,6 +21,7 @@ def on_pre_build(config: Any, **kwargs: Any) -> None:
     (GENERATED / "formulas.md").write_text(render_formulas_markdown(), encoding="utf-8")
     (GENERATED / "theorems.md").write_text(render_theorems_markdown(), encoding="utf-8")
     (GENERATED / "catalogue.md").write_text(_render_catalogue(), encoding="utf-8")
+    __import__("docs_hooks.rules", fromlist=["on_pre_build"]).on_pre_build()
 
 
 def _render_catalogue() -> str:

@@ -31,8 +31,8 @@ __all__ = [
     "get_rule",
     "get_rules_protected_by",
     "get_vector_case_ids",
-    "rule_label",
     "resolve_function",
+    "rule_label",
 ]
 
 ROOT = Path(__file__).resolve().parents[2]

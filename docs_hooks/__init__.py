@@ -1,0 +1,1 @@
+"""mkdocs hook modules, one concern each, called from mkdocs_hooks.py."""
