@@ -23,11 +23,11 @@ demo: $(STAMP)
 test: $(STAMP) lint typecheck generate-check vectors-check pytest crosshair-quick docs
 
 lint: $(STAMP)
-	$(BIN)/ruff check perpspec tests scripts benchmarks
-	$(BIN)/ruff format --check perpspec tests scripts benchmarks
+	$(BIN)/ruff check perpspec tests scripts benchmarks docs_hooks
+	$(BIN)/ruff format --check perpspec tests scripts benchmarks docs_hooks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict perpspec tests scripts benchmarks
+	$(BIN)/mypy --strict perpspec tests scripts benchmarks docs_hooks
 
 pytest: $(STAMP)
 	HYPOTHESIS_PROFILE=ci $(BIN)/pytest -q -n 2 tests

@@ -61,11 +61,9 @@ def _rule_section(rule: Rule) -> list[str]:
     else:
         lines.append(f"- **Protected by**: no invariant. {rule.why_no_invariant}")
     if rule.vectors:
-        links = []
-        for vector in rule.vectors:
-            op, _, case = vector.partition("/")
-            links.append(f"[`{op}` / `{case}`](vectors/{op}.md#{case})")
-        lines.append("- **Vectors**: " + ", ".join(links))
+        cases = [vector.partition("/") for vector in rule.vectors]
+        vector_links = [f"[`{op}` / `{case}`](vectors/{op}.md#{case})" for op, _, case in cases]
+        lines.append("- **Vectors**: " + ", ".join(vector_links))
     else:
         lines.append(f"- **Vectors**: none. {rule.why_no_vector}")
     return [*lines, ""]
