@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 # Imported while mkdocs loads this file, the only time its folder is on sys.path.
+import docs_hooks.rules
 import docs_hooks.sources
 import docs_hooks.vectors
 from docs_hooks import offline
@@ -28,6 +29,7 @@ def on_pre_build(config: Any, **kwargs: Any) -> None:
     (GENERATED / "theorems.md").write_text(render_theorems_markdown(), encoding="utf-8")
     (GENERATED / "catalogue.md").write_text(_render_catalogue(), encoding="utf-8")
     docs_hooks.vectors.write_vector_pages(GENERATED)
+    docs_hooks.rules.on_pre_build()
 
 
 def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:

@@ -56,6 +56,17 @@ def render_catalogue_table() -> list[str]:
     return lines
 
 
+def _protected_rules_line(invariant_id: str) -> str:
+    """The numbered rules this invariant protects, linked to their entries in the rules index."""
+    from perpspec.spec.rules import get_rules_protected_by
+
+    rules = get_rules_protected_by(invariant_id)
+    if not rules:
+        return "Protects no numbered rule (a property of the ledger format or of the audit)."
+    links = ", ".join(f"[`{rule.id}`](rules.md#rule-{rule.id})" for rule in rules)
+    return f"Protects rules: {links}."
+
+
 def render_catalogue_markdown() -> str:
     """The docs page: a summary table, then per invariant (anchored by its id) every check."""
     lines = [
@@ -78,7 +89,8 @@ def render_catalogue_markdown() -> str:
     for invariant_id in CATALOGUE:
         invariant = get_invariant(invariant_id)
         lines += [f"## `{invariant.id}` {{#{invariant.id}}}", "", invariant.statement, ""]
-        lines += [f"Rule: {invariant.rule}.", "", "| method | strength | where | what |"]
+        lines += [f"Rule: {invariant.rule}.", ""]
+        lines += [_protected_rules_line(invariant.id), "", "| method | strength | where | what |"]
         lines.append("|---|---|---|---|")
         for check in invariant.checks:
             lines.append(

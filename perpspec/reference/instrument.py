@@ -82,6 +82,8 @@ def compute_maintenance_amounts(
     """The maintenance amounts of the recurrence ``c_n = floor_n (m_n - m_{n-1}) + c_{n-1}``.
 
     ``c_0 = 0``. With these amounts MM is continuous across every tier floor.
+
+    Implements rule `margin.maintenance-amounts`.
     """
     amounts: list[Fraction] = []
     for index, (floor, mmr) in enumerate(zip(floors, mmrs, strict=True)):
@@ -99,6 +101,8 @@ def validate_tier_table(tiers: Sequence[Tier], require_recurrence: bool = False)
     ``[0, 1)`` that never decrease, and non-negative maintenance amounts. With
     ``require_recurrence`` the amounts must also equal the recurrence's (a published table
     that breaks it makes MM jump at a floor, and the liquidation price may not exist).
+
+    Implements rule `margin.maintenance-amounts`.
     """
     if not tiers:
         raise SpecError("tiers: at least one tier is required")
@@ -186,7 +190,10 @@ def get_tier_bounds(tiers: Sequence[Tier], index: int) -> tuple[Fraction, Fracti
 
 
 def find_tier(tiers: Sequence[Tier], value: Fraction) -> Tier:
-    """The tier whose range contains ``value`` (floor inclusive)."""
+    """The tier whose range contains ``value`` (floor inclusive).
+
+    Implements rule `margin.maintenance`.
+    """
     if value < 0:
         raise SpecError(f"value: must be >= 0 to select a tier, found {format_number(value)}")
     chosen = tiers[0]

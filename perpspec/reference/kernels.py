@@ -30,6 +30,8 @@ PPM = 1_000_000
 def floor_div(numerator: int, denominator: int) -> int:
     """The greatest integer <= numerator / denominator.
 
+    Implements rule `round.quantize`.
+
     pre: denominator > 0
     post: __return__ * denominator <= numerator < (__return__ + 1) * denominator
     """
@@ -39,6 +41,8 @@ def floor_div(numerator: int, denominator: int) -> int:
 def ceil_div(numerator: int, denominator: int) -> int:
     """The least integer >= numerator / denominator.
 
+    Implements rule `round.quantize`.
+
     pre: denominator > 0
     post: (__return__ - 1) * denominator < numerator <= __return__ * denominator
     """
@@ -47,6 +51,8 @@ def ceil_div(numerator: int, denominator: int) -> int:
 
 def quantize_units(value: int, step: int, up: bool) -> int:
     """``value`` rounded to a multiple of ``step`` (both in base units), up or down.
+
+    Implements rule `round.quantize`.
 
     pre: step > 0
     post: __return__ % step == 0
@@ -58,6 +64,8 @@ def quantize_units(value: int, step: int, up: bool) -> int:
 
 def cap_fee_units(fee_base: int, surplus: int) -> int:
     """Liquidation fee: never beyond what is left above the bankruptcy price.
+
+    Implements rule `liq.fee`.
 
     pre: fee_base >= 0
     post: 0 <= __return__ <= fee_base
@@ -71,6 +79,8 @@ def settle_fund_units(balance: int, deficit: int) -> tuple[int, bool]:
     """Pay ``deficit`` from an insurance fund only if it can pay all of it.
 
     Returns the new balance and whether it paid. The fund never goes below zero.
+
+    Implements rule `insurance.nonnegative`.
 
     pre: balance >= 0 and deficit >= 0
     post: __return__[0] >= 0
@@ -118,6 +128,8 @@ def queue_allocate_units(qty: int, sizes: list[int]) -> list[int]:
     (at most 4 counterparties of at most 1,000 lots) so the paths are finite and CrossHair
     can explore them all; the Fraction-level allocation has no bound.
 
+    Implements rule `adl.queue`.
+
     pre: qty >= 0 and len(sizes) <= 4 and all(0 < s <= 1_000 for s in sizes)
     post: len(__return__) == len(sizes)
     post: sum(__return__) == min(qty, sum(sizes))
@@ -150,6 +162,8 @@ def pro_rata_allocate_units(qty: int, sizes: list[int]) -> list[int]:
     a lot; the leftover lots go one at a time, in rank order, to counterparties whose share
     was rounded, so each fill is within one lot of its exact share and never above the size.
     Bounded like :func:`queue_allocate_units`.
+
+    Implements rule `adl.pro-rata`.
 
     pre: qty >= 0 and len(sizes) <= 4 and all(0 < s <= 1_000 for s in sizes)
     post: len(__return__) == len(sizes)

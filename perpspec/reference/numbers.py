@@ -72,6 +72,8 @@ def parse_number(value: object, field: str = "value") -> Fraction:
     Floats are refused even when they look harmless: ``0.1`` as a float is not one tenth, and
     accepting it would let inexact values into exact books. Exponents, ``NaN``, ``inf``,
     empty strings and zero denominators are refused with a reason naming ``field``.
+
+    Implements rule `num.exact`.
     """
     if isinstance(value, bool):
         raise NumberError(f"{field}: expected a number, found boolean {value!r}")
@@ -151,6 +153,8 @@ def format_number(value: Fraction) -> str:
     The decimal form has no exponent and no trailing zeros (``"19500.25"``, ``"-3"``), so
     formatting then parsing returns the same Fraction. Integer arithmetic only: this runs on
     every number a ledger writer encodes.
+
+    Implements rule `num.exact`.
     """
     numerator, denominator = value.numerator, value.denominator
     if denominator == 1:
@@ -176,6 +180,8 @@ def quantize(value: Fraction, step: Fraction, direction: Rounding) -> Fraction:
 
     This is the only rounding primitive of the reference. ``UP`` returns the least multiple
     of ``step`` that is >= ``value``; ``DOWN`` the greatest that is <= ``value``.
+
+    Implements rule `round.quantize`.
     """
     if step <= 0:
         raise NumberError(f"step: must be > 0, found {format_number(step)}")

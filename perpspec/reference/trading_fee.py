@@ -20,6 +20,9 @@ __all__ = ["compute_trading_fee"]
 
 
 def compute_trading_fee(notional: Fraction, rate: Fraction, unit: Fraction | None) -> Fraction:
-    """``notional x rate``, rounded up to ``unit`` when one is given (module docstring)."""
+    """``notional x rate``, rounded up to ``unit`` when one is given (module docstring).
+
+    Implements rule `round.charges-up-payouts-down`.
+    """
     fee = notional * rate
     return fee if unit is None else quantize(fee, unit, Rounding.UP)

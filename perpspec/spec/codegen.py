@@ -210,6 +210,8 @@ def get_equation_text(form: ClosedForm) -> tuple[str, str]:
 def _render_docstring(form: ClosedForm) -> list[str]:
     """The docstring: what the price is, its defining equation, and when it is None."""
     left, right = get_equation_text(form)
+    # The rule ids are perpspec.spec.rules' (docs/generated/rules.md).
+    rule = "liq.bankruptcy-price" if form.basis is None else "liq.liquidation-price"
     if form.basis is None:
         summary = f"Bankruptcy price of {_KIND_TEXT[form.kind]} position."
         words = ["The mark price P at which the margin balance (fee to close reserved) is zero:"]
@@ -231,6 +233,8 @@ def _render_docstring(form: ClosedForm) -> list[str]:
         "",
         f"{_INDENT}side is +1 (long) or -1 (short). Returns None when the equation has no unique",
         f"{_INDENT}solution (den == 0). A price <= 0 means none; the caller checks that.",
+        "",
+        f"{_INDENT}Implements rule `{rule}`.",
         f'{_INDENT}"""',
     ]
 

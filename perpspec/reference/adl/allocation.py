@@ -108,12 +108,18 @@ class AdlAllocation:
 
 
 def get_opposite_side(side: Side) -> Side:
-    """The side that takes over a liquidated ``side`` (DESIGN invariant ``adl-side``)."""
+    """The side that takes over a liquidated ``side`` (DESIGN invariant ``adl-side``).
+
+    Implements rule `adl.counterparties`.
+    """
     return Side.SHORT if side is Side.LONG else Side.LONG
 
 
 def is_lot_multiple(value: Fraction, lot_size: Fraction | None) -> bool:
-    """True when ``value`` is a whole number of lots (always, without a lot size)."""
+    """True when ``value`` is a whole number of lots (always, without a lot size).
+
+    Implements rule `adl.no-flip`.
+    """
     return lot_size is None or (value / lot_size).denominator == 1
 
 
@@ -136,13 +142,19 @@ def _check_counterparties(
 def get_eligible_counterparties(
     liquidated_side: Side, counterparties: Sequence[ScoredPosition]
 ) -> list[ScoredPosition]:
-    """Opposite-side positions in ADL priority order; same-side positions are not eligible."""
+    """Opposite-side positions in ADL priority order; same-side positions are not eligible.
+
+    Implements rule `adl.counterparties`.
+    """
     opposite = get_opposite_side(liquidated_side)
     return order_by_priority(p for p in counterparties if p.side is opposite)
 
 
 def compute_queue_quantities(qty: Fraction, ranked: Sequence[ScoredPosition]) -> list[Fraction]:
-    """``queue``: each counterparty in order gives all it has until ``qty`` is met."""
+    """``queue``: each counterparty in order gives all it has until ``qty`` is met.
+
+    Implements rule `adl.queue`.
+    """
     left = qty
     taken: list[Fraction] = []
     for position in ranked:
@@ -161,6 +173,8 @@ def compute_pro_rata_quantities(
     a lot and the leftover lots go one at a time, in ranking order, to counterparties whose
     share was rounded. The leftover is less than one lot per rounded share (each lost less
     than a lot), so one pass suffices and every fill is its share rounded down or up.
+
+    Implements rule `adl.pro-rata`.
     """
     total = sum((p.qty for p in ranked), Fraction(0))
     if total == 0:
@@ -188,6 +202,8 @@ def get_adl_fill_price(
     the mark of the update under ``adl.fill_price = "mark"`` (Hyperliquid: "closed at the
     previous mark price against the now underwater user"). A position with no bankruptcy
     price was taken over at the mark, so it fills there under either option.
+
+    Implements rule `adl.fill-price`.
     """
     if bankruptcy_price is None or fill_price is FillPrice.MARK:
         return mark_price
@@ -205,6 +221,8 @@ def allocate_adl(
 
     ``price`` defaults to the remainder's bankruptcy price (profile ``adl.fill_price =
     "bankruptcy"``); pass the mark for ``fill_price = "mark"``.
+
+    Implements rule `adl.queue`.
     """
     if remainder.qty <= 0:
         raise SpecError(f"liquidated.qty: must be > 0, found {format_number(remainder.qty)}")
@@ -235,7 +253,10 @@ def allocate_adl(
 def apply_adl_fills(
     counterparties: Sequence[ScoredPosition], fills: Sequence[AdlFill]
 ) -> tuple[ScoredPosition, ...]:
-    """Counterparties after ``fills``: sizes reduced, fully closed positions removed."""
+    """Counterparties after ``fills``: sizes reduced, fully closed positions removed.
+
+    Implements rule `adl.no-flip`.
+    """
     taken: dict[str, Fraction] = {}
     for fill in fills:
         taken[fill.id] = taken.get(fill.id, Fraction(0)) + fill.qty

@@ -59,7 +59,10 @@ def compute_fill_notional(
     multiplier: Fraction = Fraction(1),
     kind: ContractKind = ContractKind.LINEAR,
 ) -> Fraction:
-    """Notional of a fill in the settlement asset: ``qty V P`` linear, ``qty V / P`` inverse."""
+    """Notional of a fill in the settlement asset: ``qty V P`` linear, ``qty V / P`` inverse.
+
+    Implements rule `adl.fees`.
+    """
     if kind is ContractKind.INVERSE:
         return qty * multiplier / price
     return qty * multiplier * price
@@ -81,7 +84,10 @@ def compute_adl_fill_fees(
     taker_fee_rate: Fraction = Fraction(0),
     unit: Fraction | None = None,
 ) -> AdlFillFees:
-    """Fees of one ADL fill of ``notional`` under ``policy`` (module docstring)."""
+    """Fees of one ADL fill of ``notional`` under ``policy`` (module docstring).
+
+    Implements rules `round.charges-up-payouts-down` and `adl.fees`.
+    """
     for field, rate in (("maker_fee_rate", maker_fee_rate), ("taker_fee_rate", taker_fee_rate)):
         if rate < 0:
             raise SpecError(f"{field}: must be >= 0, found {format_number(rate)}")
@@ -94,5 +100,8 @@ def compute_adl_fill_fees(
 
 
 def compute_fees_account_delta(fees: Iterable[AdlFillFees]) -> Fraction:
-    """Change of the ``fees`` account: every fee paid in, every rebate paid out."""
+    """Change of the ``fees`` account: every fee paid in, every rebate paid out.
+
+    Implements rule `adl.fees`.
+    """
     return sum((f.counterparty_fee + f.liquidated_fee for f in fees), Fraction(0))

@@ -110,6 +110,8 @@ def compute_pnl_percentage(position: AdlPosition) -> Fraction:
     """PnL% = (mark value - entry value) / |entry value| (BitMEX, Bybit, seed 004 "opening value").
 
     The entry value is never zero: prices and sizes are > 0.
+
+    Implements rule `adl.score`.
     """
     entry_value = compute_position_value(position, position.entry_price)
     return compute_unrealized_pnl(position) / abs(entry_value)
@@ -125,6 +127,8 @@ def compute_effective_leverage(position: AdlPosition) -> Fraction:
     ``adl.ranking = "pnl_times_leverage"``. The denominator is the
     margin left above bankruptcy; a position at or beyond its bankruptcy price has none and is
     rejected (it belongs to liquidation, not to the ADL queue).
+
+    Implements rule `adl.score`.
     """
     bankruptcy = _require(
         position.bankruptcy_price,
@@ -150,6 +154,8 @@ def compute_pnl_times_leverage_score(position: AdlPosition) -> Fraction:
 
     Seed 004, Table 2: A 250% x 15 = 3750 > B 150% x 20 = 3000 > C 500% x 5 = 2500. A zero PnL%
     scores 0 either way.
+
+    Implements rule `adl.score`.
     """
     pnl_pct = compute_pnl_percentage(position)
     leverage = compute_effective_leverage(position)
@@ -167,6 +173,8 @@ def compute_leverage_pnl_margin_ratio_score(position: AdlPosition) -> Fraction:
     That is PnL% = max(0, uPnL) / max(1, wallet), margin ratio = 0 when wallet + uPnL <= 0,
     else MM / (wallet + uPnL), and score = PnL% x margin ratio. The ``1`` of ``max(1, wallet)``
     is one unit of the settlement asset, so no division by zero can occur.
+
+    Implements rule `adl.score`.
     """
     formula = RankingFormula.LEVERAGE_PNL_MARGIN_RATIO
     wallet = _require(position.wallet_balance, f"{position.id}.wallet_balance", formula)
@@ -187,6 +195,8 @@ def compute_profit_ratio_score(position: AdlPosition) -> Fraction:
 
     Seed 001: "Profit ranking refers to only the opening price, instead of the leverage and
     position." The score is PnL% with no leverage factor.
+
+    Implements rule `adl.score`.
     """
     return compute_pnl_percentage(position)
 
@@ -202,6 +212,8 @@ def compute_roi_times_mmr_score(position: AdlPosition) -> Fraction:
     The account maintenance margin rate is ``maintenance_margin / account_value`` (Bitget's
     risk rate, 100% at liquidation); both must be > 0 here, since a rate of 0 would divide a
     loss by zero and an account at or below zero equity is being liquidated, not ranked.
+
+    Implements rule `adl.score`.
     """
     formula = RankingFormula.ROI_TIMES_MMR
     maintenance = _require(
@@ -226,6 +238,8 @@ def compute_mark_entry_notional_score(position: AdlPosition) -> Fraction:
     profit: ``mark / entry`` for a long, ``entry / mark`` for a short (a literal mark/entry would
     put the most losing shorts first). ``notional = |value(mark)|``; ``account_value`` must be
     > 0 (an account at or below zero is the one being deleveraged, not a counterparty).
+
+    Implements rule `adl.score`.
     """
     formula = RankingFormula.MARK_ENTRY_NOTIONAL
     account_value = _require(position.account_value, f"{position.id}.account_value", formula)
@@ -249,7 +263,10 @@ SCORE_FORMULAS: Mapping[RankingFormula, Callable[[AdlPosition], Fraction]] = {
 
 
 def compute_score(formula: RankingFormula, position: AdlPosition) -> Fraction:
-    """The ADL score of ``position`` under the profile's ``adl.ranking`` formula."""
+    """The ADL score of ``position`` under the profile's ``adl.ranking`` formula.
+
+    Implements rule `adl.score`.
+    """
     if position.qty <= 0:
         raise SpecError(f"{position.id}.qty: must be > 0, found {format_number(position.qty)}")
     for field, price in (

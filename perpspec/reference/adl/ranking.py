@@ -113,7 +113,10 @@ class AdlRanking:
 def validate_thresholds(
     thresholds: Sequence[Fraction], field: str = "thresholds"
 ) -> tuple[Fraction, ...]:
-    """Check cut points: 4 or 5 of them, strictly increasing, in (0, 1], a fifth equal to 1."""
+    """Check cut points: 4 or 5 of them, strictly increasing, in (0, 1], a fifth equal to 1.
+
+    Implements rule `adl.lights`.
+    """
     values = tuple(thresholds)
     if len(values) not in (4, 5):
         raise SpecError(
@@ -130,26 +133,38 @@ def validate_thresholds(
 
 
 def get_priority_key(position: ScoredPosition) -> tuple[Fraction, Fraction, str]:
-    """Sort key of the ADL order: score desc, then size desc, then account id (DESIGN, ADL)."""
+    """Sort key of the ADL order: score desc, then size desc, then account id (DESIGN, ADL).
+
+    Implements rule `adl.ranking`.
+    """
     return (-position.score, -position.qty, position.id)
 
 
 def order_by_priority(positions: Iterable[ScoredPosition]) -> list[ScoredPosition]:
-    """Positions highest priority first, under :func:`get_priority_key`."""
+    """Positions highest priority first, under :func:`get_priority_key`.
+
+    Implements rule `adl.ranking`.
+    """
     return sorted(positions, key=get_priority_key)
 
 
 def compute_quantile(
     rank: int, count: int, cumulative_qty: Fraction, total_qty: Fraction, basis: QuantileBasis
 ) -> Fraction:
-    """Quantile of the position at ``rank`` (1-based) of ``count`` (module docstring)."""
+    """Quantile of the position at ``rank`` (1-based) of ``count`` (module docstring).
+
+    Implements rule `adl.lights`.
+    """
     if basis is QuantileBasis.SIZE:
         return cumulative_qty / total_qty
     return Fraction(rank, count)
 
 
 def compute_lights(quantile: Fraction, thresholds: Sequence[Fraction] = DEFAULT_THRESHOLDS) -> int:
-    """Indicator lights 5..1 of ``quantile`` under the profile's cut points (module docstring)."""
+    """Indicator lights 5..1 of ``quantile`` under the profile's cut points (module docstring).
+
+    Implements rule `adl.lights`.
+    """
     for index, cut in enumerate(thresholds):
         if quantile <= cut:
             return 5 - index
@@ -192,7 +207,10 @@ def rank_positions(
     thresholds: Sequence[Fraction] = DEFAULT_THRESHOLDS,
     basis: QuantileBasis = QuantileBasis.RANK,
 ) -> AdlRanking:
-    """Score every position with ``formula`` and rank longs and shorts separately."""
+    """Score every position with ``formula`` and rank longs and shorts separately.
+
+    Implements rule `adl.ranking`.
+    """
     _check_unique_ids(positions)
     cuts = validate_thresholds(thresholds)
     scored = [ScoredPosition(p.id, p.side, p.qty, compute_score(formula, p)) for p in positions]

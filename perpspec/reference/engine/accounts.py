@@ -101,7 +101,10 @@ def compute_position_initial_margin(market: MarketState, position: PositionState
 
 
 def compute_account_cash(account: AccountState, state: ExchangeState, asset: str) -> Fraction:
-    """Wallet plus the isolated margins of the positions settled in ``asset``."""
+    """Wallet plus the isolated margins of the positions settled in ``asset``.
+
+    Implements rule `engine.conservation`.
+    """
     cash = account.wallet.get(asset, Fraction(0))
     for market_id, position in account.positions.items():
         if state.markets[market_id].instrument.settle_asset == asset:
@@ -174,7 +177,10 @@ def is_account_cross_liquidatable(
     basis: MaintenanceBasis,
     close_fee_rate: Fraction,
 ) -> bool:
-    """Cross liquidation condition: equity - reserved close fees <= sum of MM, with positions."""
+    """Cross liquidation condition: equity - reserved close fees <= sum of MM, with positions.
+
+    Implements rule `liq.trigger`.
+    """
     if not any(True for _ in iter_cross_positions(account, state, asset)):
         return False
     equity = compute_cross_equity(account, state, asset)
@@ -188,7 +194,10 @@ def is_position_isolated_liquidatable(
     basis: MaintenanceBasis,
     close_fee_rate: Fraction,
 ) -> bool:
-    """Isolated liquidation condition: M + uPnL - reserved close fee <= MM."""
+    """Isolated liquidation condition: M + uPnL - reserved close fee <= MM.
+
+    Implements rule `liq.trigger`.
+    """
     if position.qty == 0 or position.mode is not MarginMode.ISOLATED:
         return False
     balance = position.isolated_margin + compute_position_upnl(market, position)

@@ -107,14 +107,20 @@ class Engine:
 def apply(
     config: EngineConfig, state: ExchangeState, event: Event
 ) -> tuple[ExchangeState, list[Event]]:
-    """The pure step: the state after ``event`` and the events it produced (state untouched)."""
+    """The pure step: the state after ``event`` and the events it produced (state untouched).
+
+    Implements rule `engine.rejection`.
+    """
     engine = Engine(config, state.clone())
     emitted = engine.submit(event)
     return engine.state, emitted
 
 
 def get_inputs(ledger: Iterable[Event]) -> list[Event]:
-    """The inputs of a ledger, as the engine was given them (funding without payments)."""
+    """The inputs of a ledger, as the engine was given them (funding without payments).
+
+    Implements rule `engine.replay`.
+    """
     inputs: list[Event] = []
     for event in ledger:
         if event.TYPE not in INPUT_TYPES:
@@ -130,6 +136,8 @@ def replay(config: EngineConfig, ledger: Iterable[Event]) -> list[Event]:
     """Run a ledger's inputs through a fresh engine; return the ledger it produces.
 
     Invariant ``replay``: for a ledger the engine wrote, the result equals the ledger.
+
+    Implements rule `engine.replay`.
     """
     engine = Engine(config)
     produced: list[Event] = []

@@ -48,6 +48,8 @@ def split_realized(realized: Fraction, unit: Fraction | None) -> tuple[Fraction,
     Arithmetic); the dust (less than one unit, >= 0) is booked to ``fees`` so conservation
     stays exact. Without a unit the average entry's rational turns every wallet into a
     rational whose denominator grows with each trade.
+
+    Implements rule `engine.settlement-unit`.
     """
     if unit is None:
         return realized, Fraction(0)

@@ -297,6 +297,8 @@ def compute_funding_payment(market: MarketState, qty: Fraction, rate: Fraction) 
     Zero-sum: the payments are ``-q * value_per_unit * rate`` and open interest balances
     (sum of q = 0, the engine's taken-over inventory included), so they sum to exactly zero
     and leave no residual to book.
+
+    Implements rule `engine.funding`.
     """
     mark = market.mark
     if mark is None:
@@ -310,7 +312,10 @@ def compute_funding_payments(
     state: ExchangeState, market: MarketState, rate: Fraction
 ) -> tuple[FundingPayment, ...]:
     """Funding at ``rate`` for every open position of ``market``, by account: invariant
-    ``funding`` (:func:`compute_funding_payment` each, nobody else paid)."""
+    ``funding`` (:func:`compute_funding_payment` each, nobody else paid).
+
+    Implements rule `engine.funding`.
+    """
     market_id = market.instrument.market
     return tuple(
         FundingPayment(account, compute_funding_payment(market, qty, rate))

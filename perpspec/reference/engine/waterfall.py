@@ -156,13 +156,18 @@ def compute_round_bound(ex: Exchange) -> int:
     finds nothing. An account holds at most one position per market, so the accounts times
     the markets' summed tier counts bounds the liquidations. Counted in O(markets), not per
     position, so a mark update still reads only what its index entries name.
+
+    Implements rule `engine.mark-update`.
     """
     tiers = sum(len(market.instrument.tiers) for market in ex.state.markets.values())
     return 1 + len(ex.state.accounts) * tiers
 
 
 def process_mark(ex: Exchange, event: MarkEvent) -> list[Event]:
-    """Set the mark and run the waterfall for every account it made liquidatable."""
+    """Set the mark and run the waterfall for every account it made liquidatable.
+
+    Implements rules `liq.takeover` and `engine.mark-update`.
+    """
     if event.price <= 0:
         raise SpecError(f"price: must be > 0, found {format_number(event.price)}")
     market = ex.get_market(event.market)
@@ -219,6 +224,8 @@ def compute_partial_slice(
     ``(1 - a) Y + c_j > 0`` with ``Y = C + uPnL - fee - m_j value``, and its value lies in
     tier ``j``. Each lower tier gives a least ``a``; the smallest lot multiple above it is
     checked exactly and the smallest passing slice kept.
+
+    Implements rule `liq.partial`.
     """
     inst = market.instrument
     lot = inst.lot_size
@@ -626,7 +633,10 @@ def rank_counterparties(
     ex: Exchange, market: MarketState, side: int, qty: Fraction | None = None
 ) -> list[ScoredPosition]:
     """Opposite-side traders in ranking order (:mod:`perpspec.reference.engine.ranking`),
-    cut once their sizes cover ``qty`` (None: all of them)."""
+    cut once their sizes cover ``qty`` (None: all of them).
+
+    Implements rule `engine.adl-gap`.
+    """
     options = ex.config.profile.adl
     if options is None:
         raise SpecError("profile: last_resort.method = adl needs an [adl] section")

@@ -69,6 +69,8 @@ def can_pay(balance: Fraction, deficit: Fraction) -> bool:
     Rule (DESIGN, Insurance fund): the engine executes a liquidation fill only if the fund can
     pay its deficit. Paying exactly the whole balance is allowed: the fund then stands at zero,
     which ``fund-nonnegative`` permits. A deficit is an amount owed, so it is never negative.
+
+    Implements rule `insurance.nonnegative`.
     """
     if deficit < 0:
         raise SpecError(f"deficit: must be >= 0, found {format_number(deficit)}")
@@ -80,6 +82,8 @@ def apply_insurance_delta(balance: Fraction, delta: Fraction) -> Fraction:
 
     Rule (invariant ``fund-nonnegative``): a change that would take the fund below zero is
     refused, never applied; the caller must hand that deficit to the last resort instead.
+
+    Implements rule `insurance.nonnegative`.
     """
     after = balance + delta
     if after < 0:

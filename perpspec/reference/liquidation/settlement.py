@@ -161,6 +161,8 @@ def compute_fill_surplus(
     Rule (DESIGN, Insurance fund; seed 001): the engine took the position over at ``P_b``, so
     closing a long at ``p`` gains ``d V (p - P_b)`` (linear) or ``d V (1/P_b - 1/p)`` in coin
     (inverse); a short mirrors it.
+
+    Implements rule `liq.fill-surplus`.
     """
     if kind is ContractKind.LINEAR:
         gain_per_unit = fill.price - bankruptcy_price
@@ -171,7 +173,10 @@ def compute_fill_surplus(
 
 
 def compute_net_surplus(fill_surpluses: Sequence[Fraction]) -> Fraction:
-    """Net surplus of a liquidation: gains of some fills offset deficits of others."""
+    """Net surplus of a liquidation: gains of some fills offset deficits of others.
+
+    Implements rule `liq.fill-surplus`.
+    """
     return sum(fill_surpluses, Fraction(0))
 
 
@@ -183,6 +188,8 @@ def is_fill_executable(
     Rule (DESIGN, Insurance fund): a fill executes only if the fund can pay its deficit, i.e.
     ``insurance_fund + net_surplus_before + fill_surplus >= 0``. Gains of earlier fills count,
     because they are netted before anything leaves the liquidation.
+
+    Implements rule `insurance.nonnegative`.
     """
     net_after = net_surplus_before + fill_surplus
     return can_pay(insurance_fund, max(Fraction(0), -net_after))
@@ -197,6 +204,8 @@ def select_executable_fills(
     auto-deleveraging will be triggered"): the first fill that would push the fund below zero
     is not executed, and the book walk ends there (later fills are deeper levels of the same
     book, consumed only after it).
+
+    Implements rule `insurance.nonnegative`.
     """
     if len(fills) != len(fill_surpluses):
         raise SpecError("fill_surpluses: must have one surplus per fill")
@@ -224,6 +233,8 @@ def compute_liquidation_fee_base(
     quote quantums of the fill); ``bankruptcy_value`` values the executed quantity at the price
     the position was taken over at (seed 004, Part Four: "settled internally at the bankruptcy
     price"); ``mark_value`` at the mark that triggered the liquidation.
+
+    Implements rule `liq.fee`.
     """
     if fee_base is FeeBase.FILL_NOTIONAL:
         return sum(
@@ -246,6 +257,8 @@ def compute_liquidation_fee(
     Rule (DESIGN, Liquidation): the fee comes out of what is left above the bankruptcy price,
     never beyond it, so it is capped by the net surplus and is zero on a net deficit (the
     trader is bankrupt and owes nothing more; seed 001, user B).
+
+    Implements rule `liq.fee`.
     """
     return min(fee_base * fee_rate, max(Fraction(0), net_surplus))
 
@@ -258,6 +271,8 @@ def compute_surplus_split(
     Profile option ``surplus_to``: ``insurance`` gives all of ``net_surplus - fee`` to the fund
     (negative when the fund pays a deficit); ``trader`` refunds the positive part to the trader
     and leaves only a deficit to the fund. Either way ``fee + delta + refund == net_surplus``.
+
+    Implements rule `liq.surplus-split`.
     """
     left = net_surplus - fee
     if surplus_to is SurplusTo.INSURANCE:
@@ -267,7 +282,10 @@ def compute_surplus_split(
 
 def compute_insurance_delta(surplus_delta: Fraction, fee: Fraction, fee_to: FeeTo) -> Fraction:
     """The fund's whole change: its share of the surplus, plus the fee when ``fee_to`` is the
-    fund (seed 004 Part Five; dYdX v4: the fee "goes 100% to the insurance fund")."""
+    fund (seed 004 Part Five; dYdX v4: the fee "goes 100% to the insurance fund").
+
+    Implements rule `liq.surplus-split`.
+    """
     return surplus_delta + fee if fee_to is FeeTo.INSURANCE else surplus_delta
 
 
@@ -343,6 +361,8 @@ def settle_liquidation(
     above zero, the fee (``fee_rate`` on the ``fee_base``) capped by the net surplus, the
     ``surplus_to`` split, the fee to ``fee_to``, and the fund's new balance
     (``fund-nonnegative``). ``mark_price`` is read only by ``fee_base = mark_value``.
+
+    Implements rule `liq.surplus-split`.
     """
     _check_inputs(
         side, qty, bankruptcy_price, insurance_fund, fee_rate, surplus_to, kind, multiplier

@@ -17,7 +17,10 @@ __all__ = ["compute_margin_ratio", "is_bankrupt", "is_liquidatable"]
 def is_liquidatable(
     margin_balance: Fraction, maintenance_margin: Fraction, close_fee: Fraction = Fraction(0)
 ) -> bool:
-    """True when margin balance - close fee <= MM (the liquidation condition)."""
+    """True when margin balance - close fee <= MM (the liquidation condition).
+
+    Implements rule `liq.trigger`.
+    """
     return margin_balance - close_fee <= maintenance_margin
 
 

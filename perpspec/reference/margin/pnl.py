@@ -44,7 +44,10 @@ def get_side(qty: Fraction) -> int:
 def compute_position_value(
     kind: ContractKind, qty: Fraction, multiplier: Fraction, price: Fraction
 ) -> Fraction:
-    """Value of the position at ``price``: ``|q| V P`` (linear) or ``|q| V / P`` (inverse)."""
+    """Value of the position at ``price``: ``|q| V P`` (linear) or ``|q| V / P`` (inverse).
+
+    Implements rule `margin.upnl`.
+    """
     if price <= 0:
         raise SpecError("price: must be > 0")
     if kind is ContractKind.LINEAR:
@@ -59,7 +62,10 @@ def compute_unrealized_pnl(
     entry_price: Fraction,
     mark_price: Fraction,
 ) -> Fraction:
-    """Unrealized PnL at the mark: ``q V (P - E)`` or ``q V (1/E - 1/P)``."""
+    """Unrealized PnL at the mark: ``q V (P - E)`` or ``q V (1/E - 1/P)``.
+
+    Implements rule `margin.upnl`.
+    """
     if entry_price <= 0 or mark_price <= 0:
         raise SpecError("price: entry and mark prices must be > 0")
     if kind is ContractKind.LINEAR:
@@ -78,6 +84,8 @@ def compute_realized_pnl(
 
     It is the unrealized PnL of the closed part at the exit price, so realizing never
     changes equity at that price.
+
+    Implements rule `margin.average-entry`.
     """
     return compute_unrealized_pnl(kind, closed_qty, multiplier, entry_price, exit_price)
 
@@ -94,6 +102,8 @@ def compute_average_entry(
     Linear contracts average the price weighted by quantity. Inverse contracts average the
     reciprocal (1/E is what their PnL is linear in), so the entry is the harmonic mean: the
     uPnL of the merged position equals the sum of the parts' uPnL at every mark.
+
+    Implements rule `margin.average-entry`.
     """
     total = abs(qty) + abs(added_qty)
     if kind is ContractKind.LINEAR:
@@ -113,6 +123,8 @@ def compute_carried_entry(
     It solves ``uPnL(remaining, new entry, P) = uPnL(remaining, entry, P) + dust`` for every
     mark ``P`` (both PnLs are affine in the same term of ``P``): linear ``E - dust / (q V)``,
     inverse ``1 / (1/E + dust / (q V))``.
+
+    Implements rule `engine.settlement-unit`.
     """
     shift = dust / (remaining * multiplier)
     if kind is ContractKind.LINEAR:
@@ -133,6 +145,8 @@ def can_carry_dust(
     ``dust / (q V)``: past zero exactly when the dust is at least the remaining position's
     value at its entry (``q V E`` linear, ``q V / E`` inverse), a position smaller than one
     settlement unit. Such a position cannot carry it.
+
+    Implements rule `engine.settlement-unit`.
     """
     shift = dust / (remaining * multiplier)
     if kind is ContractKind.LINEAR:
@@ -161,6 +175,8 @@ def apply_fill(
     booking. Without it an exact average entry's denominator grows with every fill. A close
     to flat (or past it) returns the exact PnL: the caller books it; so does a reduction whose
     remaining position is too small to carry the remainder (:func:`can_carry_dust`).
+
+    Implements rule `margin.average-entry`.
     """
     if fill_qty == 0:
         raise SpecError("qty: a fill must not be zero")

@@ -37,14 +37,20 @@ class MaintenanceBasis(Enum):
 
 
 def compute_initial_margin(value: Fraction, leverage: Fraction) -> Fraction:
-    """Initial margin: the value divided by the leverage (seed 004, Part Two)."""
+    """Initial margin: the value divided by the leverage (seed 004, Part Two).
+
+    Implements rule `margin.initial`.
+    """
     if leverage <= 0:
         raise SpecError("leverage: must be > 0")
     return value / leverage
 
 
 def compute_maintenance_margin(tiers: Sequence[Tier], value: Fraction) -> Fraction:
-    """MM = value * m - c, with the tier that contains ``value``."""
+    """MM = value * m - c, with the tier that contains ``value``.
+
+    Implements rule `margin.maintenance`.
+    """
     tier = find_tier(tiers, value)
     return value * tier.mmr - tier.maintenance_amount
 
@@ -57,7 +63,10 @@ def get_maintenance_value(
     mark_price: Fraction,
     basis: MaintenanceBasis,
 ) -> Fraction:
-    """The value MM is computed on: at the mark or at the entry price, by profile option."""
+    """The value MM is computed on: at the mark or at the entry price, by profile option.
+
+    Implements rule `margin.maintenance-basis`.
+    """
     price = mark_price if basis is MaintenanceBasis.MARK else entry_price
     return compute_position_value(kind, qty, multiplier, price)
 
@@ -71,7 +80,10 @@ def compute_position_maintenance_margin(
     mark_price: Fraction,
     basis: MaintenanceBasis,
 ) -> Fraction:
-    """MM of one position at ``mark_price`` on the profile's basis."""
+    """MM of one position at ``mark_price`` on the profile's basis.
+
+    Implements rule `margin.maintenance-basis`.
+    """
     value = get_maintenance_value(kind, qty, multiplier, entry_price, mark_price, basis)
     return compute_maintenance_margin(tiers, value)
 
@@ -83,17 +95,26 @@ def compute_close_fee(
     price: Fraction,
     close_fee_rate: Fraction,
 ) -> Fraction:
-    """The fee to close the position at ``price``, reserved by profile option ``close_fee_rate``."""
+    """The fee to close the position at ``price``, reserved by profile option ``close_fee_rate``.
+
+    Implements rule `price.close-fee`.
+    """
     return compute_position_value(kind, qty, multiplier, price) * close_fee_rate
 
 
 def compute_isolated_margin_balance(
     isolated_margin: Fraction, unrealized_pnl: Fraction
 ) -> Fraction:
-    """Isolated margin balance = M + uPnL."""
+    """Isolated margin balance = M + uPnL.
+
+    Implements rule `margin.balance`.
+    """
     return isolated_margin + unrealized_pnl
 
 
 def compute_cross_equity(wallet_balance: Fraction, unrealized_pnls: Iterable[Fraction]) -> Fraction:
-    """Cross equity = W + sum of the cross positions' uPnL."""
+    """Cross equity = W + sum of the cross positions' uPnL.
+
+    Implements rule `margin.balance`.
+    """
     return wallet_balance + sum(unrealized_pnls, Fraction(0))

@@ -50,6 +50,8 @@ def linear_bankruptcy_price(
 
     side is +1 (long) or -1 (short). Returns None when the equation has no unique
     solution (den == 0). A price <= 0 means none; the caller checks that.
+
+    Implements rule `liq.bankruptcy-price`.
     """
     _require_side(side)
     den = qty * multiplier * (side - close_fee_rate)
@@ -76,6 +78,8 @@ def inverse_bankruptcy_price(
 
     side is +1 (long) or -1 (short). Returns None when the equation has no unique
     solution (den == 0). A price <= 0 means none; the caller checks that.
+
+    Implements rule `liq.bankruptcy-price`.
     """
     _require_side(side)
     den = side * qty * multiplier + entry_price * collateral
@@ -106,6 +110,8 @@ def linear_liquidation_price_mark_basis(
 
     side is +1 (long) or -1 (short). Returns None when the equation has no unique
     solution (den == 0). A price <= 0 means none; the caller checks that.
+
+    Implements rule `liq.liquidation-price`.
     """
     _require_side(side)
     den = qty * multiplier * (side - mmr - close_fee_rate)
@@ -141,6 +147,8 @@ def linear_liquidation_price_entry_basis(
 
     side is +1 (long) or -1 (short). Returns None when the equation has no unique
     solution (den == 0). A price <= 0 means none; the caller checks that.
+
+    Implements rule `liq.liquidation-price`.
     """
     _require_side(side)
     den = qty * multiplier * (side - close_fee_rate)
@@ -177,6 +185,8 @@ def inverse_liquidation_price_mark_basis(
 
     side is +1 (long) or -1 (short). Returns None when the equation has no unique
     solution (den == 0). A price <= 0 means none; the caller checks that.
+
+    Implements rule `liq.liquidation-price`.
     """
     _require_side(side)
     den = (
@@ -212,6 +222,8 @@ def inverse_liquidation_price_entry_basis(
 
     side is +1 (long) or -1 (short). Returns None when the equation has no unique
     solution (den == 0). A price <= 0 means none; the caller checks that.
+
+    Implements rule `liq.liquidation-price`.
     """
     _require_side(side)
     den = (

@@ -76,7 +76,10 @@ class PositionPrices:
 
 
 def compute_collateral(margin: MarginContext) -> Fraction:
-    """Collateral ``B`` of the closed forms: balance (+ the other positions' uPnL in cross)."""
+    """Collateral ``B`` of the closed forms: balance (+ the other positions' uPnL in cross).
+
+    Implements rule `price.collateral`.
+    """
     if margin.mode is MarginMode.ISOLATED:
         return margin.balance
     return margin.balance + margin.other_unrealized_pnl
@@ -99,7 +102,10 @@ def compute_bankruptcy_price(
     margin: MarginContext,
     close_fee_rate: Fraction = Fraction(0),
 ) -> Fraction | None:
-    """The mark at which margin balance (less the reserved close fee) is zero."""
+    """The mark at which margin balance (less the reserved close fee) is zero.
+
+    Implements rule `liq.bankruptcy-price`.
+    """
     solve = (
         closed_forms.linear_bankruptcy_price
         if kind is ContractKind.LINEAR
@@ -179,7 +185,10 @@ def compute_liquidation_price(
     basis: MaintenanceBasis = MaintenanceBasis.MARK,
     close_fee_rate: Fraction = Fraction(0),
 ) -> Fraction | None:
-    """The mark at which margin balance = MM (+ other MM in cross), as the tier fixed point."""
+    """The mark at which margin balance = MM (+ other MM in cross), as the tier fixed point.
+
+    Implements rules `liq.liquidation-price` and `price.tier-fixed-point`.
+    """
     _check_rates(tiers, close_fee_rate)
     if basis is MaintenanceBasis.ENTRY:
         tier = find_tier(tiers, compute_position_value(kind, qty, multiplier, entry_price))
@@ -206,6 +215,8 @@ def round_position_price(price: Fraction | None, side: int, tick_size: Fraction)
     Up for a long means the position is taken over no lower than its exact bankruptcy price
     (the trader never ends below zero) and liquidated no later than its exact liquidation
     price; a short mirrors it.
+
+    Implements rule `round.price-to-tick`.
     """
     if price is None:
         return None
@@ -224,7 +235,10 @@ def compute_position_prices(
     close_fee_rate: Fraction = Fraction(0),
     tick_size: Fraction | None = None,
 ) -> PositionPrices:
-    """Both prices of one position, exact and (with ``tick_size``) rounded to the tick."""
+    """Both prices of one position, exact and (with ``tick_size``) rounded to the tick.
+
+    Implements rule `price.none`.
+    """
     if side not in (1, -1):
         raise SpecError(f"side: must be +1 (long) or -1 (short), found {side}")
     if qty <= 0 or multiplier <= 0 or entry_price <= 0:

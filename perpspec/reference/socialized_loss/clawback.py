@@ -27,7 +27,10 @@ __all__ = ["compute_clawback", "compute_clawback_rate"]
 
 
 def compute_clawback_rate(amount: Fraction, total_profit: Fraction) -> Fraction:
-    """The one percentage of profit taken from everyone: ``min(1, amount / total profit)``."""
+    """The one percentage of profit taken from everyone: ``min(1, amount / total profit)``.
+
+    Implements rule `sl.clawback`.
+    """
     if total_profit <= 0:
         return Fraction(0)
     return min(Fraction(1), amount / total_profit)
@@ -40,7 +43,10 @@ def compute_clawback(
     insurance_share: Fraction = Fraction(1),
     unit: Fraction | None = None,
 ) -> SocializedLossResult:
-    """Claw the amount back from every profitable account at one rate (module docstring)."""
+    """Claw the amount back from every profitable account at one rate (module docstring).
+
+    Implements rule `sl.clawback`.
+    """
     check_loss_inputs(loss, insurance_fund, insurance_share)
     check_unique_ids(positions)
     insurance_paid = compute_insurance_payment(loss, insurance_fund, insurance_share, unit)

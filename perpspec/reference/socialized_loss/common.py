@@ -67,6 +67,8 @@ def compute_insurance_payment(
 
     With a unit, the payment rounds DOWN to it (a payout from the fund), which leaves the
     traders' part a whole number of units when the loss is.
+
+    Implements rule `insurance.fund-first`.
     """
     payment = min(insurance_fund, insurance_share * loss)
     if unit is not None:
@@ -77,7 +79,10 @@ def compute_insurance_payment(
 def round_charges(
     shares: Sequence[tuple[str, Fraction]], caps: Mapping[str, Fraction], unit: Fraction | None
 ) -> dict[str, Fraction]:
-    """Round exact shares (each already within its cap) to the unit (module docstring)."""
+    """Round exact shares (each already within its cap) to the unit (module docstring).
+
+    Implements rule `sl.rounding`.
+    """
     if unit is None:
         return dict(shares)
     charges = {account: quantize(share, unit, Rounding.DOWN) for account, share in shares}
@@ -98,7 +103,10 @@ def build_result(
     charges: Mapping[str, Fraction],
     participants: Sequence[str],
 ) -> SocializedLossResult:
-    """The result, with zero charges dropped and the rest of the loss booked as uncovered."""
+    """The result, with zero charges dropped and the rest of the loss booked as uncovered.
+
+    Implements rule `sl.cap`.
+    """
     kept = {account: amount for account, amount in charges.items() if amount > 0}
     uncovered = loss - insurance_paid - sum(kept.values(), Fraction(0))
     return SocializedLossResult(insurance_paid, kept, uncovered, tuple(participants))

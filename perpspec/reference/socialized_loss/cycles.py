@@ -24,7 +24,10 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks
 
 
 def parse_cycle(text: str, field: str = "socialized_loss.cycle") -> timedelta:
-    """Parse ``<n><unit>`` (module docstring) into a positive duration."""
+    """Parse ``<n><unit>`` (module docstring) into a positive duration.
+
+    Implements rule `sl.cycle`.
+    """
     match = _CYCLE.fullmatch(text.strip()) if isinstance(text, str) else None
     if match is None:
         raise SpecError(f'{field}: {text!r} is not a cycle (write a duration such as "8h" or "1d")')
@@ -37,7 +40,10 @@ def _check_aware(ts: datetime) -> None:
 
 
 def get_cycle_index(ts: datetime, cycle: timedelta) -> int:
-    """The index of the settlement cycle that contains ``ts``."""
+    """The index of the settlement cycle that contains ``ts``.
+
+    Implements rule `sl.cycle`.
+    """
     _check_aware(ts)
     return (ts - EPOCH) // cycle
 

@@ -48,12 +48,18 @@ __all__ = [
 
 
 def compute_residual(vault: Fraction, principal: Fraction, insurance: Fraction) -> Fraction:
-    """Residual = max(0, V - C_tot - I): what backs the junior profit claims (Percolator 3.1)."""
+    """Residual = max(0, V - C_tot - I): what backs the junior profit claims (Percolator 3.1).
+
+    Implements rule `sl.haircut-ratio`.
+    """
     return max(Fraction(0), vault - principal - insurance)
 
 
 def compute_haircut_ratio(residual: Fraction, total_positive_pnl: Fraction) -> Fraction:
-    """h = min(Residual, PNL_pos_tot) / PNL_pos_tot, and h = 1 with no positive PnL (3.2)."""
+    """h = min(Residual, PNL_pos_tot) / PNL_pos_tot, and h = 1 with no positive PnL (3.2).
+
+    Implements rule `sl.haircut-ratio`.
+    """
     if total_positive_pnl == 0:
         return Fraction(1)
     return min(residual, total_positive_pnl) / total_positive_pnl
@@ -62,7 +68,10 @@ def compute_haircut_ratio(residual: Fraction, total_positive_pnl: Fraction) -> F
 def compute_haircut_shortfall(
     vault: Fraction, principal: Fraction, insurance: Fraction, total_positive_pnl: Fraction
 ) -> Fraction:
-    """The loss being socialized: how far the vault falls short of every claim."""
+    """The loss being socialized: how far the vault falls short of every claim.
+
+    Implements rule `sl.haircut-ratio`.
+    """
     return max(Fraction(0), principal + insurance + total_positive_pnl - vault)
 
 
@@ -73,7 +82,10 @@ def compute_haircut(
     positions: Sequence[SlPosition],
     unit: Fraction | None = None,
 ) -> SocializedLossResult:
-    """Pay every positive claim at ``h`` and charge each the rest (module docstring)."""
+    """Pay every positive claim at ``h`` and charge each the rest (module docstring).
+
+    Implements rule `sl.haircut-ratio`.
+    """
     for field, value in (("vault", vault), ("principal", principal), ("insurance_fund", insurance)):
         if value < 0:
             raise SpecError(f"{field}: must be >= 0, found {format_number(value)}")
@@ -101,6 +113,8 @@ def compute_written_off_haircut(
     so Residual = max(0, PNL_pos_tot - D) and the shortfall is D, whatever C_tot and I are:
     neither needs stating. Each claim is paid ``floor(profit x h)`` and charged the rest, as
     in :func:`compute_haircut`.
+
+    Implements rule `sl.haircut-ratio`.
     """
     check_loss_inputs(loss, insurance_fund, insurance_share)
     check_unique_ids(positions)

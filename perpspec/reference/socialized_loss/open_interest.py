@@ -37,7 +37,10 @@ def get_size(position: SlPosition) -> Fraction:
 
 
 def get_equity_cap(position: SlPosition) -> Fraction:
-    """The cap of an ``open_interest`` charge: the account's equity, never below zero."""
+    """The cap of an ``open_interest`` charge: the account's equity, never below zero.
+
+    Implements rule `sl.open-interest`.
+    """
     if position.equity is None:
         raise SpecError(f"{position.id}.equity: required by the open_interest method")
     return max(Fraction(0), position.equity)
@@ -56,7 +59,10 @@ def compute_open_interest(
     insurance_share: Fraction = Fraction(1),
     unit: Fraction | None = None,
 ) -> SocializedLossResult:
-    """Spread the amount over open interest, each charge capped at equity (module docstring)."""
+    """Spread the amount over open interest, each charge capped at equity (module docstring).
+
+    Implements rule `sl.open-interest`.
+    """
     check_loss_inputs(loss, insurance_fund, insurance_share)
     check_unique_ids(positions)
     insurance_paid = compute_insurance_payment(loss, insurance_fund, insurance_share, unit)

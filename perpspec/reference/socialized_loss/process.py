@@ -58,7 +58,10 @@ def compute_socialized_loss(
     vault: Fraction | None = None,
     principal: Fraction | None = None,
 ) -> SocializedLossResult:
-    """Run the method of ``params`` (``haircut_ratio`` also needs ``vault`` and ``principal``)."""
+    """Run the method of ``params`` (``haircut_ratio`` also needs ``vault`` and ``principal``).
+
+    Implements rule `sl.cap`.
+    """
     method = params.method
     if method is SocializedLossMethod.TOP_PROFIT:
         return compute_top_profit(
@@ -87,7 +90,10 @@ def compute_liquidation_share(
     unit: Fraction | None = None,
 ) -> SocializedLossResult:
     """One liquidation's loss as the engine shares it (and the audit recomputes it): the
-    method of ``params``, with ``haircut_ratio`` in its written-off form (no vault stated)."""
+    method of ``params``, with ``haircut_ratio`` in its written-off form (no vault stated).
+
+    Implements rule `insurance.fund-first`.
+    """
     if params.method is SocializedLossMethod.HAIRCUT_RATIO:
         return compute_written_off_haircut(
             loss, insurance_fund, positions, params.insurance_share, unit
@@ -116,7 +122,10 @@ def process_cycle_losses(
     positions: Sequence[SlPosition],
     unit: Fraction | None = None,
 ) -> tuple[tuple[SocializedLossResult, ...], tuple[SlPosition, ...], Fraction]:
-    """Charge ``losses`` of one cycle in turn; return results, positions and fund after."""
+    """Charge ``losses`` of one cycle in turn; return results, positions and fund after.
+
+    Implements rule `sl.cycle`.
+    """
     if params.method is SocializedLossMethod.HAIRCUT_RATIO:
         raise SpecError(
             "socialized_loss.method: haircut_ratio is computed on the state, not per loss"

@@ -61,7 +61,10 @@ def get_profitable_positions(positions: Sequence[SlPosition]) -> list[SlPosition
 def select_top_profit_participants(
     positions: Sequence[SlPosition], threshold: Fraction = DEFAULT_THRESHOLD
 ) -> list[SlPosition]:
-    """Seed 000's search: take from the top until cumulative profit >= threshold x total."""
+    """Seed 000's search: take from the top until cumulative profit >= threshold x total.
+
+    Implements rule `sl.top-profit`.
+    """
     if not 0 < threshold <= 1:
         raise SpecError(f"threshold: must be in (0, 1], found {format_number(threshold)}")
     ranked = get_profitable_positions(positions)
@@ -85,7 +88,10 @@ def compute_top_profit(
     denominator: Denominator = Denominator.PARTICIPANTS,
     unit: Fraction | None = None,
 ) -> SocializedLossResult:
-    """Share ``loss`` between the fund and the top-profit positions (module docstring)."""
+    """Share ``loss`` between the fund and the top-profit positions (module docstring).
+
+    Implements rule `sl.top-profit`.
+    """
     check_loss_inputs(loss, insurance_fund, insurance_share)
     check_unique_ids(positions)
     insurance_paid = compute_insurance_payment(loss, insurance_fund, insurance_share, unit)
