@@ -192,16 +192,11 @@ def drive_program(  # noqa: PLR0915
                 run.errors[pending.pop(0)] = f"crashed: {description} (restarted on the rest)"
                 break
             assert isinstance(item, str)
-            if not item.strip():
-                continue
-            parsed = _parse_answer(item)
-            if isinstance(parsed, str):
-                run.protocol_errors.append(parsed)
+            parsed = _read_answer(item, known, run)
+            if parsed is None:
                 continue
             case_id, answer = parsed
-            if case_id not in known:
-                run.protocol_errors.append(f"an answer for id {case_id!r}, never sent")
-            elif case_id in run.answers or case_id in run.errors:
+            if case_id in run.answers or case_id in run.errors:
                 run.answers.pop(case_id, None)
                 run.errors[case_id] = "answered twice"
             else:
@@ -222,6 +217,21 @@ def drive_program(  # noqa: PLR0915
     return run
 
 
+def _read_answer(item: str, known: set[str], run: ProgramRun) -> tuple[str, Answer] | None:
+    """The (id, answer) of one line the program printed, for an id that was sent; a garbage
+    line or an answer to an id never sent is a protocol error of the run (None)."""
+    if not item.strip():
+        return None
+    parsed = _parse_answer(item)
+    if isinstance(parsed, str):
+        run.protocol_errors.append(parsed)
+        return None
+    if parsed[0] not in known:
+        run.protocol_errors.append(f"an answer for id {parsed[0]!r}, never sent")
+        return None
+    return parsed
+
+
 def _drain(process: _Process, run: ProgramRun, known: set[str], timeout: float) -> None:
     """Read what the program prints after its last expected answer, until it exits."""
     while True:
@@ -234,13 +244,7 @@ def _drain(process: _Process, run: ProgramRun, known: set[str], timeout: float) 
             process.process.wait()
             return
         assert isinstance(item, str)
-        if not item.strip():
-            continue
-        parsed = _parse_answer(item)
-        if isinstance(parsed, str):
-            run.protocol_errors.append(parsed)
-        elif parsed[0] not in known:
-            run.protocol_errors.append(f"an answer for id {parsed[0]!r}, never sent")
-        else:
+        parsed = _read_answer(item, known, run)
+        if parsed is not None:
             run.answers.pop(parsed[0], None)
             run.errors[parsed[0]] = "answered twice"
