@@ -205,11 +205,9 @@ def search(page: Page, term: str) -> list[str]:
 
 
 def site_rule_ids() -> list[str]:
-    """The rule ids the built site anchors as ``#rule-<id>`` (none until the rules exist)."""
-    site = get_built_site()
-    rules = site / "rules" / "index.html"
-    if not rules.is_file():
-        return []
+    """The rule ids the built rules index anchors as ``#rule-<id>``."""
+    rules = get_built_site() / "generated" / "rules" / "index.html"
+    assert rules.is_file(), "the site has no rules index (generated/rules/)"
     text = rules.read_text(encoding="utf-8")
     return sorted({part.split('"', 1)[0] for part in text.split('id="rule-')[1:] if '"' in part})
 
@@ -227,20 +225,55 @@ def test_search_finds_an_invariant_id(browsing: Browsing) -> None:
 
 
 def test_search_finds_a_rule_id(browsing: Browsing) -> None:
-    """Every rule the site anchors is found by its id; until there are rules, an invariant's.
-
-    The rules index (``rules/``) anchors each rule as ``#rule-<id>``; the first of them is
-    searched for and must lead to a page that carries that anchor.
-    """
+    """A rule id typed into the site's search leads to the rules index."""
     rule_ids = site_rule_ids()
+    assert "liq.bankruptcy-price" in rule_ids
     page = browsing.open("")
-    if rule_ids:
-        hrefs = search(page, rule_ids[0])
-        assert hrefs, f"search for the rule {rule_ids[0]} finds nothing"
-    else:
-        hrefs = search(page, CATALOGUE[-1])
-        assert any("generated/catalogue/" in href for href in hrefs), hrefs
+    hrefs = search(page, "liq.bankruptcy-price")
+    assert any("generated/rules/" in href for href in hrefs), (
+        f"search for liq.bankruptcy-price does not find the rules index: {hrefs}"
+    )
+    _screenshot(page, "search-rule")
     page.close()
+    browsing.assert_clean()
+
+
+#: What a rule's entry must link through to, by the site path each link goes to.
+RULE_LINK_TARGETS = {
+    "function": "api/",
+    "invariant": "generated/catalogue/",
+    "vector": "generated/vectors/",
+    "formula": "generated/formulas/",
+}
+
+
+def test_a_rule_links_through_to_its_function_invariant_vector_and_formula(
+    browsing: Browsing,
+) -> None:
+    """From ``liq.bankruptcy-price``'s entry, each kind of link opens a page that carries
+    the anchor it names (the function's, the invariant's, the case's, the formula's)."""
+    page = browsing.open("generated/rules/")
+    hrefs: list[str] = page.evaluate(
+        """() => {
+            const start = document.getElementById('rule-liq.bankruptcy-price');
+            const links = [];
+            for (let el = start.nextElementSibling; el && el.tagName !== 'H2';
+                 el = el.nextElementSibling) {
+                el.querySelectorAll('a[href]').forEach(a => links.push(a.href));
+            }
+            return links;
+        }"""
+    )
+    page.close()
+    for kind, target in RULE_LINK_TARGETS.items():
+        chosen = [href for href in hrefs if f"/{target}" in href and "#" in href]
+        assert chosen, f"the rule's entry has no {kind} link ({target}): {hrefs}"
+        address, anchor = chosen[0].split("#", 1)
+        assert address.startswith(browsing.base_url), f"{kind} link leaves the site: {address}"
+        linked = browsing.open(address.removeprefix(browsing.base_url))
+        found = linked.evaluate("(id) => document.getElementById(id) !== null", anchor)
+        assert found, f"{kind} link {chosen[0]}: the page has no anchor {anchor!r}"
+        linked.close()
     browsing.assert_clean()
 
 
