@@ -34,6 +34,20 @@ def load_function(spec: str) -> Callable[[dict[str, Any]], Any]:
     return function  # type: ignore[no-any-return]  # a callable found by name is untyped
 
 
+def check_function(spec: str) -> str | None:
+    """Why ``spec`` names no function the cases can run through (None: it does), found as the
+    program will find it (the working folder first), so a typo is one usage error, not a
+    crash charged to every case."""
+    sys.path.insert(0, "")
+    try:
+        load_function(spec)
+    except ValueError as problem:
+        return str(problem)
+    finally:
+        sys.path.remove("")
+    return None
+
+
 def serve_function(
     function: Callable[[dict[str, Any]], Any], stdin: TextIO, stdout: TextIO
 ) -> None:

@@ -31,7 +31,9 @@ def add_conform_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--python", metavar="MODULE:FUNCTION", help="run the cases through a Python function"
     )
-    parser.add_argument("--timeout", type=float, default=None, help="seconds per case (default 10)")
+    parser.add_argument(
+        "--timeout", type=_seconds, default=None, help="seconds per case (default 10)"
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--fuzz", type=int, metavar="N", help="compare N random cases live")
     parser.add_argument("--seed", type=int, default=0, help="fuzzing seed (default 0)")
@@ -103,14 +105,29 @@ def print_text(summary: RunSummary) -> None:
     print(summary.closing_line())
 
 
+def _seconds(text: str) -> float:
+    """A per-case timeout: a positive number of seconds (a wait, not an amount of money)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return seconds
+
+
 def conform_command(args: argparse.Namespace) -> int:
     """Run ``perpspec conform``; the exit status (0 all passed, 1 not, 2 usage)."""
     command = args.cmd
     if args.python:
-        from perpspec.conformance.python_entry import python_command
+        from perpspec.conformance.python_entry import check_function, python_command
 
         if command:
             print("perpspec conform: give --cmd or --python, not both", file=sys.stderr)
+            return 2
+        problem = check_function(args.python)
+        if problem is not None:
+            print(f"perpspec conform: {problem}", file=sys.stderr)
             return 2
         command = python_command(args.python)
     if args.fuzz is not None:

@@ -227,3 +227,28 @@ def test_python_entry_point(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     path = _write_cases(tmp_path, True)
     monkeypatch.chdir(tmp_path)
     assert main(["conform", "--python", "my_engine:run", str(path)]) == 0
+
+
+def test_python_naming_no_function_is_one_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my_engine.py").write_text("def run(case):\n    return {}\n")
+    path = _write_cases(tmp_path)
+    assert main(["conform", "--python", "no_such_engine:run", str(path)]) == 2
+    assert main(["conform", "--python", "my_engine:walk", str(path)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        "perpspec conform: --python: cannot import 'no_such_engine': "
+        "No module named 'no_such_engine'",
+        "perpspec conform: --python: 'my_engine' has no function 'walk'",
+    ]
+
+
+@pytest.mark.parametrize("seconds", ["-1", "0", "abc", "inf"])
+def test_a_timeout_that_is_not_a_positive_number_is_a_usage_error(
+    tmp_path: Path, seconds: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write_cases(tmp_path)
+    assert main(["conform", "--cmd", "true", "--timeout", seconds, str(path)]) == 2
+    assert "argument --timeout" in capsys.readouterr().err
