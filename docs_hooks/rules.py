@@ -110,36 +110,11 @@ def render_rules_markdown() -> str:
     return "\n".join(lines)
 
 
-def _vector_ops() -> list[str]:
-    return sorted({rule_vector.partition("/")[0] for rule in RULES for rule_vector in rule.vectors})
-
-
-def _ensure_vector_pages() -> None:
-    """Write a minimal page per op only where the vector pages are not generated.
-
-    The vector pages proper (every case with its inputs, outputs and source) are written
-    by their own hook; this keeps the rules' links whole when that hook is absent.
-    """
-    from perpspec.spec.rules import get_vector_case_ids
-
-    cases = get_vector_case_ids()
-    folder = GENERATED / "vectors"
-    folder.mkdir(parents=True, exist_ok=True)
-    for op in _vector_ops():
-        page = folder / f"{op}.md"
-        if page.exists():
-            continue
-        lines = [f"# Vectors: `{op}`", "", f"The cases of `vectors/{op}.jsonl`, by id.", ""]
-        for case in sorted(cases.get(op, set())):
-            lines += [f"## `{case}` {{#{case}}}", ""]
-        page.write_text("\n".join(lines), encoding="utf-8")
-
-
 def on_pre_build() -> None:
-    """Check the rules, then write docs/generated/rules.md."""
+    """Check the rules, then write docs/generated/rules.md (its vector links go to the pages
+    ``docs_hooks.vectors`` writes before it)."""
     problems = check_rules()
     if problems:
         raise PluginError("the rules do not hold together:\n" + "\n".join(problems))
     GENERATED.mkdir(exist_ok=True)
     (GENERATED / "rules.md").write_text(render_rules_markdown(), encoding="utf-8")
-    _ensure_vector_pages()
