@@ -44,11 +44,12 @@ from perpspec.ledger.fields import (
     FieldSpec,
     get_field_specs,
     get_payment_specs,
+    get_quote_specs,
     get_tier_specs,
 )
 from perpspec.ledger.unread import UnreadFields
 from perpspec.reference.errors import SpecError
-from perpspec.reference.events import EVENT_TYPES, Event, FundingPayment, TierSpec
+from perpspec.reference.events import EVENT_TYPES, Event, FundingPayment, IndexQuote, TierSpec
 from perpspec.reference.numbers import MAX_NUMBER_LENGTH, NumberError, format_number, parse_number
 
 __all__ = [
@@ -79,6 +80,10 @@ def _encode_payment(payment: FundingPayment) -> dict[str, object]:
     return {spec.name: _encode_value(getattr(payment, spec.name)) for spec in get_payment_specs()}
 
 
+def _encode_quote(quote: IndexQuote) -> dict[str, object]:
+    return {spec.name: _encode_value(getattr(quote, spec.name)) for spec in get_quote_specs()}
+
+
 def _encode_value(value: object) -> object:
     if isinstance(value, Fraction):
         return format_number(value)
@@ -92,6 +97,8 @@ def _encode_item(item: object) -> object:
         return _encode_tier(item)
     if isinstance(item, FundingPayment):
         return _encode_payment(item)
+    if isinstance(item, IndexQuote):
+        return _encode_quote(item)
     return item
 
 
@@ -332,6 +339,11 @@ def _decode_payments(spec: FieldSpec, value: object, path: str) -> tuple[Funding
     return tuple(FundingPayment(**i) for i in items)  # type: ignore[arg-type]  # decoded per annotation
 
 
+def _decode_quotes(spec: FieldSpec, value: object, path: str) -> tuple[IndexQuote, ...]:
+    items = _decode_items(value, _QUOTE_PLAN, path)
+    return tuple(IndexQuote(**i) for i in items)  # type: ignore[arg-type]  # decoded per annotation
+
+
 def _decode_text_list(spec: FieldSpec, value: object, path: str) -> tuple[str, ...]:
     items = _decode_list(value, path)
     return tuple(_decode_text(spec, item, f"{path}[{i}]") for i, item in enumerate(items))
@@ -346,6 +358,7 @@ _DECODERS: dict[FieldKind, Decoder] = {
     FieldKind.NONNEGATIVE: _decode_nonnegative,
     FieldKind.TIERS: _decode_tiers,
     FieldKind.PAYMENTS: _decode_payments,
+    FieldKind.QUOTES: _decode_quotes,
     FieldKind.TEXT_LIST: _decode_text_list,
 }
 
@@ -358,6 +371,7 @@ def _make_plan(specs: Sequence[FieldSpec]) -> tuple[Step, ...]:
 _EVENT_PLANS = {name: _make_plan(get_field_specs(name)) for name in EVENT_TYPES}
 _TIER_PLAN = _make_plan(get_tier_specs())
 _PAYMENT_PLAN = _make_plan(get_payment_specs())
+_QUOTE_PLAN = _make_plan(get_quote_specs())
 
 
 def _reject_nonfinite(value: object, path: str) -> None:
@@ -448,7 +462,11 @@ _KNOWN_KEYS: dict[str, frozenset[str]] = {
     name: frozenset(BASE_FIELDS) | {spec.name for spec in get_field_specs(name)}
     for name in EVENT_TYPES
 }
-_NESTED_SPECS = ((FieldKind.TIERS, get_tier_specs()), (FieldKind.PAYMENTS, get_payment_specs()))
+_NESTED_SPECS = (
+    (FieldKind.TIERS, get_tier_specs()),
+    (FieldKind.PAYMENTS, get_payment_specs()),
+    (FieldKind.QUOTES, get_quote_specs()),
+)
 _NESTED: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {
     name: tuple(
         (spec.name, frozenset(s.name for s in nested))

@@ -56,6 +56,7 @@ _CELL_KINDS = {
     FieldKind.INTEGER: CellKind.INTEGER,
     FieldKind.TIERS: CellKind.JSON,
     FieldKind.PAYMENTS: CellKind.JSON,
+    FieldKind.QUOTES: CellKind.JSON,
     FieldKind.TEXT_LIST: CellKind.JSON,
 }
 _INTEGER_CELL = re.compile(r"-?\d{1,20}", re.ASCII)
@@ -83,13 +84,13 @@ _ROW_FIELDS: dict[str, tuple[str, ...]] = {
 _ROW_SETS: dict[str, frozenset[str]] = {name: frozenset(f) for name, f in _ROW_FIELDS.items()}
 
 #: Columns a CSV header or a Parquet schema may leave out: those only the partial-ledger
-#: records (``source``, ``statement``, ``fill``, ``position``) have, so a ledger written before
-#: those records existed still reads. A row of such a type then lacks its fields and is one
-#: error naming the first of them.
+#: records (``source``, ``statement``, ``fill``, ``position``) and the ``index`` record have,
+#: so a ledger written before those records existed still reads. A row of such a type then
+#: lacks its fields and is one error naming the first of them.
 OPTIONAL_COLUMNS: frozenset[str] = frozenset(COLUMNS) - {
     name
     for event_type in EVENT_TYPES
-    if event_type not in METADATA_TYPES
+    if event_type not in METADATA_TYPES and event_type != "index"
     for name in _ROW_FIELDS[event_type]
 }
 

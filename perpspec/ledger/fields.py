@@ -32,6 +32,7 @@ from perpspec.reference.events import (
     STATEMENT_ENTRIES,
     Event,
     FundingPayment,
+    IndexQuote,
     TierSpec,
 )
 
@@ -44,6 +45,7 @@ __all__ = [
     "get_field_specs",
     "get_number_kind",
     "get_payment_specs",
+    "get_quote_specs",
     "get_tier_specs",
 ]
 
@@ -93,11 +95,17 @@ class FieldKind(Enum):
     NONNEGATIVE = "nonnegative"  # an exact number >= 0
     TIERS = "tiers"  # a list of tier records
     PAYMENTS = "payments"  # a list of funding payment records
+    QUOTES = "quotes"  # a list of index source quotes
     TEXT_LIST = "text_list"  # a list of non-empty strings
 
 
 _LIST_KINDS.update(
-    {TierSpec: FieldKind.TIERS, FundingPayment: FieldKind.PAYMENTS, str: FieldKind.TEXT_LIST}
+    {
+        TierSpec: FieldKind.TIERS,
+        FundingPayment: FieldKind.PAYMENTS,
+        IndexQuote: FieldKind.QUOTES,
+        str: FieldKind.TEXT_LIST,
+    }
 )
 
 
@@ -170,6 +178,7 @@ _EVENT_SPECS: dict[str, tuple[FieldSpec, ...]] = {
 }
 _TIER_SPECS = _make_specs(TierSpec, "tier", ())
 _PAYMENT_SPECS = _make_specs(FundingPayment, "payment", ())
+_QUOTE_SPECS = _make_specs(IndexQuote, "quote", ())
 
 
 def get_field_specs(event_type: str) -> tuple[FieldSpec, ...]:
@@ -185,3 +194,8 @@ def get_tier_specs() -> tuple[FieldSpec, ...]:
 def get_payment_specs() -> tuple[FieldSpec, ...]:
     """The fields of one ``funding`` payment, in the record's order."""
     return _PAYMENT_SPECS
+
+
+def get_quote_specs() -> tuple[FieldSpec, ...]:
+    """The fields of one ``index`` source quote, in the record's order."""
+    return _QUOTE_SPECS

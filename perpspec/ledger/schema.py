@@ -18,6 +18,7 @@ from perpspec.ledger.fields import (
     FieldSpec,
     get_field_specs,
     get_payment_specs,
+    get_quote_specs,
     get_tier_specs,
 )
 from perpspec.reference.events import EVENT_TYPES
@@ -71,6 +72,7 @@ def _get_definitions() -> dict[str, object]:
         "text": {"type": "string", "minLength": 1},
         "tier": _record_schema(get_tier_specs(), "One margin tier of an instrument."),
         "payment": _record_schema(get_payment_specs(), "One account's funding (+ receives)."),
+        "quote": _record_schema(get_quote_specs(), "One source's price in an index."),
     }
 
 
@@ -90,6 +92,8 @@ def _value_schema(spec: FieldSpec) -> dict[str, object]:
         return {"type": "array", "items": _ref("tier")}
     if kind is FieldKind.PAYMENTS:
         return {"type": "array", "items": _ref("payment")}
+    if kind is FieldKind.QUOTES:
+        return {"type": "array", "items": _ref("quote")}
     if kind is FieldKind.TEXT_LIST:
         return {"type": "array", "items": _ref("text")}
     return _ref(_NUMBER_DEFINITIONS.get(kind, "number"))

@@ -5,11 +5,14 @@ A ledger is an ordered stream of events. Every event has ``seq`` (strictly incre
 each type are DESIGN's, in its order. More fields may be added; none may be renamed.
 
 Inputs and outputs. The engine consumes *input* events (instrument, deposit, withdrawal,
-mark, trade, funding, margin_transfer) and emits *output* events (liquidation,
+mark, trade, funding, margin_transfer, index) and emits *output* events (liquidation,
 liquidation_fill, insurance, adl, socialized_loss, balance, rejection). A ``funding`` event
 is both: its ``rate`` is the input, its ``payments`` what the engine computed. ``rejection``
 is added by this spec: an input the engine refused, with the reason, so a ledger records
 every input it was given (invariant ``frame``: a rejected input changes nothing else).
+``index`` is added by this spec too: the inputs a mark is derived from (the sources' prices
+and what the profile's mark method reads), stated before the ``mark`` they give, so an audit
+can check the mark that triggered a liquidation (DESIGN names the mark only as an input).
 
 Partial ledgers (DESIGN, Partial ledgers). A ledger translated from an exchange's export
 opens with a ``source`` record: which export, whose view, what it covers, the precision of its
@@ -45,6 +48,8 @@ __all__ = [
     "FillEvent",
     "FundingEvent",
     "FundingPayment",
+    "IndexEvent",
+    "IndexQuote",
     "InstrumentEvent",
     "InsuranceEvent",
     "LiquidationEvent",
@@ -129,6 +134,40 @@ class MarkEvent(Event):
     TYPE: ClassVar[str] = "mark"
     market: str
     price: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class IndexQuote:
+    """One source's price in an ``index`` event: the venue, its price, its weight in the
+    index and when the venue quoted it (the staleness rule reads it)."""
+
+    source: str
+    price: Fraction
+    weight: Fraction
+    ts: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEvent(Event):
+    """The inputs of the next mark of ``market`` (rules ``mark.index-price`` and
+    ``mark.mark-price``): the sources' quotes, the index ``price`` they give (None under the
+    ``oracle`` method, whose mark is the median of the quotes), and what the profile's mark
+    method reads besides the index: the last funding rate and the seconds until the next
+    funding, the moving average of the basis, the last traded price. ``impact_bid`` and
+    ``impact_ask`` give this moment's premium sample for the funding rate (rule
+    ``mark.funding-premium``). A field the method does not read is None; a stated value the
+    method does not read is an error, never ignored."""
+
+    TYPE: ClassVar[str] = "index"
+    market: str
+    sources: tuple[IndexQuote, ...]
+    price: Fraction | None
+    funding_rate: Fraction | None
+    time_until_funding: Fraction | None
+    basis_average: Fraction | None
+    last_price: Fraction | None
+    impact_bid: Fraction | None
+    impact_ask: Fraction | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,6 +426,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         StatementEvent,
         FillEvent,
         PositionEvent,
+        # last, so the columns of the earlier types keep their place in the CSV and Parquet
+        IndexEvent,
     )
 }
 
@@ -400,6 +441,7 @@ INPUT_TYPES: frozenset[str] = frozenset(
         "funding",
         "margin_transfer",
         "balance",
+        "index",
     }
 )
 #: What a ``statement`` is: ``trade`` a trade row's whole cash flow (its realized PnL less

@@ -19,6 +19,8 @@ from perpspec.reference.events import (
     FillEvent,
     FundingEvent,
     FundingPayment,
+    IndexEvent,
+    IndexQuote,
     InstrumentEvent,
     InsuranceEvent,
     LiquidationEvent,
@@ -91,6 +93,12 @@ SAMPLE_LINES = [
     '"market":"BTCUSDT","size":"-2","entry_price":"60000","mark_price":null,'
     '"liquidation_price":"65000.5","margin_mode":"cross","margin":null,"equity":"3000",'
     '"kind":"linear","maintenance_rate":"0.005"}',
+    # The inputs of a mark (a source quoted a second earlier; fair_price reads no last price).
+    '{"seq":24,"ts":"2024-03-01T10:00:07Z","type":"index","market":"BTCUSDT","sources":'
+    '[{"source":"venue-a","price":"60000","weight":"0.5","ts":"2024-03-01T10:00:06Z"},'
+    '{"source":"venue-b","price":"60010.5","weight":"0.5","ts":"2024-03-01T10:00:07Z"}],'
+    '"price":"60005.25","funding_rate":"-0.0001","time_until_funding":"3600",'
+    '"basis_average":null,"last_price":null,"impact_bid":"60001","impact_ask":"60009"}',
 ]
 
 SAMPLE_EVENTS: list[Event] = [
@@ -270,6 +278,22 @@ SAMPLE_EVENTS: list[Event] = [
         equity=F(3000),
         kind="linear",
         maintenance_rate=F(1, 200),
+    ),
+    IndexEvent(
+        seq=24,
+        ts="2024-03-01T10:00:07Z",
+        market="BTCUSDT",
+        sources=(
+            IndexQuote("venue-a", F(60000), F(1, 2), "2024-03-01T10:00:06Z"),
+            IndexQuote("venue-b", F(120021, 2), F(1, 2), "2024-03-01T10:00:07Z"),
+        ),
+        price=F(240021, 4),
+        funding_rate=F(-1, 10000),
+        time_until_funding=F(3600),
+        basis_average=None,
+        last_price=None,
+        impact_bid=F(60001),
+        impact_ask=F(60009),
     ),
 ]
 

@@ -18,7 +18,8 @@ HEADER_TEXT = (
     "liquidation_price,bankruptcy_price,margin_mode,fee,liquidation,counterparty,reason,score,"
     "rank,cycle,liquidations,input,format,accounts,covers,precision,files,unmapped,entry,ref,"
     "size,action,role,commission,commission_asset,liquidity,start_position,realized_pnl,"
-    "entry_price,margin,equity,maintenance_rate"
+    "entry_price,margin,equity,maintenance_rate,sources,funding_rate,time_until_funding,"
+    "basis_average,last_price,impact_bid,impact_ask"
 )
 HEADER = HEADER_TEXT.split(",")
 
@@ -50,7 +51,7 @@ DEPOSIT |= {"account": "alice", "asset": "USDT", "amount": "1000"}
 
 def test_written_text(tmp_path: Path, sample_events: list[Event]) -> None:
     path = tmp_path / "ledger.csv"
-    assert write_csv(sample_events, path) == 23
+    assert write_csv(sample_events, path) == 24
     lines = path.read_text(encoding="utf-8").split("\n")
     assert lines[0] == ",".join(HEADER) == EXPECTED_HEADER
     assert lines[2] == ",".join(row(**DEPOSIT))
@@ -62,7 +63,7 @@ def test_written_text(tmp_path: Path, sample_events: list[Event]) -> None:
     funding |= {"rate": "0.0001", "payments": payments}
     assert lines[6] == ",".join(row(**funding))
     assert lines[-1] == ""  # the file ends with a newline
-    assert len(lines) == 25  # header, 23 rows, the empty string after the last newline
+    assert len(lines) == 26  # header, 24 rows, the empty string after the last newline
 
 
 def test_round_trip(tmp_path: Path, sample_events: list[Event]) -> None:
@@ -71,7 +72,7 @@ def test_round_trip(tmp_path: Path, sample_events: list[Event]) -> None:
     events, errors = read(path)
     assert errors == []
     assert [event for _, event in events] == sample_events
-    assert [line for line, _ in events] == list(range(2, 25))  # the header is line 1
+    assert [line for line, _ in events] == list(range(2, 26))  # the header is line 1
 
 
 def test_empty_cells_are_null(tmp_path: Path) -> None:

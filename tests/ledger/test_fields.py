@@ -15,7 +15,8 @@ HAND_HEADER = (
     "liquidation_price,bankruptcy_price,margin_mode,fee,liquidation,counterparty,reason,score,"
     "rank,cycle,liquidations,input,format,accounts,covers,precision,files,unmapped,entry,ref,"
     "size,action,role,commission,commission_asset,liquidity,start_position,realized_pnl,"
-    "entry_price,margin,equity,maintenance_rate"
+    "entry_price,margin,equity,maintenance_rate,sources,funding_rate,time_until_funding,"
+    "basis_average,last_price,impact_bid,impact_ask"
 )
 
 

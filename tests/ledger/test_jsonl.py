@@ -40,13 +40,13 @@ def test_write_gives_the_canonical_text_and_reads_back(
     tmp_path: Path, sample_lines: list[str], sample_events: list[Event]
 ) -> None:
     path = tmp_path / "ledger.jsonl"
-    assert write_jsonl(sample_events, path) == 23
+    assert write_jsonl(sample_events, path) == 24
     text = path.read_bytes()
     assert text == ("\n".join(sample_lines) + "\n").encode()
     events, errors = read(path)
     assert errors == []
     assert [event for _, event in events] == sample_events
-    assert [line for line, _ in events] == list(range(1, 24))
+    assert [line for line, _ in events] == list(range(1, 25))
     again = tmp_path / "again.jsonl"
     write_jsonl([event for _, event in events], again)
     assert again.read_bytes() == text

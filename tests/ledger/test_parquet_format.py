@@ -21,7 +21,8 @@ HEADER_TEXT = (
     "liquidation_price,bankruptcy_price,margin_mode,fee,liquidation,counterparty,reason,score,"
     "rank,cycle,liquidations,input,format,accounts,covers,precision,files,unmapped,entry,ref,"
     "size,action,role,commission,commission_asset,liquidity,start_position,realized_pnl,"
-    "entry_price,margin,equity,maintenance_rate"
+    "entry_price,margin,equity,maintenance_rate,sources,funding_rate,time_until_funding,"
+    "basis_average,last_price,impact_bid,impact_ask"
 )
 HEADER = HEADER_TEXT.split(",")
 
@@ -52,7 +53,7 @@ def deposit_table(amounts: list[str | None], columns: list[str] = HEADER) -> obj
 
 def test_round_trip_and_columns(tmp_path: Path, sample_events: list[Event]) -> None:
     path = tmp_path / "ledger.parquet"
-    assert write_parquet(sample_events, path) == 23
+    assert write_parquet(sample_events, path) == 24
     schema = pq.read_schema(path)
     assert schema.names == HEADER
     assert {str(t) for t in schema.types} == {"string"}
@@ -62,7 +63,7 @@ def test_round_trip_and_columns(tmp_path: Path, sample_events: list[Event]) -> N
     events, errors = read(path)
     assert errors == []
     assert [event for _, event in events] == sample_events
-    assert [row for row, _ in events] == list(range(1, 24))
+    assert [row for row, _ in events] == list(range(1, 25))
 
 
 def test_row_groups_and_batches(
@@ -72,7 +73,7 @@ def test_row_groups_and_batches(
     monkeypatch.setattr(parquet_format, "BATCH_ROWS", 3)
     path = tmp_path / "groups.parquet"
     write_parquet(sample_events, path)
-    assert pq.ParquetFile(path).metadata.num_row_groups == 6  # 23 rows: 4 + 4 + 4 + 4 + 4 + 3
+    assert pq.ParquetFile(path).metadata.num_row_groups == 6  # 24 rows: 4 + 4 + 4 + 4 + 4 + 4
     events, errors = read(path)
     assert errors == []
     assert [event for _, event in events] == sample_events
