@@ -28,6 +28,7 @@ from perpspec.reference.engine.inputs import (
     process_trade,
     process_withdrawal,
 )
+from perpspec.reference.engine.mark_inputs import process_index
 from perpspec.reference.engine.state import ExchangeState
 from perpspec.reference.engine.waterfall import process_mark
 from perpspec.reference.errors import LoopBoundError, SpecError
@@ -37,6 +38,7 @@ from perpspec.reference.events import (
     DepositEvent,
     Event,
     FundingEvent,
+    IndexEvent,
     InstrumentEvent,
     MarginTransferEvent,
     MarkEvent,
@@ -101,6 +103,8 @@ class Engine:
             return process_funding(ex, event)
         elif isinstance(event, BalanceEvent):
             process_balance(ex, event)
+        elif isinstance(event, IndexEvent):
+            process_index(ex, event)
         return []
 
 

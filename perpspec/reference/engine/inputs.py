@@ -18,6 +18,7 @@ from perpspec.reference.engine.accounts import (
     compute_position_upnl,
 )
 from perpspec.reference.engine.exchange import Exchange, split_realized
+from perpspec.reference.engine.mark_inputs import check_funding_rate
 from perpspec.reference.engine.state import (
     AccountState,
     ExchangeState,
@@ -332,7 +333,9 @@ def process_funding(ex: Exchange, event: FundingEvent) -> FundingEvent:
     market = ex.get_market(event.market)
     if market.mark is None:
         raise SpecError(f"market: {event.market!r} has no mark price yet")
+    check_funding_rate(ex, event)
     payments = compute_funding_payments(ex.state, market, event.rate)
     for payment in payments:
         ex.credit_margin(payment.account, event.market, payment.amount)
+    market.premiums.clear()
     return FundingEvent(event.seq, event.ts, event.market, event.rate, payments)

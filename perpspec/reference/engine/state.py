@@ -71,10 +71,16 @@ class AccountState:
 
 @dataclass(slots=True)
 class MarketState:
-    """A market: its instrument and its current mark (None until the first mark event)."""
+    """A market: its instrument and its current mark (None until the first mark event);
+    the mark its last ``index`` record derived, which the next mark must state (None: no
+    index record since the last mark), and the premium samples of the index records since
+    the last funding, which the next funding's rate must follow (rule ``mark.funding-rate``;
+    none: the rate is given)."""
 
     instrument: Instrument
     mark: Fraction | None = None
+    derived_mark: tuple[int, Fraction] | None = None
+    premiums: list[Fraction] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -63,6 +63,7 @@ from perpspec.reference.engine.accounts import (
 )
 from perpspec.reference.engine.exchange import Exchange
 from perpspec.reference.engine.liquidity import compute_book_fills
+from perpspec.reference.engine.mark_inputs import check_derived_mark
 from perpspec.reference.engine.ranking import SideQueue
 from perpspec.reference.engine.state import MarketState, PositionState, get_engine_account
 from perpspec.reference.errors import LoopBoundError, SpecError
@@ -171,8 +172,10 @@ def process_mark(ex: Exchange, event: MarkEvent) -> list[Event]:
     if event.price <= 0:
         raise SpecError(f"price: must be > 0, found {format_number(event.price)}")
     market = ex.get_market(event.market)
+    check_derived_mark(ex, event.market, event.price)
     ex.start_mark_update()
     market.mark = event.price
+    market.derived_mark = None
     asset = market.instrument.settle_asset
     emitted: list[Event] = []
     recheck: set[str] = set()
