@@ -14,6 +14,8 @@ __all__ = ["OP_NAMES", "get_runner"]
 
 #: Every op of the conformance protocol (DESIGN, Conformance protocol), in waterfall order.
 OP_NAMES: tuple[str, ...] = (
+    "mark_price",
+    "funding_rate",
     "position_prices",
     "liquidation_settlement",
     "adl_rank",

@@ -35,6 +35,13 @@ REJECT_REASONS: dict[str, RejectReason] = {
     "missing_field": RejectReason("a required field absent", r": missing$"),
     "not_a_number": RejectReason("a number given as another JSON type", r"expected a number"),
     "empty_list": RejectReason("a list that must not be empty, empty", r"at least one"),
+    "conflicting_fields": RejectReason(
+        "two forms of one input given, or neither (index and index_sources, ...)",
+        r"give exactly one of",
+    ),
+    "too_few_sources": RejectReason(
+        "fewer usable index sources than the rule's minimum", r"fewer than index\.min_sources"
+    ),
     "fills_exceed_quantity": RejectReason(
         "fills whose quantities add up to more than the position", r"more than qty"
     ),

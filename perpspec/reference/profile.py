@@ -29,6 +29,16 @@ be left out; unknown keys are errors, never ignored)::
                     cycle ("8h", "1d", ...)
     [trading]       maker_fee_rate, taker_fee_rate
 
+Optional sections (a profile without them takes the mark price and the funding rate as given
+inputs, as every profile did before they existed; each section, when present, needs every one
+of its options; ``"none"`` turns a bound off):
+
+    [index]         method (weighted_mean|weighted_median), max_deviation (a rate or "none"),
+                    max_age ("30s", "5m", ... or "none"), min_sources (an integer >= 1)
+    [mark]          method (median_of_three|fair_price|oracle), funding_interval ("8h", ...)
+    [funding]       interest_rate, clamp_bound (or "none"), cap (or "none"), floor (or
+                    "none"), averaging (linear_weighted|mean), scale (> 0), interval ("8h")
+
 Numbers are strings (``"0.0005"``) or integers, so they stay exact: a TOML float is refused
 with a hint. Every error is one line, ``FILE: section.option: reason``.
 """
@@ -54,12 +64,16 @@ from perpspec.reference.adl.ranking import QuantileBasis, validate_thresholds
 from perpspec.reference.errors import SpecError
 from perpspec.reference.liquidation.settlement import FeeBase, FeeTo, SurplusTo
 from perpspec.reference.margin.requirements import MaintenanceBasis
+from perpspec.reference.mark.funding_rate import FundingRule, PremiumAveraging
+from perpspec.reference.mark.index_price import IndexMethod, IndexRule
+from perpspec.reference.mark.mark_price import MarkMethod, MarkRule
 from perpspec.reference.numbers import NumberError, format_number, parse_number
 from perpspec.reference.socialized_loss.cycles import parse_cycle
 from perpspec.reference.socialized_loss.result import Denominator, SocializedLossMethod
 
 __all__ = [
     "KNOWN_OPTIONS",
+    "OPTIONAL_SECTIONS",
     "AdlOptions",
     "FeeBase",
     "FeeTo",
@@ -200,6 +214,10 @@ class Profile:
     adl: AdlOptions | None
     socialized_loss: SocializedLossOptions | None
     trading: TradingOptions
+    #: ``[index]``, ``[mark]``, ``[funding]``: None when the profile has no such section.
+    index: IndexRule | None = None
+    mark: MarkRule | None = None
+    funding: FundingRule | None = None
 
 
 #: Every option a profile names, as ``section.option`` (the keys ``assumed`` may list).
@@ -221,7 +239,21 @@ KNOWN_OPTIONS: Mapping[str, tuple[str, ...]] = {
     ),
     "socialized_loss": ("method", "insurance_share", "threshold", "denominator", "cycle"),
     "trading": ("maker_fee_rate", "taker_fee_rate"),
+    "index": ("method", "max_deviation", "max_age", "min_sources"),
+    "mark": ("method", "funding_interval"),
+    "funding": (
+        "interest_rate",
+        "clamp_bound",
+        "cap",
+        "floor",
+        "averaging",
+        "scale",
+        "interval",
+    ),
 }
+
+#: The sections a profile may leave out whatever its other options say.
+OPTIONAL_SECTIONS = ("index", "mark", "funding")
 
 _TOP_LEVEL = ("name", "description", "assumed")
 _DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?|undated")
@@ -294,6 +326,18 @@ class _Table:
 
     def get_rate(self, key: str) -> Fraction:
         return self.get_number(key, Fraction(0), Fraction(1), high_open=True)
+
+    def get_optional_number(self, key: str, low: Fraction, high: Fraction) -> Fraction | None:
+        if self.get(key) == "none":
+            return None
+        return self.get_number(key, low, high)
+
+    def get_duration(self, key: str) -> timedelta:
+        text = self.get_text(key)
+        try:
+            return parse_cycle(text, self.name_of(key))
+        except SpecError as error:
+            raise SpecError(f"{self.source}: {error}") from None
 
     def get_table(self, key: str) -> _Table:
         value = self.get(key)
@@ -396,6 +440,52 @@ def _parse_trading(table: _Table) -> TradingOptions:
     return TradingOptions(maker, table.get_rate("taker_fee_rate"))
 
 
+def _seconds(duration: timedelta) -> Fraction:
+    return Fraction(duration // timedelta(seconds=1))
+
+
+def _parse_index(table: _Table) -> IndexRule:
+    table.check_keys(KNOWN_OPTIONS["index"])
+    max_age = None if table.get("max_age") == "none" else table.get_duration("max_age")
+    count = table.get("min_sources")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise table.error("min_sources", f"expected an integer >= 1, found {count!r}")
+    return IndexRule(
+        table.get_choice("method", IndexMethod),
+        table.get_optional_number("max_deviation", Fraction(0), Fraction(1)),
+        max_age,
+        count,
+    )
+
+
+def _parse_mark(table: _Table) -> MarkRule:
+    table.check_keys(KNOWN_OPTIONS["mark"])
+    return MarkRule(
+        table.get_choice("method", MarkMethod), _seconds(table.get_duration("funding_interval"))
+    )
+
+
+def _parse_funding(table: _Table) -> FundingRule:
+    table.check_keys(KNOWN_OPTIONS["funding"])
+    one = Fraction(1)
+    cap = table.get_optional_number("cap", -one, one)
+    floor = table.get_optional_number("floor", -one, one)
+    if cap is not None and floor is not None and floor > cap:
+        raise table.error("floor", "must not be above funding.cap")
+    scale = table.get_number("scale", Fraction(0), one)
+    if scale == 0:
+        raise table.error("scale", "must be > 0")
+    return FundingRule(
+        interest_rate=table.get_number("interest_rate", -one, one),
+        clamp_bound=table.get_optional_number("clamp_bound", Fraction(0), one),
+        cap=cap,
+        floor=floor,
+        averaging=table.get_choice("averaging", PremiumAveraging),
+        scale=scale,
+        interval=_seconds(table.get_duration("interval")),
+    )
+
+
 def _parse_assumed(root: _Table) -> tuple[str, ...]:
     names: list[str] = []
     for index, item in enumerate(root.get_list("assumed")):
@@ -444,6 +534,9 @@ def parse_profile(data: Mapping[str, object], source: str) -> Profile:
         adl=None if adl_table is None else _parse_adl(adl_table),
         socialized_loss=None if sl_table is None else _parse_socialized_loss(sl_table),
         trading=_parse_trading(root.get_table("trading")),
+        index=_parse_index(root.get_table("index")) if "index" in root.data else None,
+        mark=_parse_mark(root.get_table("mark")) if "mark" in root.data else None,
+        funding=_parse_funding(root.get_table("funding")) if "funding" in root.data else None,
     )
 
 

@@ -28,6 +28,7 @@ from perpspec.spec.derivations import (
     ClosedForm,
     get_closed_forms,
 )
+from perpspec.spec.mark_derivations import MARK_SYMBOLS, MarkFormula, get_mark_formulas
 
 __all__ = [
     "EQUATION_SUFFIX",
@@ -35,6 +36,7 @@ __all__ = [
     "formula_latex",
     "get_closed_form_latex",
     "get_equation_latex",
+    "get_mark_formula_latex",
     "render_formulas_markdown",
 ]
 
@@ -92,17 +94,53 @@ def get_closed_form_latex(form: ClosedForm) -> str:
     return f"P = \\frac{{{numerator}}}{{{denominator}}}"
 
 
+def get_mark_formula_latex(formula: MarkFormula) -> str:
+    """LaTeX of ``defines = expression`` for one mark or funding formula, in its letters."""
+    body = sp.latex(formula.expression, symbol_names=MARK_SYMBOLS)
+    return f"{formula.defines} = {body}"
+
+
 def formula_latex() -> dict[str, str]:
-    """LaTeX of every closed form, by generated function name.
+    """LaTeX of every closed form, by generated function name, and of the mark formulas.
 
     ``name`` maps to the closed form ``P = ...``; ``name + ":equation"`` to its defining
-    equation.
+    equation. The mark and funding formulas (:mod:`perpspec.spec.mark_derivations`) map by
+    their name to ``quantity = expression``.
     """
     latex: dict[str, str] = {}
     for form in get_closed_forms():
         latex[form.name] = get_closed_form_latex(form)
         latex[form.name + EQUATION_SUFFIX] = get_equation_latex(form)
+    for formula in get_mark_formulas():
+        latex[formula.name] = get_mark_formula_latex(formula)
     return latex
+
+
+def _render_mark_formulas() -> list[str]:
+    """The section of the formulas page on the mark price and funding rate rules."""
+    lines = [
+        "## Mark price and funding rate",
+        "",
+        "The forms of `perpspec/spec/mark_derivations.py` that the theorems "
+        "`index-single-source`, `funding-basis-decay`, `mark-median-bounds`, "
+        "`funding-rate-interest-band` and `funding-rate-bounds` are proved over "
+        "([the rules](../mark-price.md)). $X$ index price, $r$ funding rate, $t$ time until "
+        "funding, $T$ funding interval, $B_i$ / $A_i$ impact bid / ask, $P$ premium, $I$ "
+        "interest, $b$ dampener, $s$ scale.",
+        "",
+    ]
+    for formula in get_mark_formulas():
+        lines += [
+            f"### `{formula.name}`",
+            "",
+            formula.description,
+            "",
+            "$$",
+            get_mark_formula_latex(formula),
+            "$$",
+            "",
+        ]
+    return lines
 
 
 def _describe_coverage(form: ClosedForm) -> str:
@@ -166,4 +204,5 @@ def render_formulas_markdown() -> str:
             "$$",
             "",
         ]
+    lines += _render_mark_formulas()
     return "\n".join(lines)

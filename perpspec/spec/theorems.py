@@ -347,7 +347,10 @@ _PROOFS: tuple[Callable[[], Theorem], ...] = (
 
 @cache
 def _run_proofs() -> tuple[Theorem, ...]:
-    return tuple(prove() for prove in _PROOFS)
+    # Imported here: the mark theorems build on this module's Theorem and sign decision.
+    from perpspec.spec.mark_theorems import MARK_PROOFS
+
+    return tuple(prove() for prove in _PROOFS + MARK_PROOFS)
 
 
 def all_theorems() -> list[Theorem]:

@@ -17,6 +17,11 @@ EXPECTED_IDS = [
     "seed004-100x",
     "mm-continuity",
     "tier-fixed-point",
+    "index-single-source",
+    "funding-basis-decay",
+    "mark-median-bounds",
+    "funding-rate-interest-band",
+    "funding-rate-bounds",
 ]
 
 

@@ -37,7 +37,8 @@ from perpspec.reference.events import (
     WithdrawalEvent,
 )
 from perpspec.reference.instrument import ContractKind, Instrument, Tier, validate_tier_table
-from perpspec.reference.margin.pnl import Position, apply_fill, compute_position_value
+from perpspec.reference.margin.pnl import Position, apply_fill
+from perpspec.reference.mark.funding_rate import compute_position_funding
 from perpspec.reference.numbers import format_number
 from perpspec.reference.prices.position_prices import MarginMode
 
@@ -304,8 +305,7 @@ def compute_funding_payment(market: MarketState, qty: Fraction, rate: Fraction) 
     if mark is None:
         raise SpecError(f"market: {market.instrument.market!r} has no mark price yet")
     inst = market.instrument
-    per_unit = compute_position_value(inst.kind, Fraction(1), inst.multiplier, mark)
-    return -qty * per_unit * rate
+    return compute_position_funding(inst.kind, qty, inst.multiplier, mark, rate)
 
 
 def compute_funding_payments(

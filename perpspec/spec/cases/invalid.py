@@ -22,6 +22,86 @@ _REMOVE = object()
 #: op -> (id suffix, base case id, path inside input, new value or _REMOVE, reject reason).
 #: A path segment that is an int indexes a list. A new key at the end of a path adds it.
 _EDITS: dict[str, Sequence[tuple[str, str, tuple[str | int, ...], object, str]]] = {
+    "mark_price": (
+        (
+            "negative-source-price",
+            "hand-index-outlier-excluded",
+            ("index_sources", 0, "price"),
+            "-1",
+            "nonpositive_price",
+        ),
+        ("unknown-method", "hand-median-price-2", ("method",), "last", "unknown_choice"),
+        (
+            "missing-funding-rate",
+            "hand-fair-price-half-interval",
+            ("funding_rate",),
+            _REMOVE,
+            "missing_field",
+        ),
+        ("unknown-field", "hand-fair-price-half-interval", ("leverage",), "10", "unknown_field"),
+        (
+            "input-of-another-method",
+            "hand-fair-price-half-interval",
+            ("last_price",),
+            "50020",
+            "unknown_field",
+        ),
+        (
+            "ts-without-max-age",
+            "hand-index-outlier-excluded",
+            ("index_sources", 0, "ts"),
+            "2026-01-01T08:00:00Z",
+            "unknown_field",
+        ),
+        (
+            "index-and-sources",
+            "hand-index-outlier-excluded",
+            ("index",),
+            "100",
+            "conflicting_fields",
+        ),
+        ("empty-oracle-prices", "hand-oracle-exact-half", ("oracle_prices",), [], "empty_list"),
+        (
+            "too-few-sources",
+            "hand-index-outlier-excluded",
+            ("index_rule", "min_sources"),
+            "3",
+            "too_few_sources",
+        ),
+    ),
+    "funding_rate": (
+        (
+            "negative-mark-price",
+            "hand-payment-linear-short",
+            ("position", "mark_price"),
+            "-100",
+            "nonpositive_price",
+        ),
+        ("unknown-averaging", "hand-samples-mean", ("averaging",), "twap", "unknown_choice"),
+        (
+            "missing-position-qty",
+            "hand-payment-linear-short",
+            ("position", "qty"),
+            _REMOVE,
+            "missing_field",
+        ),
+        ("unknown-field", "bitmex-ondousdt-clamped", ("leverage",), "10", "unknown_field"),
+        (
+            "averaging-of-a-given-premium",
+            "bitmex-ondousdt-clamped",
+            ("averaging",),
+            "mean",
+            "unknown_field",
+        ),
+        (
+            "no-interest",
+            "bitmex-ondousdt-clamped",
+            ("interest_rate",),
+            _REMOVE,
+            "conflicting_fields",
+        ),
+        ("empty-samples", "hand-samples-mean", ("samples",), [], "empty_list"),
+    ),
     "position_prices": (
         (
             "negative-qty",
