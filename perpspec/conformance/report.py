@@ -37,7 +37,7 @@ def add_conform_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--fuzz", type=int, metavar="N", help="compare N random cases live")
     parser.add_argument("--seed", type=int, default=0, help="fuzzing seed (default 0)")
-    parser.add_argument("--op", help="the op to fuzz (default position_prices)")
+    parser.add_argument("--op", help="the op to fuzz (default: every op, in turn)")
     parser.add_argument("--save", help="where to save a shrunk disagreement (.jsonl)")
 
 
