@@ -16,6 +16,7 @@ from typing import Any
 from perpspec.conformance.runner import (
     CaseResult,
     RunSummary,
+    check_manifests,
     expand_case_paths,
     find_stray_files,
     run_program,
@@ -144,6 +145,7 @@ def conform_command(args: argparse.Namespace) -> int:
     paths = expand_case_paths(names)
     summary = run_program(command, paths, args.timeout) if command else run_reference(paths)
     summary.results.extend(find_stray_files(names))
+    summary.results.extend(check_manifests(names, summary.files))
     if args.json:
         print(json.dumps(report_json(summary), indent=2))
     else:
