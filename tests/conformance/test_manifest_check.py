@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -166,3 +167,14 @@ def test_the_shipped_manifest_is_what_its_reader_and_writer_agree_on() -> None:
         text = (VECTORS / name).read_text(encoding="utf-8")
         assert describe_vector_file(text) == entry
         assert entry.sha256 == hashlib.sha256((VECTORS / name).read_bytes()).hexdigest()
+
+
+def test_a_program_under_test_is_held_to_the_manifest_too(
+    copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (copy / "replay.jsonl").unlink()
+    serve = f"{sys.executable} -m perpspec.conformance.serve"
+    assert main(["conform", "--cmd", serve, str(copy)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert f"{copy / 'replay.jsonl'}: listed in MANIFEST.json, but missing" in lines
+    assert "files: 0 passed, 0 failed, 1 errors" in lines
