@@ -22,6 +22,24 @@ VECTORS = ROOT / "vectors"
 #: What each op's input and output mean, in the reader's terms; the full schema is on the
 #: conformance page.
 OP_DESCRIPTIONS: dict[str, str] = {
+    "mark_price": (
+        "The mark price, the trigger of every liquidation (see "
+        "[Mark price and funding rate](../../mark-price.md)). Input: the `method` "
+        "(`fair_price`, `median_of_three` or `oracle`), the `index` or the `index_sources` it "
+        "is derived from (with an optional `index_rule`: outlier bound, maximum age, minimum "
+        "count), the `funding_rate` and `time_until_funding` of the funding basis, and for the "
+        "median the basis average or samples and the `last_price`; for the oracle, the "
+        "`oracle_prices` and their stakes. Output: `mark_price`, and the `index_price`, "
+        "`funding_basis`, `price_1`, `price_2` and kept `index_weights` on the way."
+    ),
+    "funding_rate": (
+        "The funding rate of an interval (see "
+        "[Mark price and funding rate](../../mark-price.md)). Input: the premium (as "
+        "published, as sampled premium indices, or as impact bid / ask / index samples), the "
+        "interest (per interval, or from daily quote and base rates), the dampener, scale, cap "
+        "and floor, and optionally a `position`. Output: the `premium_index` used, the "
+        "`interest_rate`, the `funding_rate`, and the position's `payment`."
+    ),
     "position_prices": (
         "The liquidation and bankruptcy prices of one position (see "
         "[Margin and prices](../../prices.md)). Input: `instrument` (kind, multiplier, "

@@ -5,7 +5,7 @@ CSS (print rules included), no script, no font or image to fetch. In reading ord
 verdict; the summary (file, SHA-256, events, the command line, the profile and the SHA-256 of
 its TOML, the settlement unit, the checks run); every violation up to
 :data:`MAX_HTML_VIOLATIONS` rows (the counts stay exact); one row per check (examined,
-violations, or why it was skipped); the fields not read; and three plots drawn by matplotlib as
+violations, or why it was skipped); the fields not read; and four plots drawn by matplotlib as
 inline SVG: each insurance fund's balance over time, each market's mark price path with its
 liquidations and ADL fills, and the socialized charges per cycle. The time plots run along the
 events' ``ts`` and mark every violation where it happened (a red dashed line).
@@ -20,6 +20,7 @@ import hashlib
 import html
 import importlib.resources
 import io
+import itertools
 import re
 import sys
 import warnings
@@ -40,13 +41,16 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_HTML_VIOLATIONS",
     "MAX_PLOTTED_MARKETS",
+    "CrashWindow",
     "ReportContext",
     "Timeline",
     "describe_profile_digest",
+    "get_crash_window",
     "get_plot_coordinate",
     "get_timeline",
     "get_violation_moments",
     "parse_time",
+    "plot_crash",
     "plot_funds",
     "plot_marks",
     "plot_socialized",
@@ -134,7 +138,7 @@ def _new_figure(width: float, height: float) -> Figure:
 
 def _svg(figure: Figure, salt: str) -> str:
     """The figure as an inline ``<svg>`` element: text kept as text (no font to embed or
-    fetch), no metadata, ids salted per plot so the three plots' ids never collide."""
+    fetch), no metadata, ids salted per plot so the plots' ids never collide."""
     import matplotlib
 
     buffer = io.StringIO()
@@ -370,6 +374,171 @@ def plot_marks(
     return _svg(figure, "perpspec-marks")
 
 
+#: Liquidations and ADL fills further apart than this (in ts) belong to different bursts.
+CRASH_GAP_SECONDS = 300
+#: Without readable times, the same cut as a share of the ledger's seq span.
+CRASH_GAP_SHARE = Fraction(1, 100)
+#: Seq ticks labelled on the crash plot's event axis.
+CRASH_TICKS = 8
+CRASH_AXIS = "event seq within the crash (ledger order; each tick's ts below its seq)"
+
+
+@dataclass(frozen=True, slots=True)
+class CrashWindow:
+    """The busiest burst of liquidations and ADL fills: its first and last event's seq and
+    ts, and how many of each it holds."""
+
+    first: tuple[int, str]
+    last: tuple[int, str]
+    liquidations: int
+    adl: int
+
+
+def _gap(earlier: tuple[int, str], later: tuple[int, str], by_time: bool, cut: Fraction) -> bool:
+    if by_time:
+        start, end = parse_time(earlier[1]), parse_time(later[1])
+        assert start is not None and end is not None  # by_time: every ts parses
+        return (end - start).total_seconds() > CRASH_GAP_SECONDS
+    return later[0] - earlier[0] > cut
+
+
+def get_crash_window(series: Series) -> CrashWindow | None:
+    """The crash the report zooms into: the liquidations and ADL fills split into bursts
+    wherever two in a row are more than :data:`CRASH_GAP_SECONDS` apart (or, when some ts is
+    not ISO 8601, more than :data:`CRASH_GAP_SHARE` of the ledger's seq span), and the burst
+    with the most events (the earliest of equals). A crash's events often share one second
+    of ts, so the time plots draw them as one x position; this window is drawn event by
+    event instead. None when the ledger has neither."""
+    events = sorted(
+        [(seq, ts, True) for seq, ts, _, _ in series.liquidations]
+        + [(seq, ts, False) for seq, ts, _, _ in series.adl]
+    )
+    if not events:
+        return None
+    by_time = all(parse_time(ts) is not None for _, ts, _ in events)
+    seqs = [seq for path in series.marks.values() for seq, _, _ in path] + [e[0] for e in events]
+    cut = CRASH_GAP_SHARE * (max(seqs) - min(seqs))
+    bursts: list[list[tuple[int, str, bool]]] = [[events[0]]]
+    for before, event in itertools.pairwise(events):
+        if _gap(before[:2], event[:2], by_time, cut):
+            bursts.append([])
+        bursts[-1].append(event)
+    busiest = max(bursts, key=len)  # max keeps the first of equals
+    liquidations = sum(1 for event in busiest if event[2])
+    return CrashWindow(busiest[0][:2], busiest[-1][:2], liquidations, len(busiest) - liquidations)
+
+
+def _clip_path(
+    points: Sequence[tuple[int, str, str]], first: int, last: int
+) -> list[tuple[int, str, str]]:
+    """The points inside ``[first, last]`` and the one before (the step line enters the
+    window from the level it held)."""
+    inside = [point for point in points if first <= point[0] <= last]
+    before = [point for point in points if point[0] < first]
+    return before[-1:] + inside
+
+
+def _label_event_axis(axes: Axes, ticks: Sequence[tuple[int, str]]) -> None:
+    """Up to :data:`CRASH_TICKS` of the window's event seqs, spread evenly along the axis from
+    its first to its last event, each with its ts's time of day."""
+    first, last = ticks[0][0], ticks[-1][0]
+    span = max(1, last - first)
+    chosen: dict[int, str] = {}
+    for k in range(CRASH_TICKS):
+        target = first + Fraction(span * k, CRASH_TICKS - 1)
+        seq, ts = min(ticks, key=lambda tick: (abs(tick[0] - target), tick[0]))
+        chosen[seq] = ts
+    labels = []
+    for seq, ts in sorted(chosen.items()):
+        moment = parse_time(ts)
+        labels.append(f"{seq}\n{moment.strftime('%H:%M:%S') if moment else ts}")
+    axes.set_xticks([float(seq) for seq in sorted(chosen)], labels, fontsize="small")
+
+
+def plot_crash(series: Series, moments: Sequence[tuple[int, str]] = ()) -> str:
+    """The crash window (:func:`get_crash_window`) event by event: x is the events' seq, so
+    a burst within one second of ts spreads out in ledger order; a panel for the funds and
+    one for each market with a liquidation or ADL fill in the window, the violations in it
+    marked at their seq."""
+    window = get_crash_window(series)
+    if window is None:
+        figure = _new_figure(10, 1.2)
+        axes = figure.add_subplot()
+        axes.set_title("The crash, event by event", loc="left")
+        _note(axes, "no liquidation or ADL fill in this ledger")
+        return _svg(figure, "perpspec-crash")
+    first, last = window.first[0], window.last[0]
+    inside = [event for event in (*series.liquidations, *series.adl) if first <= event[0] <= last]
+    markets = sorted({market for _, _, market, _ in inside})[:MAX_PLOTTED_MARKETS]
+    funds = {fund: _clip_path(path, first, last) for fund, path in series.funds.items()}
+    funds = {fund: path for fund, path in funds.items() if path}
+    figure = _new_figure(10, 1.4 + 2.2 * (len(markets) + 1))
+    panels = figure.subplots(len(markets) + 1, 1, sharex=True, squeeze=False)[:, 0]
+    figure.suptitle(
+        f"The crash, event by event: {window.liquidations} liquidations and {window.adl} ADL "
+        f"fills, seq {first} to {last}",
+        x=0.01,
+        ha="left",
+    )
+    marked = sorted({seq for seq, _ in moments if first <= seq <= last})
+    for axes in panels:
+        for index, seq in enumerate(marked):
+            axes.axvline(
+                seq,
+                color="#c0392b",
+                linestyle="--",
+                linewidth=0.9,
+                alpha=0.8,
+                zorder=2,
+                label=f"violation ({len(marked)})" if axes is panels[0] and index == 0 else None,
+            )
+    for fund, path in funds.items():
+        panels[0].step(
+            [seq for seq, _, _ in path],
+            [get_plot_coordinate(value) for _, _, value in path],
+            where="post",
+            label=fund,
+        )
+    panels[0].set_ylabel("insurance fund")
+    if not funds:
+        _note(panels[0], "no insurance fund moved in this window")
+    for axes, market in zip(panels[1:], markets, strict=True):
+        marks = _clip_path(series.marks.get(market, []), first, last)
+        axes.step(
+            [seq for seq, _, _ in marks],
+            [get_plot_coordinate(price) for _, _, price in marks],
+            where="post",
+            color="#4a6fa5",
+            linewidth=1.1,
+            label="mark",
+        )
+        for events, style in (
+            (series.liquidations, {"marker": "v", "s": 28, "color": "#d62728", "zorder": 3}),
+            (series.adl, {"marker": "x", "s": 30, "color": "#111111", "zorder": 4}),
+        ):
+            chosen = [e for e in events if e[2] == market and first <= e[0] <= last]
+            if chosen:
+                name = "liquidation" if events is series.liquidations else "ADL fill"
+                axes.scatter(
+                    [seq for seq, _, _, _ in chosen],
+                    [get_plot_coordinate(price) for _, _, _, price in chosen],
+                    label=f"{name} ({len(chosen)})",
+                    **style,
+                )
+        axes.set_ylabel(market)
+    for axes in panels:
+        axes.grid(alpha=0.3)
+        axes.ticklabel_format(axis="y", style="plain", useOffset=False)
+        if axes.get_legend_handles_labels()[0]:
+            axes.legend(fontsize="small", loc="best")
+    margin = max(1.0, (last - first) * 0.03)
+    panels[-1].set_xlim(first - margin, last + margin)
+    ticks = sorted({(seq, ts) for seq, ts, _, _ in inside})
+    _label_event_axis(panels[-1], ticks)
+    panels[-1].set_xlabel(CRASH_AXIS)
+    return _svg(figure, "perpspec-crash")
+
+
 def plot_socialized(series: Series) -> str:
     """The total socialized charge of each settlement cycle, one bar a cycle."""
     figure = _new_figure(10, 3.2 if series.socialized else 1.2)
@@ -395,8 +564,9 @@ def plot_socialized(series: Series) -> str:
 
 
 def render_plots(series: Series, violations: Sequence[Violation] = ()) -> list[tuple[str, str]]:
-    """The three plots as ``(caption, inline svg)``: funds, marks with liquidations and ADL,
-    socialized charges per cycle; the violations marked on the first two."""
+    """The four plots as ``(caption, inline svg)``: funds, marks with liquidations and ADL,
+    the crash event by event, socialized charges per cycle; the violations marked on the
+    first three."""
     moments = get_violation_moments(violations, series)
     timeline = get_timeline(series, moments)
     marked = (
@@ -415,8 +585,23 @@ def render_plots(series: Series, violations: Sequence[Violation] = ()) -> list[t
             "crosses ADL fills at their price." + marked + _describe_span(series),
             plot_marks(series, moments, timeline),
         ),
+        (_describe_crash(series), plot_crash(series, moments)),
         ("Total socialized charge per settlement cycle.", plot_socialized(series)),
     ]
+
+
+def _describe_crash(series: Series) -> str:
+    window = get_crash_window(series)
+    if window is None:
+        return "The crash, event by event: this ledger has no liquidation or ADL fill."
+    (first, start), (last, end) = window.first, window.last
+    return (
+        f"The crash, event by event: the busiest burst of liquidations and ADL fills (none "
+        f"more than {CRASH_GAP_SECONDS // 60} minutes from the next), seq {first} ({start}) to "
+        f"seq {last} ({end}), drawn along the events' seq so that events at one ts stand "
+        "apart in ledger order; the ticks give each seq's time. Red dashed lines: violations "
+        "in the window, at their seq."
+    )
 
 
 def _describe_span(series: Series) -> str:

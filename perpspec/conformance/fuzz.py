@@ -1,13 +1,14 @@
 """Differential fuzzing: ``perpspec conform --cmd PROGRAM --fuzz N --seed S [--op OP]``.
 
-N random inputs of the op, drawn by the project's hypothesis strategies
-(:data:`perpspec.invariants.strategies.OP_INPUTS`), go to the reference and, live, to the
-program, one case at a time. The first disagreement (different outputs, an output where the
-other rejects, or no usable answer) is shrunk by hypothesis to a minimal input; it is
-printed and saved as a vector file, one case in the vector format with the reference's
-output as ``expected`` (or its reason as ``reject_reason``) and ``source: "random:seed=S"``,
-ready to commit in the implementer's suite. The run is reproducible: the same seed draws the
-same inputs (no example database is read or written).
+N random inputs of the op (without ``--op``: of every op in turn), drawn by the project's
+hypothesis strategies (:data:`perpspec.invariants.strategies.OP_INPUTS`, one for each of the
+six ops), go to the reference and, live, to the program, one case at a time. The first
+disagreement (different outputs, an output where the other rejects, or no usable answer) is
+shrunk by hypothesis to a minimal input; it is printed and saved as a vector file, one case
+in the vector format with the reference's output as ``expected`` (or its refusal's named
+``reject_reason``) and ``source: "random:seed=S"``, ready to commit in the implementer's
+suite. The run is reproducible: the same seed draws the same inputs (no example database is
+read or written).
 
 Hypothesis is a development dependency: without it, ``--fuzz`` says so and exits 2.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import queue
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,12 +26,17 @@ from pathlib import Path
 from typing import Any
 
 from perpspec.conformance.driver import _EOF, DEFAULT_TIMEOUT, _parse_answer, _Process
-from perpspec.conformance.fields import CaseError
-from perpspec.conformance.registry import get_runner
-from perpspec.conformance.runner import compare_output
-from perpspec.reference.errors import SpecError
+from perpspec.conformance.rejects import REJECT_REASONS
+from perpspec.conformance.runner import answer_with_reference, compare_output
 
-__all__ = ["Disagreement", "LiveProgram", "find_disagreement", "fuzz_command", "vector_line"]
+__all__ = [
+    "Disagreement",
+    "LiveProgram",
+    "find_disagreement",
+    "fuzz_command",
+    "name_reject_reason",
+    "vector_line",
+]
 
 
 class LiveProgram:
@@ -77,13 +84,9 @@ class LiveProgram:
 
 
 def reference_answer(op: str, case_input: Mapping[str, Any]) -> tuple[object, str | None]:
-    """The reference's ``(output, error)`` for one input of ``op``."""
-    runner = get_runner(op)
-    assert runner is not None
-    try:
-        return runner(dict(case_input)), None
-    except (CaseError, SpecError) as error:
-        return None, str(error)
+    """The reference's ``(output, error)`` for one input of ``op``, as ``conform`` judges it:
+    a field the op never reads is a refusal too, so a saved vector is never malformed."""
+    return answer_with_reference(op, case_input)
 
 
 def find_disagreement(
@@ -115,15 +118,32 @@ class Disagreement:
     reason: str
 
 
+def name_reject_reason(refusal: str) -> str | None:
+    """The named ``reject_reason`` whose wording the reference's ``refusal`` matches, or None.
+
+    A saved invalid case must name its reason (``--reference`` checks the reference rejects
+    it for that reason); the first name of :data:`REJECT_REASONS` that matches is taken.
+    """
+    for name, reason in REJECT_REASONS.items():
+        if re.search(reason.wording, refusal) is not None:
+            return name
+    return None
+
+
 def vector_line(found: Disagreement, seed: int) -> dict[str, Any]:
-    """The disagreement as a case of the vector format, the reference's answer expected."""
+    """The disagreement as a case of the vector format, the reference's answer expected.
+
+    A refusal of the reference is saved as its named ``reject_reason``; one that matches no
+    name keeps the reference's text, which ``conform`` then reports as not a named reason
+    (the case needs one before it is committed; :func:`fuzz_command` says so).
+    """
     line: dict[str, Any] = {"id": f"fuzz-{found.op}-seed{seed}", "op": found.op}
     line["input"] = found.input
     output, error = found.reference
     if error is None:
         line["expected"] = output
     else:
-        line["reject_reason"] = error
+        line["reject_reason"] = name_reject_reason(error) or error
     line["source"] = f"random:seed={seed}"
     return line
 
@@ -131,7 +151,11 @@ def vector_line(found: Disagreement, seed: int) -> dict[str, Any]:
 def fuzz(
     command: str, op: str, examples: int, seed: int, timeout: float = DEFAULT_TIMEOUT
 ) -> Disagreement | None:
-    """Compare ``examples`` random inputs of ``op``; the shrunk first disagreement, or None."""
+    """Compare ``examples`` random inputs of ``op``; the shrunk first disagreement, or None.
+
+    The settings derive from hypothesis' ``default`` profile, not the one loaded (a test
+    suite's ``derandomize``, say), so a seed draws the same inputs wherever it is run.
+    """
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as fixed_seed
 
@@ -143,12 +167,15 @@ def fuzz(
 
     @fixed_seed(seed)
     @settings(
+        parent=settings.get_profile("default"),
         max_examples=examples,
+        derandomize=False,
         database=None,
         deadline=None,
         phases=(Phase.generate, Phase.shrink),
         suppress_health_check=list(HealthCheck),
         report_multiple_bugs=False,
+        print_blob=False,
     )
     @given(OP_INPUTS[op])
     def compare(case_input: dict[str, Any]) -> None:
@@ -165,13 +192,24 @@ def fuzz(
     except AssertionError:
         # Hypothesis replays the shrunk example last, so the last disagreement is minimal.
         return seen[-1]
+    except Exception:
+        # A live program need not answer one input the same way twice (hypothesis then
+        # raises FlakyFailure); the last disagreement seen is still a real one.
+        if seen:
+            return seen[-1]
+        raise
     finally:
         program.close()
     return None
 
 
 def fuzz_command(command: str, args: argparse.Namespace) -> int:
-    """``--fuzz N``: 0 when no disagreement was found, 1 with one (saved), 2 on usage."""
+    """``--fuzz N``: 0 when no disagreement was found, 1 with one (saved), 2 on usage.
+
+    With ``--op``, N cases of that op; without, N cases of every op with a strategy, in
+    turn. Every disagreement found (at most one an op) is printed and saved, one case a line,
+    in one file: ``--save``, else ``conform-fuzz-OP-SEED.jsonl`` (``all`` for every op).
+    """
     try:
         import hypothesis  # noqa: F401  # only to know whether it is installed
     except ImportError:
@@ -179,27 +217,41 @@ def fuzz_command(command: str, args: argparse.Namespace) -> int:
         return 2
     from perpspec.invariants.strategies import OP_INPUTS
 
-    op = args.op or "position_prices"
-    if op not in OP_INPUTS:
-        ops = ", ".join(sorted(OP_INPUTS))
-        print(f"perpspec conform: --op {op}: no input strategy (fuzzable: {ops})", file=sys.stderr)
+    if args.op is not None and args.op not in OP_INPUTS:
+        fuzzable = ", ".join(sorted(OP_INPUTS))
+        print(
+            f"perpspec conform: --op {args.op}: no input strategy (fuzzable: {fuzzable})",
+            file=sys.stderr,
+        )
         return 2
     if args.fuzz < 1:
         print("perpspec conform: --fuzz N needs N >= 1", file=sys.stderr)
         return 2
-    found = fuzz(command, op, args.fuzz, args.seed, args.timeout or DEFAULT_TIMEOUT)
-    if found is None:
-        print(f"{op}: {args.fuzz} random cases (seed {args.seed}), no disagreement")
+    ops = [args.op] if args.op is not None else list(OP_INPUTS)
+    lines: list[dict[str, Any]] = []
+    for op in ops:
+        found = fuzz(command, op, args.fuzz, args.seed, args.timeout or DEFAULT_TIMEOUT)
+        if found is None:
+            print(f"{op}: {args.fuzz} random cases (seed {args.seed}), no disagreement")
+            continue
+        lines.append(vector_line(found, args.seed))
+        _print_disagreement(found, args.seed)
+        reason = lines[-1].get("reject_reason")
+        if reason is not None and reason not in REJECT_REASONS:
+            print("    note: the reference's refusal matches no named reject_reason; name one")
+    if not lines:
         return 0
-    line = vector_line(found, args.seed)
-    save = Path(args.save or f"conform-fuzz-{op}-{args.seed}.jsonl")
-    save.write_text(json.dumps(line) + "\n", encoding="utf-8")
-    print(f"{op}: disagreement (seed {args.seed}), shrunk: {found.reason}")
+    save = Path(args.save or f"conform-fuzz-{args.op or 'all'}-{args.seed}.jsonl")
+    save.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    print(f"saved {save}")
+    return 1
+
+
+def _print_disagreement(found: Disagreement, seed: int) -> None:
+    print(f"{found.op}: disagreement (seed {seed}), shrunk: {found.reason}")
     print(f"    input: {json.dumps(found.input)}")
     print(f"    reference: {json.dumps(_shown(found.reference))}")
     print(f"    program: {json.dumps(_shown(found.program))}")
-    print(f"saved {save}")
-    return 1
 
 
 def _shown(answer: tuple[object, str | None]) -> object:

@@ -16,6 +16,7 @@ from typing import Any
 from perpspec.conformance.runner import (
     CaseResult,
     RunSummary,
+    check_manifests,
     expand_case_paths,
     find_stray_files,
     run_program,
@@ -37,7 +38,7 @@ def add_conform_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--fuzz", type=int, metavar="N", help="compare N random cases live")
     parser.add_argument("--seed", type=int, default=0, help="fuzzing seed (default 0)")
-    parser.add_argument("--op", help="the op to fuzz (default position_prices)")
+    parser.add_argument("--op", help="the op to fuzz (default: every op, in turn)")
     parser.add_argument("--save", help="where to save a shrunk disagreement (.jsonl)")
 
 
@@ -144,6 +145,7 @@ def conform_command(args: argparse.Namespace) -> int:
     paths = expand_case_paths(names)
     summary = run_program(command, paths, args.timeout) if command else run_reference(paths)
     summary.results.extend(find_stray_files(names))
+    summary.results.extend(check_manifests(names, summary.files))
     if args.json:
         print(json.dumps(report_json(summary), indent=2))
     else:

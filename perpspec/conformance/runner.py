@@ -13,6 +13,7 @@ writes ``{"id": ..., "output": {...}}`` lines.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -22,6 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from perpspec.conformance.fields import CaseError
+from perpspec.conformance.manifest import (
+    MANIFEST_NAME,
+    ManifestEntry,
+    ManifestError,
+    read_manifest,
+)
 from perpspec.conformance.reads import ReadLog, find_unread_keys, track_input
 from perpspec.conformance.registry import get_runner
 from perpspec.conformance.rejects import REJECT_REASONS
@@ -31,10 +38,13 @@ from perpspec.reference.numbers import format_number, parse_nonnegative, parse_n
 __all__ = [
     "Case",
     "CaseResult",
+    "FileRead",
     "RunSummary",
     "answer_with_reference",
+    "check_manifests",
     "compare_output",
     "expand_case_paths",
+    "read_case_file",
     "read_cases",
     "run_program",
     "run_reference",
@@ -73,8 +83,21 @@ class CaseResult:
     actual: object = None
 
     def describe(self) -> str:
-        """``FILE:LINE: case ID: reason``, the one line printed for a failure."""
+        """``FILE:LINE: case ID: reason``, the one line printed for a failure; ``FILE: reason``
+        for a failure of a whole file (line 0, no case)."""
+        if self.line == 0 and self.case_id == "?":
+            return f"{self.source}: {self.reason}"
         return f"{self.source}:{self.line}: case {self.case_id}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class FileRead:
+    """What a run read of one case file: the SHA-256 of the bytes it parsed, and the
+    well-formed cases it parsed from them, valid (no ``reject_reason``) and invalid."""
+
+    sha256: str
+    valid: int
+    invalid: int
 
 
 @dataclass(slots=True)
@@ -84,6 +107,8 @@ class RunSummary:
     results: list[CaseResult] = field(default_factory=list)
     protocol_errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: What the run read of each case file, by resolved path (for the manifest check).
+    files: dict[str, FileRead] = field(default_factory=dict)
 
     @property
     def passed(self) -> int:
@@ -279,15 +304,17 @@ def _parse_case(source: str, line_number: int, text: str) -> Case:
     return Case(source, line_number, case_id, op, raw["input"], raw["expected"], tolerance)
 
 
-def read_cases(path: Path) -> Iterator[Case | CaseResult]:
-    """The cases of one file, in order; a malformed line yields a failed :class:`CaseResult`."""
+def read_case_file(path: Path) -> tuple[list[Case | CaseResult], FileRead | None]:
+    """The cases of one file, in order (a malformed line is a failed :class:`CaseResult`),
+    and what was read of it; None for a file that could not be read (then one failure)."""
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        yield CaseResult(source, 0, "?", False, f"cannot read the file: {reason}")
-        return
+        return [CaseResult(source, 0, "?", False, f"cannot read the file: {reason}")], None
+    items: list[Case | CaseResult] = []
     seen: set[str] = set()
     for line_number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -295,15 +322,23 @@ def read_cases(path: Path) -> Iterator[Case | CaseResult]:
         try:
             case = _parse_case(source, line_number, line)
         except _MalformedError as error:
-            yield CaseResult(source, line_number, error.case_id, False, error.reason)
+            items.append(CaseResult(source, line_number, error.case_id, False, error.reason))
             continue
         if case.case_id in seen:
-            yield CaseResult(
-                source, line_number, case.case_id, False, "duplicate case id in this file"
-            )
+            reason = "duplicate case id in this file"
+            items.append(CaseResult(source, line_number, case.case_id, False, reason))
             continue
         seen.add(case.case_id)
-        yield case
+        items.append(case)
+    cases = [item for item in items if isinstance(item, Case)]
+    invalid = sum(1 for case in cases if case.reject_reason is not None)
+    digest = hashlib.sha256(data).hexdigest()
+    return items, FileRead(digest, len(cases) - invalid, invalid)
+
+
+def read_cases(path: Path) -> Iterator[Case | CaseResult]:
+    """The cases of one file, in order; a malformed line yields a failed :class:`CaseResult`."""
+    yield from read_case_file(path)[0]
 
 
 def _is_number_text(value: object) -> bool:
@@ -506,13 +541,18 @@ def find_malformed_reason(case: Case) -> str | None:
     return _unread_reason(case.op, case.input, log)
 
 
-def _collect(paths: Sequence[Path]) -> tuple[list[Case], list[CaseResult]]:
-    """Every case of ``paths``; a case id is unique across the whole run, not only a file."""
+def _collect(paths: Sequence[Path]) -> tuple[list[Case], list[CaseResult], dict[str, FileRead]]:
+    """Every case of ``paths`` and what was read of each file; a case id is unique across
+    the whole run, not only a file."""
     cases: list[Case] = []
     malformed: list[CaseResult] = []
+    files: dict[str, FileRead] = {}
     first_seen: dict[str, Case] = {}
     for path in paths:
-        for item in read_cases(path):
+        items, read = read_case_file(path)
+        if read is not None:
+            files[str(path.resolve())] = read
+        for item in items:
             if not isinstance(item, Case):
                 malformed.append(item)
                 continue
@@ -523,7 +563,7 @@ def _collect(paths: Sequence[Path]) -> tuple[list[Case], list[CaseResult]]:
                 continue
             first_seen[item.case_id] = item
             cases.append(item)
-    return cases, malformed
+    return cases, malformed, files
 
 
 def _ordered(results: list[CaseResult]) -> list[CaseResult]:
@@ -532,12 +572,12 @@ def _ordered(results: list[CaseResult]) -> list[CaseResult]:
 
 def run_reference(paths: Sequence[Path]) -> RunSummary:
     """Run every case of ``paths`` through the reference."""
-    cases, malformed = _collect(paths)
+    cases, malformed, files = _collect(paths)
     results = malformed + [
         replace(_run_one_reference(case), op=case.op, input=case.input, expected=case.expected)
         for case in cases
     ]
-    return RunSummary(_ordered(results))
+    return RunSummary(_ordered(results), files=files)
 
 
 def judge_answer(case: Case, output: object, error: str | None) -> CaseResult:
@@ -564,7 +604,7 @@ def run_program(command: str, paths: Sequence[Path], timeout: float | None = Non
     """
     from perpspec.conformance.driver import DEFAULT_TIMEOUT, drive_program
 
-    cases, malformed = _collect(paths)
+    cases, malformed, files = _collect(paths)
     results = [
         CaseResult(r.source, r.line, r.case_id, False, r.reason, kind="error") for r in malformed
     ]
@@ -606,11 +646,11 @@ def run_program(command: str, paths: Sequence[Path], timeout: float | None = Non
         else:
             answer = run.answers[case.case_id]
             results.append(judge_answer(case, answer.output, answer.error))
-    return RunSummary(_ordered(results), run.protocol_errors, run.notes)
+    return RunSummary(_ordered(results), run.protocol_errors, run.notes, files)
 
 
 #: Files a directory of vectors may hold besides its case files.
-NOT_CASE_FILES = frozenset({"MANIFEST.json"})
+NOT_CASE_FILES = frozenset({MANIFEST_NAME})
 
 
 def find_unread_files(paths: Sequence[Path]) -> list[CaseResult]:
@@ -629,35 +669,93 @@ def find_unread_files(paths: Sequence[Path]) -> list[CaseResult]:
         except OSError:
             continue
         if len(data) != size:
-            problems.append(
-                CaseResult(str(path), 0, "?", False, "file not read whole", kind="error")
-            )
+            problems.append(_file_failure(path, "file not read whole"))
     return problems
+
+
+def _file_failure(path: Path, reason: str) -> CaseResult:
+    """A failure of a whole file (no line, no case): printed ``FILE: reason``."""
+    return CaseResult(str(path), 0, "?", False, reason, op="files", kind="error")
+
+
+def _holds_manifest(directory: Path) -> bool:
+    return directory.is_dir() and (directory / MANIFEST_NAME).exists()
 
 
 def find_stray_files(names: Sequence[str]) -> list[CaseResult]:
     """A failure per file of a directory given that is neither a case file nor the manifest.
 
     Only ``*.jsonl`` files are read as cases; any other file there would silently not be
-    consumed, so it fails the run.
+    consumed, so it fails the run. A directory holding a manifest is checked against it
+    instead (:func:`check_manifests`), which fails a file it does not list, whatever its name.
     """
     problems: list[CaseResult] = []
     for name in names:
         directory = Path(name)
-        if not directory.is_dir():
+        if not directory.is_dir() or _holds_manifest(directory):
             continue
         for item in sorted(directory.iterdir()):
             if item.name.startswith(".") or item.name in NOT_CASE_FILES:
                 continue
             if not item.is_file() or item.suffix != ".jsonl":
-                problems.append(
-                    CaseResult(
-                        str(item),
-                        0,
-                        "?",
-                        False,
-                        "not a case file (*.jsonl), so it would not be read",
-                        kind="error",
-                    )
-                )
+                reason = "not a case file (*.jsonl), so it would not be read"
+                problems.append(_file_failure(item, reason))
+    return problems
+
+
+def check_manifests(names: Sequence[str], files: Mapping[str, FileRead]) -> list[CaseResult]:
+    """A failure per disagreement between a directory given and its ``MANIFEST.json``.
+
+    For every directory of ``names`` that holds a manifest (:func:`read_manifest`, the one
+    reader): every file it lists must be present and have been read by the run (``files``,
+    by resolved path) with the listed SHA-256 over the bytes the run parsed and the listed
+    counts of valid and invalid cases among the cases the run parsed; every file of the
+    directory must be listed (hidden files aside, as everywhere in a vector directory). So a
+    changed byte, a deleted or added file, an edited count, or a file the run did not read
+    whole each fail the run, naming the file, what the manifest says and what was found. A
+    manifest that cannot be read fails the run once, with its reason. Directories without a
+    manifest are left to :func:`find_stray_files`.
+    """
+    problems: list[CaseResult] = []
+    checked: set[Path] = set()
+    for name in names:
+        directory = Path(name)
+        if not _holds_manifest(directory) or directory.resolve() in checked:
+            continue
+        checked.add(directory.resolve())
+        manifest_path = directory / MANIFEST_NAME
+        try:
+            manifest = read_manifest(manifest_path)
+        except ManifestError as error:
+            reason = str(error).removeprefix(f"{manifest_path}: ")
+            problems.append(_file_failure(manifest_path, f"unreadable manifest: {reason}"))
+            continue
+        for item in sorted(directory.iterdir()):
+            if item.name.startswith(".") or item.name in NOT_CASE_FILES:
+                continue
+            if item.name not in manifest.files:
+                problems.append(_file_failure(item, f"not listed in {MANIFEST_NAME}"))
+        for file_name, entry in sorted(manifest.files.items()):
+            problems.extend(_check_listed_file(directory / file_name, entry, files))
+    return problems
+
+
+def _check_listed_file(
+    path: Path, entry: ManifestEntry, files: Mapping[str, FileRead]
+) -> list[CaseResult]:
+    if not path.is_file():
+        return [_file_failure(path, f"listed in {MANIFEST_NAME}, but missing")]
+    read = files.get(str(path.resolve()))
+    if read is None:
+        reason = f"listed in {MANIFEST_NAME}, but not read (only *.jsonl files are case files)"
+        return [_file_failure(path, reason)]
+    problems: list[CaseResult] = []
+    for label, want, got in (
+        ("sha256", entry.sha256, read.sha256),
+        ("valid cases", entry.valid, read.valid),
+        ("invalid cases", entry.invalid, read.invalid),
+    ):
+        if want != got:
+            reason = f"{label}: expected {want} ({MANIFEST_NAME}), found {got}"
+            problems.append(_file_failure(path, reason))
     return problems

@@ -14,9 +14,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import TypeVar
 
 from hypothesis import strategies as st
 
+from perpspec.ledger.codec import encode_event
 from perpspec.reference.events import (
     DepositEvent,
     Event,
@@ -39,6 +41,8 @@ __all__ = [
     "OP_INPUTS",
     "TS",
     "account_ids",
+    "adl_allocate_inputs",
+    "adl_rank_inputs",
     "crash_paths",
     "engine_profiles",
     "event_sequences",
@@ -47,6 +51,8 @@ __all__ = [
     "position_prices_inputs",
     "positions",
     "profile_variations",
+    "replay_inputs",
+    "socialized_loss_inputs",
     "tier_tables",
 ]
 
@@ -334,8 +340,265 @@ def liquidation_settlement_inputs(draw: st.DrawFn) -> dict[str, object]:
     return case_input
 
 
+_T = TypeVar("_T")
+
+
+def _maybe(draw: st.DrawFn, strategy: st.SearchStrategy[_T]) -> _T | None:
+    """A value of ``strategy``, or None for an absent option; shrinks to absent."""
+    return draw(strategy) if draw(st.booleans()) else None
+
+
+_ADL_FORMULAS = (
+    "profit_ratio",
+    "pnl_times_leverage",
+    "leverage_pnl_margin_ratio",
+    "roi_times_mmr",
+    "mark_entry_notional",
+)
+
+#: Cut points of the lights a profile may state (4 or 5 cumulative, strictly increasing).
+_ADL_THRESHOLDS = (("0.2", "0.4", "0.6", "0.8"), ("0.1", "0.3", "0.6", "0.9", "1"))
+
+
+@st.composite
+def _adl_rank_position(draw: st.DrawFn, formula: str) -> dict[str, str]:
+    """One position's fields (no id), with exactly the ones ``formula`` needs.
+
+    ``pnl_times_leverage``: a bankruptcy price 10% to 90% below the mark for a long, above it
+    for a short, so the margin left above bankruptcy is > 0 (the formula refuses none).
+    """
+    side = draw(st.sampled_from(("long", "short")))
+    mark = draw(st.integers(1, 200))
+    fields = {
+        "side": side,
+        "qty": str(draw(st.integers(1, 50))),
+        "entry_price": str(draw(st.integers(1, 200))),
+        "mark_price": str(mark),
+    }
+    if formula == "pnl_times_leverage":
+        tenths = draw(st.integers(1, 9))
+        sign = -1 if side == "long" else 1
+        fields["bankruptcy_price"] = _text(mark * Fraction(10 + sign * tenths, 10))
+    if formula == "leverage_pnl_margin_ratio":
+        fields["wallet_balance"] = str(draw(st.integers(0, 1_000)))
+    if formula in ("leverage_pnl_margin_ratio", "roi_times_mmr"):
+        fields["maintenance_margin"] = str(draw(st.integers(1, 100)))
+    if formula in ("roi_times_mmr", "mark_entry_notional"):
+        fields["account_value"] = str(draw(st.integers(1, 1_000)))
+    return fields
+
+
+@st.composite
+def adl_rank_inputs(draw: st.DrawFn) -> dict[str, object]:
+    """An input of the conformance op ``adl_rank``, as JSON.
+
+    A formula of the five, 1 to 6 positions ``p0``.. (either side, 1 to 50 contracts, entry
+    and mark prices 1 to 200, and the fields the formula needs, all valid), and optionally a
+    contract kind and multiplier (the same for every position: one market), cut points and
+    a quantile basis. Shrinks towards one position under ``profit_ratio``, no options.
+    """
+    formula = draw(st.sampled_from(_ADL_FORMULAS))
+    drawn = draw(st.lists(_adl_rank_position(formula), min_size=1, max_size=6))
+    kind = _maybe(draw, st.sampled_from(("linear", "inverse")))
+    multiplier = _maybe(draw, st.sampled_from(("1", "10")))
+    positions: list[dict[str, object]] = []
+    for index, fields in enumerate(drawn):
+        position: dict[str, object] = {"id": f"p{index}", **fields}
+        if kind is not None:
+            position["kind"] = kind
+        if multiplier is not None:
+            position["multiplier"] = multiplier
+        positions.append(position)
+    case_input: dict[str, object] = {"formula": formula, "positions": positions}
+    thresholds = _maybe(draw, st.sampled_from(_ADL_THRESHOLDS))
+    if thresholds is not None:
+        case_input["thresholds"] = list(thresholds)
+    basis = _maybe(draw, st.sampled_from(("rank", "size")))
+    if basis is not None:
+        case_input["quantile_basis"] = basis
+    return case_input
+
+
+#: Lot sizes of ``adl_allocate`` (None: no ``lot_size``, quantities are whole contracts).
+_ADL_LOTS: tuple[Fraction | None, ...] = (None, Fraction(1), Fraction(1, 1000))
+
+
+@st.composite
+def adl_allocate_inputs(draw: st.DrawFn) -> dict[str, object]:
+    """An input of the conformance op ``adl_allocate``, as JSON.
+
+    A liquidated remainder of 1 to 200 lots at a bankruptcy price on a 0.5 grid, and 0 to 6
+    counterparties ``c0``.. of 1 to 100 lots with integer scores from -50 to 50, mostly on the
+    opposite side (one on the liquidated side is not eligible and must get no fill). Every
+    quantity is a whole number of lots (the op refuses others). Optional: ``lot_size``,
+    ``policy``, ``fill_price``, a fee policy with its rates and ``fee_unit``, ``kind`` and
+    ``multiplier``. Shrinks towards one opposite counterparty, one lot, no options.
+    """
+    lot = draw(st.sampled_from(_ADL_LOTS))
+    step = lot if lot is not None else Fraction(1)
+    side = draw(st.sampled_from(("long", "short")))
+    opposite = "short" if side == "long" else "long"
+    drawn = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from((opposite, opposite, side)),
+                st.integers(1, 100),
+                st.integers(-50, 50),
+            ),
+            max_size=6,
+        )
+    )
+    case_input: dict[str, object] = {
+        "liquidated": {
+            "side": side,
+            "qty": _text(draw(st.integers(1, 200)) * step),
+            "bankruptcy_price": _text(draw(st.integers(1, 80_000)) * Fraction(1, 2)),
+        },
+        "counterparties": [
+            {"id": f"c{index}", "side": who, "qty": _text(lots * step), "score": str(score)}
+            for index, (who, lots, score) in enumerate(drawn)
+        ],
+    }
+    if lot is not None:
+        case_input["lot_size"] = _text(lot)
+    policy = _maybe(draw, st.sampled_from(("queue", "pro_rata")))
+    if policy is not None:
+        case_input["policy"] = policy
+    fill_price = _maybe(draw, st.integers(1, 80_000))
+    if fill_price is not None:
+        case_input["fill_price"] = _text(fill_price * Fraction(1, 2))
+    fee_policy = _maybe(draw, st.sampled_from(("none", "maker_rebate", "maker_taker")))
+    if fee_policy is not None:
+        case_input["fee_policy"] = fee_policy
+        case_input["maker_fee_rate"] = draw(st.sampled_from(("0", "0.0002", "0.0005")))
+        case_input["taker_fee_rate"] = draw(st.sampled_from(("0", "0.0005", "0.00075")))
+        if draw(st.booleans()):
+            case_input["fee_unit"] = "0.01"
+    kind = _maybe(draw, st.sampled_from(("linear", "inverse")))
+    if kind is not None:
+        case_input["kind"] = kind
+        case_input["multiplier"] = draw(st.sampled_from(("1", "10", "100")))
+    return case_input
+
+
+_SL_METHODS = ("top_profit", "clawback", "open_interest", "haircut_ratio")
+
+
+@st.composite
+def socialized_loss_inputs(draw: st.DrawFn) -> dict[str, object]:
+    """An input of the conformance op ``socialized_loss``, as JSON.
+
+    A method of the four and 1 to 6 accounts ``a0``..: a cycle profit of -200 to 1000 each
+    (``open_interest``: a signed size of -100 to 100 and an equity of -100 to 1000 instead);
+    a loss of 0 to 2000, a fund of 0 to 1000, optionally the fund's share, a ``unit`` (1 or
+    0.01) and, for ``top_profit``, a threshold and a denominator. ``haircut_ratio`` comes in
+    both forms: written off (a ``loss``) or the vault form (``vault`` and ``principal``, no
+    ``loss`` and no share). Shrinks towards one account, ``top_profit``, no options.
+    """
+    method = draw(st.sampled_from(_SL_METHODS))
+    rows = draw(
+        st.lists(
+            st.tuples(st.integers(-200, 1_000), st.integers(-100, 100), st.integers(-100, 1_000)),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    positions: list[dict[str, object]] = []
+    for index, (profit, size, equity) in enumerate(rows):
+        if method == "open_interest":
+            positions.append({"id": f"a{index}", "size": str(size), "equity": str(equity)})
+        else:
+            positions.append({"id": f"a{index}", "profit": str(profit)})
+    case_input: dict[str, object] = {"method": method, "positions": positions}
+    case_input["insurance_fund"] = str(draw(st.integers(0, 1_000)))
+    vault_form = method == "haircut_ratio" and draw(st.booleans())
+    if vault_form:
+        case_input["principal"] = str(draw(st.integers(0, 5_000)))
+        case_input["vault"] = str(draw(st.integers(0, 10_000)))
+    else:
+        case_input["loss"] = str(draw(st.integers(0, 2_000)))
+        share = _maybe(draw, st.sampled_from(("0", "0.2", "0.5", "1")))
+        if share is not None:
+            case_input["insurance_share"] = share
+    if method == "top_profit":
+        threshold = _maybe(draw, st.sampled_from(("0.5", "0.9", "1")))
+        if threshold is not None:
+            case_input["threshold"] = threshold
+        denominator = _maybe(draw, st.sampled_from(("participants", "all_profitable")))
+        if denominator is not None:
+            case_input["denominator"] = denominator
+    unit = _maybe(draw, st.sampled_from(("1", "0.01")))
+    if unit is not None:
+        case_input["unit"] = unit
+    return case_input
+
+
+def _step_event(
+    draw: st.DrawFn, market: str, tick: Fraction, mark: Fraction
+) -> tuple[Event, Fraction]:
+    """A funding event, or a mark move (-15% to +5% of 20,000, on the tick grid, > 0)."""
+    if draw(st.booleans()):
+        return FundingEvent(0, TS, market, Fraction(draw(st.integers(-10, 10)), 10_000), ()), mark
+    moved = max(tick, mark + draw(st.integers(-600, 200)) * 10 * tick)
+    return MarkEvent(0, TS, market, moved), moved
+
+
+@st.composite
+def replay_inputs(draw: st.DrawFn) -> dict[str, object]:
+    """An input of the conformance op ``replay``, as JSON: a small ledger of inputs only.
+
+    A shipped profile of :data:`ENGINE_PROFILES`, a book (``liquidity``) owned by ``mm``, one
+    linear market of :func:`instruments`, deposits for ``mm`` (deep), 2 to 4 traders ``t0``..
+    (500 to 5,000 each) and the market's insurance fund (1 to 2,000), a first mark of 20,000,
+    0 to 4 trades of 1 to 2,000 lots between two different parties at the mark, then 0 to 5
+    steps, each a mark move or a funding event (a rate of -0.1% to 0.1%, no payments: those
+    are the engine's). Every event is one the engine accepts as an input (it may still refuse
+    a trade for margin, which it records). Shrinks towards two traders, no trades, no steps.
+    """
+    profile = draw(st.sampled_from(ENGINE_PROFILES))
+    instrument = draw(instruments(kind="linear"))
+    market, tick, asset = instrument.market, instrument.tick_size, instrument.settle_asset
+    traders = [f"t{index}" for index in range(draw(st.integers(2, 4)))]
+    mark = Fraction(20_000)
+    events: list[Event] = [instrument, DepositEvent(0, TS, "mm", asset, Fraction(10**8))]
+    events += [
+        DepositEvent(0, TS, name, asset, Fraction(draw(st.integers(500, 5_000))))
+        for name in traders
+    ]
+    fund = Fraction(draw(st.integers(1, 2_000)))
+    events.append(DepositEvent(0, TS, f"insurance:{instrument.fund}", asset, fund))
+    events.append(MarkEvent(0, TS, market, mark))
+    parties = [*traders, "mm"]
+    for _ in range(draw(st.integers(0, 4))):
+        buyer = draw(st.sampled_from(parties))
+        seller = draw(st.sampled_from([name for name in parties if name != buyer]))
+        qty = draw(st.integers(1, 2_000)) * instrument.lot_size
+        events.append(TradeEvent(0, TS, market, buyer, seller, qty, mark, Fraction(0), Fraction(0)))
+    for _ in range(draw(st.integers(0, 5))):
+        event, mark = _step_event(draw, market, tick, mark)
+        events.append(event)
+    liquidity = {
+        "account": "mm",
+        "levels": draw(st.integers(1, 10)),
+        "spread": "0.001",
+        "spacing": "0.002",
+        "depth": str(draw(st.integers(1, 10))),
+        "seed": 0,
+    }
+    numbered = [dataclasses.replace(event, seq=seq) for seq, event in enumerate(events, 1)]
+    return {
+        "profile": profile,
+        "liquidity": liquidity,
+        "events": [encode_event(event) for event in numbered],
+    }
+
+
 #: The conformance ops that have an input strategy, for differential fuzzing.
 OP_INPUTS: dict[str, st.SearchStrategy[dict[str, object]]] = {
     "position_prices": position_prices_inputs(),
     "liquidation_settlement": liquidation_settlement_inputs(),
+    "adl_rank": adl_rank_inputs(),
+    "adl_allocate": adl_allocate_inputs(),
+    "socialized_loss": socialized_loss_inputs(),
+    "replay": replay_inputs(),
 }

@@ -158,6 +158,155 @@ RULES: tuple[Rule, ...] = (
         invariants=("trade-fee", "conservation"),
         vectors=("adl_allocate/hand-maker-rebate-unit", "socialized_loss/seed000-top-profit-unit"),
     ),
+    # Mark price, index price and funding rate
+    _r(
+        "mark.index-price",
+        "The index price",
+        "mark-price.md",
+        "The index is the weighted average (or, under index.method = weighted_median, the "
+        "weighted median) of the usable sources' prices: a source read more than max_age "
+        "before now is stale and excluded, then a source farther than max_deviation x median "
+        "from the median of the fresh prices is excluded, and the kept weights are divided "
+        "by their sum; fewer than min_sources usable sources is refused (IndexSourcesError).",
+        (
+            "mark.index_price.compute_index_price",
+            "mark.index_price.select_index_sources",
+            "mark.index_price.exclude_stale_sources",
+            "mark.index_price.exclude_outlying_sources",
+            "mark.index_price.renormalize_weights",
+            "mark.index_price.compute_median",
+            "mark.index_price.compute_weighted_median",
+        ),
+        vectors=(
+            "mark_price/hand-index-weighted-mean",
+            "mark_price/hand-index-outlier-excluded",
+            "mark_price/hand-index-stale-excluded",
+            "mark_price/hand-index-weighted-median",
+            "mark_price/derived-index-single-source",
+            "mark_price/invalid-mark-price-too-few-sources",
+        ),
+        why_no_invariant="Theorem index-single-source and the property tests of "
+        "tests/reference/mark (single source, renormalized weights sum to 1, outliers "
+        "beyond the bound never kept) protect it; the catalogue has no mark-price invariant "
+        "yet, as no ledger event carries index sources.",
+    ),
+    _r(
+        "mark.funding-basis",
+        "The funding basis",
+        "mark-price.md",
+        "Funding basis = funding rate x time until funding / funding interval, with the time "
+        "in [0, interval]: it decays linearly to 0 at the funding time.",
+        ("mark.mark_price.compute_funding_basis",),
+        vectors=(
+            "mark_price/hand-fair-price-half-interval",
+            "mark_price/hand-fair-price-at-funding",
+            "mark_price/hand-fair-price-hourly-interval",
+            "mark_price/derived-fair-price",
+        ),
+        formulas=("funding_basis",),
+        why_no_invariant="Theorem funding-basis-decay proves it over the sympy form; no "
+        "ledger event carries the time until funding, so no invariant can check it.",
+    ),
+    _r(
+        "mark.mark-price",
+        "The mark price",
+        "mark-price.md",
+        "Under mark.method = fair_price the mark is index x (1 + funding basis); under "
+        "median_of_three it is the median of Price 1 = index x (1 + last funding rate x time "
+        "until funding / interval), Price 2 = index + the moving average of the basis "
+        "(mid price minus index) and the last price; under oracle it is the stake-weighted "
+        "median of the submitted oracle prices. An input the method does not use is refused.",
+        (
+            "mark.mark_price.compute_mark_price",
+            "mark.mark_price.compute_fair_price",
+            "mark.mark_price.compute_median_of_three_mark",
+            "mark.mark_price.compute_median_of_three",
+            "mark.mark_price.compute_basis_moving_average",
+            "mark.mark_price.compute_oracle_price",
+        ),
+        vectors=(
+            "mark_price/hand-fair-price-half-interval",
+            "mark_price/hand-fair-price-negative-rate",
+            "mark_price/hand-median-price-2",
+            "mark_price/hand-median-last-price",
+            "mark_price/hand-median-price-1",
+            "mark_price/hand-median-basis-samples",
+            "mark_price/derived-median-between",
+            "mark_price/hand-oracle-source-weights",
+            "mark_price/hand-oracle-exact-half",
+            "mark_price/invalid-mark-price-input-of-another-method",
+        ),
+        formulas=("fair_price",),
+        why_no_invariant="Theorems mark-median-bounds and funding-basis-decay and the "
+        "property tests of tests/reference/mark protect it; the catalogue has no mark-price "
+        "invariant yet, as no ledger event carries the mark's inputs.",
+    ),
+    _r(
+        "mark.funding-premium",
+        "The premium index",
+        "mark-price.md",
+        "Premium index = (max(0, impact bid - index) - max(0, index - impact ask)) / index; "
+        "the interval's premium is the average of its samples, weighted 1, 2, ..., n "
+        "(linear_weighted) or equally (mean).",
+        (
+            "mark.funding_rate.compute_premium_index",
+            "mark.funding_rate.compute_average_premium",
+        ),
+        vectors=(
+            "funding_rate/kraken-maximum-rate",
+            "funding_rate/hand-samples-linear-weighted",
+            "funding_rate/hand-samples-mean",
+            "funding_rate/hand-index-inside-impact-prices",
+            "funding_rate/hand-premiums-in-band",
+        ),
+        formulas=("premium_index",),
+        why_no_invariant="No ledger event carries impact prices; the hand vectors and unit "
+        "tests pin the formula and the two averages.",
+    ),
+    _r(
+        "mark.funding-clamp",
+        "The clamped interest component",
+        "mark-price.md",
+        "Funding rate F = P + clamp(I - P, -b, +b) with interest I and dampener b (0.05% at "
+        "Binance, BitMEX and Bybit); F = P + I without a dampener. F = I exactly when "
+        "|I - P| <= b.",
+        ("mark.funding_rate.compute_clamped_rate", "mark.funding_rate.clamp"),
+        vectors=(
+            "funding_rate/bitmex-ondousdt-clamped",
+            "funding_rate/bybit-interest-in-band",
+            "funding_rate/derived-interest-band",
+            "funding_rate/hand-samples-linear-weighted",
+        ),
+        formulas=("clamped_funding_rate",),
+        why_no_invariant="Theorem funding-rate-interest-band proves it over the sympy "
+        "form, and a property test holds the code to it; the catalogue has no funding-rate "
+        "invariant yet (the ledger's funding event states the rate, not its premium).",
+    ),
+    _r(
+        "mark.funding-rate",
+        "The funding rate",
+        "mark-price.md",
+        "The rate of an interval is the clamped rate times funding.scale, then capped at "
+        "funding.cap and floored at funding.floor (each optional; floor <= cap); the interest "
+        "from borrowing rates is (quote rate - base rate) / intervals a day.",
+        (
+            "mark.funding_rate.compute_funding_rate",
+            "mark.funding_rate.compute_capped_rate",
+            "mark.funding_rate.compute_interest_rate",
+        ),
+        vectors=(
+            "funding_rate/kraken-maximum-rate",
+            "funding_rate/bitmex-guide-interest-and-payment",
+            "funding_rate/bybit-interest-in-band",
+            "funding_rate/hand-floor",
+            "funding_rate/hand-scale-four-hours",
+            "funding_rate/derived-cap",
+        ),
+        formulas=("capped_funding_rate",),
+        why_no_invariant="Theorem funding-rate-bounds proves the cap and floor over the "
+        "sympy form, and a property test holds the code to it; the catalogue has no "
+        "funding-rate invariant yet.",
+    ),
     # Margin and prices
     _r(
         "margin.upnl",
@@ -786,9 +935,17 @@ RULES: tuple[Rule, ...] = (
         "engine.md",
         "Each position pays q x value per unit at the mark x rate (longs pay a positive "
         "rate); the payments sum to exactly zero.",
-        ("engine.inputs.compute_funding_payment", "engine.inputs.compute_funding_payments"),
+        (
+            "engine.inputs.compute_funding_payment",
+            "engine.inputs.compute_funding_payments",
+            "mark.funding_rate.compute_position_funding",
+        ),
         invariants=("funding", "funding-sign"),
-        vectors=("replay/hand-rejection-and-funding",),
+        vectors=(
+            "replay/hand-rejection-and-funding",
+            "funding_rate/bitmex-guide-interest-and-payment",
+            "funding_rate/hand-payment-linear-short",
+        ),
     ),
     _r(
         "engine.mark-update",

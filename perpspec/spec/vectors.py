@@ -14,13 +14,13 @@ with them (a stale manifest is a stale vector set).
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from perpspec.conformance.manifest import MANIFEST_NAME, describe_vector_file
 from perpspec.conformance.registry import OP_NAMES
 from perpspec.conformance.rejects import REJECT_REASONS
 from perpspec.spec.cases.invalid import build_invalid_cases
@@ -41,8 +41,6 @@ __all__ = [
 #: The version of the spec the vectors belong to: the package version (pyproject.toml), kept
 #: equal to it by a test. A release that changes any vector changes it.
 SPEC_VERSION = "0.1.0"
-
-MANIFEST_NAME = "MANIFEST.json"
 
 #: The forms a case's ``source`` takes (its text up to the first ``:``, or all of it).
 SOURCE_FORMS = ("seed", "published", "derivation", "hand", "random")
@@ -137,20 +135,14 @@ def render_vectors() -> dict[str, str]:
 def render_manifest(files: Mapping[str, str]) -> str:
     """The manifest of the vector files ``files`` (name -> text; the manifest itself skipped).
 
-    Counts read each line's ``reject_reason``: a line with one is invalid, any other valid.
-    The SHA-256 is of the file's UTF-8 bytes as written.
+    Each entry is :func:`~perpspec.conformance.manifest.describe_vector_file` of the file's
+    text (the definition ``conform`` checks the files against).
     """
-    entries: dict[str, dict[str, object]] = {}
-    for name in sorted(files):
-        if name == MANIFEST_NAME:
-            continue
-        lines = [json.loads(line) for line in files[name].splitlines() if line.strip()]
-        invalid = sum(1 for case in lines if "reject_reason" in case)
-        entries[name] = {
-            "valid": len(lines) - invalid,
-            "invalid": invalid,
-            "sha256": hashlib.sha256(files[name].encode("utf-8")).hexdigest(),
-        }
+    entries = {
+        name: describe_vector_file(files[name]).to_json()
+        for name in sorted(files)
+        if name != MANIFEST_NAME
+    }
     manifest = {"spec_version": SPEC_VERSION, "files": entries}
     return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
 

@@ -1,5 +1,5 @@
 """``perpspec audit --html``: one self-contained file with the summary, every violation and the
-three plots; text from the ledger escaped; the violation rows capped with exact counts; the
+four plots; text from the ledger escaped; the violation rows capped with exact counts; the
 progress bar only on a terminal; matplotlib loaded only for ``--html``."""
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def test_report_of_a_clean_crash_is_self_contained(
     assert hashlib.sha256(ledger.read_bytes()).hexdigest() in page
     for check_id in KNOWN_CHECKS:
         assert f'id="check-{check_id}"' in page
-    assert page.count("<svg") == 3 and page.count("</svg>") == 3
+    assert page.count("<svg") == 4 and page.count("</svg>") == 4
     assert "no violations (exit 0)" in page
     # The gate ledger reaches ADL on BTC-PERP (tests/audit/conftest.py), so the mark panel
     # for that market carries both kinds of marker.
@@ -106,7 +106,7 @@ def test_every_violation_of_a_tampered_ledger_is_in_the_report(
             assert html.escape(text) in page
     # This ledger charges socialized losses, so the third plot has bars, not its note.
     assert "no socialized charge in this ledger" not in page
-    assert page.count("<svg") == 3
+    assert page.count("<svg") == 4
 
 
 def make_report(violations: list[Violation], series: Series | None = None) -> AuditReport:
@@ -133,12 +133,13 @@ def test_text_from_the_ledger_is_escaped() -> None:
     assert "<b>odd</b>" not in page and "&lt;b&gt;odd&lt;/b&gt;" in page
 
 
-def test_an_empty_series_draws_three_notes() -> None:
+def test_an_empty_series_draws_four_notes() -> None:
     page = render_html(make_report([]))
-    assert page.count("<svg") == 3
+    assert page.count("<svg") == 4
     for note in (
         "no insurance fund in this ledger",
         "no mark price in this ledger",
+        "no liquidation or ADL fill in this ledger",
         "no socialized charge in this ledger",
     ):
         assert note in page

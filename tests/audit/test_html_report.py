@@ -176,7 +176,7 @@ def test_a_reader_that_stops_early_still_gets_the_whole_report(tmp_path: Path) -
     assert code == 1  # the audit's verdict: violations
     page = report.read_text(encoding="utf-8")
     assert page.endswith("</body></html>\n")
-    assert page.count("<svg") == 3 and "violations (exit 1)" in page
+    assert page.count("<svg") == 4 and "violations (exit 1)" in page
 
 
 def test_time_is_read_as_utc() -> None:

@@ -40,7 +40,7 @@ def test_fuzz_finds_and_shrinks_the_planted_off_by_one_tick(
     command = f"{sys.executable} {script}"
     save = tmp_path / "found.jsonl"
     args = ["conform", "--cmd", command, "--fuzz", "30", "--seed", "1", "--save", str(save)]
-    assert main(args) == 1
+    assert main([*args, "--op", "position_prices"]) == 1
     out = capsys.readouterr().out
     assert "shrunk: output.liquidation_price_rounded" in out
     [line] = save.read_text(encoding="utf-8").splitlines()
@@ -81,5 +81,37 @@ def test_fuzz_without_hypothesis_says_so_and_exits_2(
 
 
 def test_fuzz_refuses_an_op_without_a_strategy(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["conform", "--cmd", "true", "--fuzz", "5", "--op", "replay"]) == 2
-    assert "no input strategy" in capsys.readouterr().err
+    assert main(["conform", "--cmd", "true", "--fuzz", "5", "--op", "no_such_op"]) == 2
+    fuzzable = "adl_allocate, adl_rank, liquidation_settlement, position_prices, replay, "
+    assert capsys.readouterr().err.strip() == (
+        "perpspec conform: --op no_such_op: no input strategy "
+        f"(fuzzable: {fuzzable}socialized_loss)"
+    )
+
+
+#: Wrong on its first answer only: asked the same input again, it agrees (a flaky program).
+_FLAKY = """
+import json, sys
+from perpspec.conformance.serve import answer_case
+first = True
+for line in sys.stdin:
+    answer = answer_case(line)
+    if first:
+        answer = {"id": answer["id"], "error": "first answer is wrong"}
+        first = False
+    print(json.dumps(answer), flush=True)
+"""
+
+
+def test_a_program_that_answers_one_input_two_ways_is_reported_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "flaky.py"
+    script.write_text(_FLAKY, encoding="utf-8")
+    save = tmp_path / "found.jsonl"
+    args = ["conform", "--cmd", f"{sys.executable} {script}", "--fuzz", "5", "--seed", "1"]
+    assert main([*args, "--op", "position_prices", "--save", str(save)]) == 1
+    out = capsys.readouterr().out
+    assert "position_prices: disagreement (seed 1)" in out
+    assert "first answer is wrong" in out
+    assert len(save.read_text(encoding="utf-8").splitlines()) == 1

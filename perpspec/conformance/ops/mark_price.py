@@ -54,6 +54,7 @@ from perpspec.reference.mark.mark_price import (
     MarkMethod,
     MarkRule,
     compute_basis_moving_average,
+    compute_fair_price,
     compute_funding_basis,
     compute_mark_price,
 )
@@ -181,7 +182,7 @@ def run(case_input: Mapping[str, Any]) -> dict[str, Any]:
     until = get_nonnegative(case_input, "time_until_funding", _PATH)
     basis = compute_funding_basis(rate, until, interval)
     output["funding_basis"] = format_number(basis)
-    output["price_1"] = format_number(index * (1 + basis))
+    output["price_1"] = format_number(compute_fair_price(index, rate, until, interval))
     rule = MarkRule(method, interval)
     if method is MarkMethod.FAIR_PRICE:
         inputs = MarkInputs(index=index, funding_rate=rate, time_until_funding=until)
