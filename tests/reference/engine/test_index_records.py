@@ -31,7 +31,13 @@ def make_index_engine(method: MarkMethod = MarkMethod.FAIR_PRICE) -> Engine:
         index=IndexRule(IndexMethod.WEIGHTED_MEAN, None, None, 1),
         mark=MarkRule(method, EIGHT_HOURS),
         funding=FundingRule(
-            F(1, 10000), F(5, 10000), None, None, PremiumAveraging.LINEAR_WEIGHTED, F(1), EIGHT_HOURS
+            F(1, 10000),
+            F(5, 10000),
+            None,
+            None,
+            PremiumAveraging.LINEAR_WEIGHTED,
+            F(1),
+            EIGHT_HOURS,
         ),
     )
     engine = make_engine(profile)
@@ -71,8 +77,7 @@ def test_the_next_mark_must_state_the_derived_mark() -> None:
     out = engine.submit(mark("20100"))
     assert isinstance(out[-1], RejectionEvent)
     assert out[-1].reason == (
-        f"price: 20100 is not the mark the index record of seq {accepted.seq} derives "
-        "(20101.005)"
+        f"price: 20100 is not the mark the index record of seq {accepted.seq} derives (20101.005)"
     )
     out = engine.submit(mark("20101.005"))
     assert isinstance(out[0], MarkEvent) and not any(isinstance(e, RejectionEvent) for e in out)
