@@ -81,7 +81,11 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     detect_format(out, args.format)
     spec = SimulationSpec(
-        accounts=args.accounts, steps=args.steps, seed=args.seed, scenario=Scenario(args.scenario)
+        accounts=args.accounts,
+        steps=args.steps,
+        seed=args.seed,
+        scenario=Scenario(args.scenario),
+        index_inputs=args.index,
     )
     config = dataclasses.replace(
         build_config(spec, load_profile(args.profile)), profile_ref=args.profile
@@ -185,6 +189,12 @@ def _build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--profile", default="seed-gate", help="profile name or file")
     simulate.add_argument("--out", required=True, help="ledger to write (.jsonl, .csv, .parquet)")
     simulate.add_argument("--format", choices=("jsonl", "csv", "parquet"), help="ledger format")
+    simulate.add_argument(
+        "--index",
+        action="store_true",
+        help="write index records (venues' quotes) and derive each mark from them "
+        "(the profile needs [index] and [mark])",
+    )
     simulate.set_defaults(handler=_cmd_simulate)
 
     replay_cmd = commands.add_parser(

@@ -22,6 +22,7 @@ from perpspec.reference.events import (
     AdlEvent,
     Event,
     FundingEvent,
+    IndexEvent,
     InstrumentEvent,
     InsuranceEvent,
     LiquidationEvent,
@@ -585,6 +586,84 @@ def mutate_trade_fee(events: list[Event]) -> tuple[list[Event], int]:
     raise NoSiteError("no accepted trade")
 
 
+def _scale_index_record(record: IndexEvent, factor: Fraction) -> IndexEvent:
+    """The record with every price scaled by ``factor``: its index and fair price scale
+    with it, its premium sample (a ratio) does not."""
+    quotes = tuple(dataclasses.replace(q, price=q.price * factor) for q in record.sources)
+
+    def scaled(value: Fraction | None) -> Fraction | None:
+        return None if value is None else value * factor
+
+    return dataclasses.replace(
+        record,
+        sources=quotes,
+        price=scaled(record.price),
+        last_price=scaled(record.last_price),
+        basis_average=scaled(record.basis_average),
+        impact_bid=scaled(record.impact_bid),
+        impact_ask=scaled(record.impact_ask),
+    )
+
+
+def mutate_mark_price(events: list[Event]) -> tuple[list[Event], int]:
+    """A liquidation's mark stated below what its inputs give: the index record before the
+    triggering mark scaled so that it derives the market's previous mark, at which the
+    account was safe. The stated mark (and so the trigger) is unchanged; only the record
+    betrays it."""
+    last: dict[str, tuple[int, Fraction]] = {}
+    for index, event in enumerate(events):
+        if isinstance(event, MarkEvent):
+            record = events[index - 1] if index else None
+            previous = last.get(event.market)
+            last[event.market] = (index, event.price)
+            following = events[index + 1] if index + 1 < len(events) else None
+            if (
+                not isinstance(record, IndexEvent)
+                or record.market != event.market
+                or previous is None
+                or previous[1] <= event.price
+                or not isinstance(following, LiquidationEvent)
+                or following.side != "long"
+            ):
+                continue
+            out = list(events)
+            out[index - 1] = _scale_index_record(record, previous[1] / event.price)
+            return out, event.seq
+    raise NoSiteError("no long liquidated at a falling mark derived from an index record")
+
+
+def mutate_funding_rate(events: list[Event]) -> tuple[list[Event], int]:
+    """A funding at the end of the ledger at a rate 0.01% above the one the premium samples
+    since the market's last funding give, its payments those of that rate (so ``funding``
+    holds)."""
+    from perpspec.reference.mark.from_index import (
+        compute_funding_rate_of_samples,
+        derive_from_index,
+    )
+    from perpspec.reference.profile import load_profile
+
+    profile = load_profile("bitmex")
+    assert profile.funding is not None
+    samples: dict[str, list[Fraction]] = {}
+    for event in events:
+        if isinstance(event, FundingEvent):
+            samples.pop(event.market, None)
+        elif isinstance(event, IndexEvent):
+            premium = derive_from_index(event, profile.index, profile.mark).premium
+            if premium is not None:
+                samples.setdefault(event.market, []).append(premium)
+    book = _book_before(events, len(events))
+    for market_id, premiums in sorted(samples.items()):
+        market = book.ex.state.markets[market_id]
+        rate = compute_funding_rate_of_samples(premiums, profile.funding) + Fraction(1, 10_000)
+        payments = compute_funding_payments(book.ex.state, market, rate)
+        if payments and market.mark is not None:
+            return _append_after_last(
+                events, FundingEvent(0, events[-1].ts, market_id, rate, payments)
+            )
+    raise NoSiteError("no premium sample after a market's last funding")
+
+
 MUTATIONS: dict[str, Mutation] = {
     "seq-order": mutate_seq_order,
     "references": mutate_references,
@@ -607,4 +686,6 @@ MUTATIONS: dict[str, Mutation] = {
     "fund-first": mutate_fund_first,
     "sl-cap": mutate_sl_cap,
     "sl-participants": mutate_sl_participants,
+    "mark-price": mutate_mark_price,
+    "funding-rate": mutate_funding_rate,
 }

@@ -28,7 +28,9 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from perpspec.audit.book import AuditBook, Settlement
-from perpspec.audit.checks import CHECK_CLASSES, AuditContext, Check
+from perpspec.audit.checks import CHECK_CLASSES as _BOOK_CHECK_CLASSES
+from perpspec.audit.checks import AuditContext, Check
+from perpspec.audit.mark_checks import MARK_CHECK_CLASSES, get_unchecked_reason
 from perpspec.audit.partial import ACCOUNT_CHECKS, ACCOUNT_ONLY_REASON, PartialAuditor
 from perpspec.audit.report import AuditReport, CheckResult, Violation
 from perpspec.audit.series import SeriesBuilder
@@ -77,6 +79,8 @@ __all__ = [
 #: One record as the ledger readers yield it: (line, event), or the error for that line.
 LedgerItem = tuple[int, Event] | LedgerError
 
+#: Every check of a full ledger: the book's, then the trigger's (perpspec.audit.mark_checks).
+CHECK_CLASSES: tuple[type[Check], ...] = (*_BOOK_CHECK_CLASSES, *MARK_CHECK_CLASSES)
 #: The checks run by default (``replay`` only on request).
 DEFAULT_CHECKS: tuple[str, ...] = tuple(cls.id for cls in CHECK_CLASSES)
 PROFILE_CHECKS: frozenset[str] = frozenset(cls.id for cls in CHECK_CLASSES if cls.needs_profile)
@@ -479,13 +483,18 @@ def _as_format_violation(error: LedgerError) -> Violation:
 
 def _build_report(auditor: _Auditor, file: str, options: AuditOptions, sha256: str) -> AuditReport:
     examined = {check.id: check.examined for check in auditor.checks}
+    unchecked = {
+        check.id: found
+        for check in auditor.checks
+        if (found := get_unchecked_reason(check, options.profile)) is not None
+    }
     results = [
         CheckResult(
             "format", auditor.events + auditor.format_errors, auditor.counts.get("format", 0), None
         )
     ]
     for check_id in KNOWN_CHECKS[1:]:
-        reason = _skip_reason(check_id, options)
+        reason = _skip_reason(check_id, options) or unchecked.get(check_id)
         results.append(
             CheckResult(
                 check_id,

@@ -213,6 +213,59 @@ _INVARIANTS: list[Invariant] = [
         ),
     ),
     Invariant(
+        "mark-price",
+        "a mark after an index record is the profile's [mark] rule on that record's inputs, "
+        "and the record's index is its sources' under [index], exactly",
+        "seed 004 Part Three (the mark, the sole trigger); docs/mark-price.md",
+        (
+            _check(
+                Method.STATE_MACHINE,
+                _MACHINE,
+                "an index record's derived mark is accepted and a mark one tick off it is "
+                "refused, the state unchanged",
+            ),
+            _check(
+                Method.HYPOTHESIS,
+                "tests/reference/mark/test_properties.py::test_median_mark_is_the_middle",
+                "the median-of-three mark is the middle of its three prices",
+            ),
+            _check(
+                Method.SYMPY,
+                "perpspec.spec.mark_theorems:prove_mark_median_bounds",
+                "the median rule's mark lies between the least and greatest of its prices",
+            ),
+            _check(
+                Method.SYMPY,
+                "perpspec.spec.mark_theorems:prove_index_single_source",
+                "with a single source the index is that source",
+            ),
+        ),
+    ),
+    Invariant(
+        "funding-rate",
+        "a funding rate after premium samples is the profile's [funding] rule on them: "
+        "averaged, P + clamp(I - P, -b, b), scaled, within cap and floor",
+        "docs/mark-price.md (Binance, BitMEX, Bybit funding rate pages)",
+        (
+            _check(
+                Method.STATE_MACHINE,
+                _MACHINE,
+                "a funding after an index record with impact prices is accepted at the "
+                "derived rate and refused at another",
+            ),
+            _check(
+                Method.HYPOTHESIS,
+                "tests/reference/mark/test_properties.py::test_rate_within_cap_and_floor",
+                "random premiums: the rate stays within its cap and floor",
+            ),
+            _check(
+                Method.SYMPY,
+                "perpspec.spec.mark_theorems:prove_funding_rate_bounds",
+                "the rate lies in [floor, cap] whatever the premium",
+            ),
+        ),
+    ),
+    Invariant(
         "liq-complete",
         "no liquidatable account left standing after a mark update",
         "DESIGN, Liquidation",

@@ -40,9 +40,13 @@ def simulate(
     accounts: int,
     steps: int,
     markets: tuple[MarketSpec, ...] | None = None,
+    index_inputs: bool = False,
 ) -> SimulatedLedger:
-    """Run the crash scenario (on the simulator's default markets unless ``markets``)."""
+    """Run the crash scenario (on the simulator's default markets unless ``markets``); with
+    ``index_inputs``, index records before every mark and funding every 60 steps."""
     spec = SimulationSpec(accounts=accounts, steps=steps, seed=seed, scenario=Scenario.CRASH)
+    if index_inputs:
+        spec = dataclasses.replace(spec, index_inputs=True, funding_interval=60)
     if markets is not None:
         spec = dataclasses.replace(spec, markets=markets)
     config = dataclasses.replace(build_config(spec, load_profile(profile)), profile_ref=profile)
@@ -59,6 +63,13 @@ def gate_ledger() -> SimulatedLedger:
 def socialized_ledger() -> SimulatedLedger:
     """Socialized loss: 30 accounts, 200 steps, seed 1, seed-socialized."""
     return simulate("seed-socialized", 1, 30, 200)
+
+
+@pytest.fixture(scope="session")
+def index_ledger() -> SimulatedLedger:
+    """Index records: 30 accounts, 200 steps, seed 0, bitmex (fair price from three venues,
+    an outlier and a frozen feed in the crash, funding every hour from the premiums)."""
+    return simulate("bitmex", 0, 30, 200, index_inputs=True)
 
 
 @pytest.fixture(scope="session")

@@ -39,6 +39,7 @@ from perpspec.reference.numbers import format_number
 __all__ = [
     "IndexDerivation",
     "compute_funding_rate_of_samples",
+    "compute_record_index",
     "derive_from_index",
     "parse_quote_time",
 ]
@@ -72,10 +73,18 @@ class IndexDerivation:
     premium: Fraction | None
 
 
-def _derive_index(event: IndexEvent, rule: IndexRule) -> Fraction:
+def compute_record_index(event: IndexEvent, rule: IndexRule) -> Fraction:
+    """The index of ``event``'s quotes under ``rule``, at the record's ``ts`` (its stated
+    ``price`` is not read: this is what it must state).
+
+    Implements rule `mark.index-price`.
+    """
     sources = [_to_source(quote, k) for k, quote in enumerate(event.sources)]
-    now = parse_quote_time(event.ts, "ts")
-    index = compute_index_price(sources, rule, now)
+    return compute_index_price(sources, rule, parse_quote_time(event.ts, "ts"))
+
+
+def _derive_index(event: IndexEvent, rule: IndexRule) -> Fraction:
+    index = compute_record_index(event, rule)
     if event.price is None:
         raise SpecError(f"price: null, but [index] gives {format_number(index)}")
     if event.price != index:

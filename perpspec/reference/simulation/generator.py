@@ -40,6 +40,7 @@ from perpspec.reference.margin.pnl import compute_position_value
 from perpspec.reference.numbers import Rounding, quantize
 from perpspec.reference.simulation.draws import draw_fraction, draw_log_uniform, is_drawn
 from perpspec.reference.simulation.marks import MarkWalk, draw_shock
+from perpspec.reference.simulation.sources import IndexInputs
 from perpspec.reference.simulation.spec import SimulationSpec, get_start_time
 from perpspec.reference.simulation.traders import (
     MarketBook,
@@ -153,6 +154,21 @@ class _Market:
         self.walks = [MarkWalk(m) for m in spec.markets]
         self.shock = draw_shock(self.rng, spec.scenario, spec.steps)
         self.traders: list[Trader] = []
+        self.index: IndexInputs | None = None
+        if spec.index_inputs:
+            if config is None:
+                raise SpecError("--index: index inputs need a profile's [index] and [mark]")
+            self.index = IndexInputs(spec, config.profile)
+
+    def _iter_mark(self, book: MarketBook, step: int, ts: str) -> Iterator[Event]:
+        """The market's mark at ``step``: with index inputs, the index record before it and
+        the mark that record derives; else the walk's price."""
+        price = book.mark
+        if self.index is not None:
+            start = None if self.shock is None else self.shock.start
+            record, price = self.index.make_record(book.spec.market, step, ts, book.mark, start)
+            yield record
+        yield MarkEvent(0, ts, book.spec.market, price)
 
     # ---- setup -------------------------------------------------------------------------
 
@@ -172,7 +188,7 @@ class _Market:
         for book in self.books:
             yield DepositEvent(0, ts, self.maker, book.spec.settle_asset, book.spec.maker_deposit)
         for book in self.books:
-            yield MarkEvent(0, ts, book.spec.market, book.mark)
+            yield from self._iter_mark(book, 0, ts)
         width = len(str(self.spec.accounts))
         weights = [book.spec.trader_weight for book in self.books]
         for number in range(self.spec.accounts):
@@ -196,11 +212,14 @@ class _Market:
         ts = get_timestamp(self.spec, step)
         for book, walk in zip(self.books, self.walks, strict=True):
             book.mark = walk.apply_step(self.rng, step, self.shock)
-            yield MarkEvent(0, ts, book.spec.market, book.mark)
+            yield from self._iter_mark(book, step, ts)
             apply_liquidations(book, self.traders)
         if step % self.spec.funding_interval == 0:
             for book in self.books:
                 rate = Fraction(self.rng.randint(*FUNDING_PPM), 1_000_000)
+                if self.index is not None:
+                    # drawn all the same, so the run's other draws stay those without --index
+                    rate = self.index.settle_funding_rate(book.spec.market, rate)
                 yield FundingEvent(0, ts, book.spec.market, rate, ())
                 apply_funding(book, self.traders, rate)
         for _ in range(self.spec.trades_per_step):

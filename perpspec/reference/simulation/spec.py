@@ -197,6 +197,9 @@ class SimulationSpec:
     - ``balance_interval``: every trader account's stated ``balance`` (wallet balance, per
       settle asset) is written after every this many steps (60 steps of 60 s: hourly, as an
       exchange statement's periodic balance), besides after every liquidation.
+    - ``index_inputs``: write an ``index`` record before every mark and derive the mark (and,
+      with the profile's ``[funding]``, the funding rate) from it
+      (:mod:`perpspec.reference.simulation.sources`).
     """
 
     accounts: int
@@ -209,6 +212,7 @@ class SimulationSpec:
     trades_per_step: int = 3
     funding_interval: int = 480
     balance_interval: int = 60
+    index_inputs: bool = False
 
     def __post_init__(self) -> None:
         try:
