@@ -32,8 +32,10 @@ from perpspec.invariants.predicates import (
     find_adl_violations,
     find_bankruptcy_price_violations,
     find_frame_violations,
+    find_funding_rate_violations,
     find_funding_violations,
     find_liquidatable,
+    find_mark_price_violations,
     find_negative_balances,
     find_reference_violations,
     find_seq_violations,
@@ -52,6 +54,8 @@ from perpspec.reference.events import (
     DepositEvent,
     Event,
     FundingEvent,
+    IndexEvent,
+    IndexQuote,
     InstrumentEvent,
     InsuranceEvent,
     LiquidationEvent,
@@ -81,6 +85,8 @@ INTERESTING = (
     "rejection",
     "accepted_trade",
     "crash",
+    "index_record",
+    "indexed_funding",
 )
 #: Occurrences of each interesting case over every run since the last reset.
 COUNTS: Counter[str] = Counter()
@@ -355,6 +361,92 @@ class WaterfallMachine(RuleBasedStateMachine):
         """Funding at ``bp`` basis points; an unknown market is invalid."""
         event = FundingEvent(0, TS, market, Fraction(bp, 10_000), ())
         self._submit(event, reject=market != MARKET, accept=market == MARKET)
+
+    @rule(
+        steps=st.integers(-60, 20),
+        spreads=st.tuples(st.integers(-3, 3), st.integers(-3, 3), st.integers(-3, 3)),
+        rate_bp=st.integers(-5, 5),
+        until=st.integers(0, 8),
+        impact=st.one_of(st.none(), st.tuples(st.integers(-4, 4), st.integers(0, 4))),
+    )
+    def indexed_mark(
+        self,
+        steps: int,
+        spreads: tuple[int, int, int],
+        rate_bp: int,
+        until: int,
+        impact: tuple[int, int] | None,
+    ) -> None:
+        """An index record of three venues around a moved price, then a mark a tick off the
+        one it derives (refused, the state unchanged) and the derived one (accepted: the
+        invariant ``mark-price``); with impact prices, a funding a bp off the derived rate
+        (refused) and the derived one (``funding-rate``). A profile without ``[mark]``
+        refuses the record."""
+        engine = self._engine()
+        profile = engine.exchange.config.profile
+        price = max(self.mark + steps * 2 * self.tick, 100 * self.tick)
+        quotes = tuple(
+            IndexQuote(f"v{k}", price + spread * self.tick, Fraction(1, 3), TS)
+            for k, spread in enumerate(spreads)
+        )
+        index = sum((q.price for q in quotes), Fraction(0)) / 3
+        bid, ask = (None, None)
+        if impact is not None:
+            bid = price + impact[0] * self.tick
+            ask = bid + impact[1] * self.tick
+        record = IndexEvent(
+            0,
+            TS,
+            MARKET,
+            quotes,
+            index,
+            Fraction(rate_bp, 10_000),
+            Fraction(until * 3600),
+            None,
+            None,
+            bid,
+            ask,
+        )
+        usable = profile.mark is not None and profile.index is not None
+        self._submit(record, reject=not usable, accept=usable)
+        if not usable:
+            return
+        COUNTS["index_record"] += 1
+        assert profile.mark is not None
+        # the fair price of the weighted mean (every quote is fresh and within the bound)
+        derived = index * (
+            1 + Fraction(rate_bp, 10_000) * until * 3600 / profile.mark.funding_interval
+        )
+        self._submit(MarkEvent(0, TS, MARKET, derived + self.tick), reject=True)
+        out = self._submit(MarkEvent(0, TS, MARKET, derived), accept=True)
+        stamped = out[0]
+        assert isinstance(stamped, MarkEvent)
+        violations = find_mark_price_violations(record, stamped, profile)
+        if impact is not None and profile.funding is not None:
+            self._settle_indexed_funding(record, profile.funding.interest_rate)
+        _raise(violations)
+
+    def _settle_indexed_funding(self, record: IndexEvent, interest: Fraction) -> None:
+        """The funding right after one premium sample (so its average is that sample):
+        refused a bp off, accepted at P + clamp(I - P, -b, b)."""
+        profile = self._engine().exchange.config.profile
+        assert record.price is not None and record.impact_bid is not None
+        assert record.impact_ask is not None
+        index, zero = record.price, Fraction(0)
+        premium = (
+            max(zero, record.impact_bid - index) - max(zero, index - record.impact_ask)
+        ) / index
+        bound = profile.funding.clamp_bound if profile.funding else None
+        gap = interest - premium
+        if bound is not None:
+            gap = min(max(gap, -bound), bound)
+        rate = premium + gap
+        self._submit(FundingEvent(0, TS, MARKET, rate + Fraction(1, 10_000), ()), reject=True)
+        out = self._submit(FundingEvent(0, TS, MARKET, rate, ()), accept=True)
+        (paid,) = (e for e in out if isinstance(e, FundingEvent))
+        assert profile.funding is not None
+        COUNTS["indexed_funding"] += 1
+        _raise(find_funding_rate_violations([record], paid, profile))
 
     # ---- invariants -------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from perpspec.reference.events import (
     DepositEvent,
     Event,
     FundingEvent,
+    IndexEvent,
     InstrumentEvent,
     LiquidationEvent,
     LiquidationFillEvent,
@@ -55,9 +56,11 @@ from perpspec.reference.events import (
     get_time_key,
 )
 from perpspec.reference.margin.pnl import compute_position_value
+from perpspec.reference.mark.funding_rate import PremiumAveraging
+from perpspec.reference.mark.mark_price import MarkMethod
 from perpspec.reference.numbers import format_number
 from perpspec.reference.prices.position_prices import MarginMode
-from perpspec.reference.profile import MarginOptions
+from perpspec.reference.profile import MarginOptions, Profile
 
 __all__ = [
     "Violation",
@@ -69,8 +72,10 @@ __all__ = [
     "find_changed_accounts",
     "find_conservation_violations",
     "find_frame_violations",
+    "find_funding_rate_violations",
     "find_funding_violations",
     "find_liquidatable",
+    "find_mark_price_violations",
     "find_negative_balances",
     "find_negative_funds",
     "find_oi_violations",
@@ -773,3 +778,64 @@ def find_unsettled_liquidations(state: ExchangeState) -> list[Violation]:
             if cash != 0:
                 found.append(Violation("liquidation-settled", f"{name} {asset}", "0", _num(cash)))
     return found
+
+
+def _weighted_mean_of(record: IndexEvent) -> Fraction:
+    total = sum((quote.weight for quote in record.sources), Fraction(0))
+    return sum((quote.weight * quote.price for quote in record.sources), Fraction(0)) / total
+
+
+def find_mark_price_violations(
+    record: IndexEvent, mark: MarkEvent, profile: Profile
+) -> list[Violation]:
+    """``mark-price``: an accepted mark after an index record whose quotes are all usable
+    (fresh, within the deviation bound) is the fair price of their weighted mean: index x
+    (1 + funding rate x time until funding / interval). Computed here from BitMEX's
+    statement of the rule, not with the reference's functions; the exclusions are the
+    reference property tests' (tests/reference/mark/test_properties.py)."""
+    rule = profile.mark
+    assert rule is not None and rule.method is MarkMethod.FAIR_PRICE, "a fair-price profile"
+    assert record.funding_rate is not None and record.time_until_funding is not None
+    index = _weighted_mean_of(record)
+    basis = record.funding_rate * record.time_until_funding / rule.funding_interval
+    expected = index * (1 + basis)
+    if mark.price == expected:
+        return []
+    return [Violation("mark-price", f"mark of {mark.market}", _show(expected), _show(mark.price))]
+
+
+def find_funding_rate_violations(
+    records: Sequence[IndexEvent], funding: FundingEvent, profile: Profile
+) -> list[Violation]:
+    """``funding-rate``: an accepted funding after index records with impact prices states
+    P + clamp(I - P, -b, b), scaled and within cap and floor, P the average (``mean`` or
+    weights 1..n) of the records' premiums (max(0, bid - index) - max(0, index - ask)) /
+    index: the exchanges' statement (docs/mark-price.md), computed here."""
+    rule = profile.funding
+    assert rule is not None, "a profile with [funding]"
+    premiums = []
+    for record in records:
+        assert record.impact_bid is not None and record.impact_ask is not None
+        index = _weighted_mean_of(record)
+        zero = Fraction(0)
+        premium = max(zero, record.impact_bid - index) - max(zero, index - record.impact_ask)
+        premiums.append(premium / index)
+    if rule.averaging is PremiumAveraging.MEAN:
+        average = sum(premiums, Fraction(0)) / len(premiums)
+    else:
+        weights = range(1, len(premiums) + 1)
+        average = sum((w * p for w, p in zip(weights, premiums, strict=True)), Fraction(0))
+        average /= sum(weights)
+    gap = rule.interest_rate - average
+    if rule.clamp_bound is not None:
+        gap = min(max(gap, -rule.clamp_bound), rule.clamp_bound)
+    expected = (average + gap) * rule.scale
+    if rule.cap is not None:
+        expected = min(expected, rule.cap)
+    if rule.floor is not None:
+        expected = max(expected, rule.floor)
+    if funding.rate == expected:
+        return []
+    return [
+        Violation("funding-rate", f"rate of {funding.market}", _show(expected), _show(funding.rate))
+    ]
