@@ -73,13 +73,16 @@ mathjax: $(STAMP)
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-## examples: regenerate the committed example ledgers, one crash per seed profile
+## examples: regenerate the committed example ledgers, one crash per seed profile, and one
+## with index records (bitmex: each mark derived from three venues' quotes)
 EXAMPLE_PROFILES := seed-gate seed-coincatch seed-binance seed-panews seed-socialized
 examples: $(STAMP)
 	for profile in $(EXAMPLE_PROFILES); do \
 		$(BIN)/perpspec simulate --accounts 40 --steps 400 --seed 3 --scenario crash \
 			--profile $$profile --out examples/$$profile-crash.jsonl || exit 1; \
 	done
+	$(BIN)/perpspec simulate --accounts 40 --steps 500 --seed 3 --scenario crash \
+		--profile bitmex --index --out examples/bitmex-index-crash.jsonl
 
 ## fuzz: long random runs of every property (not part of make test)
 fuzz: $(STAMP)

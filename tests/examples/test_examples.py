@@ -17,11 +17,15 @@ from perpspec.reference.engine.config import load_engine_config
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PROFILES = ["seed-gate", "seed-coincatch", "seed-binance", "seed-panews", "seed-socialized"]
+#: (ledger name, profile): one crash per seed profile, and one with index records.
+LEDGERS = [(f"{profile}-crash", profile) for profile in PROFILES] + [
+    ("bitmex-index-crash", "bitmex")
+]
 
 
-@pytest.mark.parametrize("profile", PROFILES)
-def test_example_replays_and_audits_clean(profile: str) -> None:
-    ledger = EXAMPLES / f"{profile}-crash.jsonl"
+@pytest.mark.parametrize(("name", "profile"), LEDGERS)
+def test_example_replays_and_audits_clean(name: str, profile: str) -> None:
+    ledger = EXAMPLES / f"{name}.jsonl"
     config = load_engine_config(ledger.with_name(ledger.name + ".engine.toml"))
     assert config.profile.name == profile
     replayed = check_replay(config, iter_ledger(ledger))
