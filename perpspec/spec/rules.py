@@ -176,7 +176,10 @@ RULES: tuple[Rule, ...] = (
             "mark.index_price.renormalize_weights",
             "mark.index_price.compute_median",
             "mark.index_price.compute_weighted_median",
+            "mark.from_index.compute_record_index",
+            "mark.from_index.derive_from_index",
         ),
+        invariants=("mark-price",),
         vectors=(
             "mark_price/hand-index-weighted-mean",
             "mark_price/hand-index-outlier-excluded",
@@ -185,10 +188,6 @@ RULES: tuple[Rule, ...] = (
             "mark_price/derived-index-single-source",
             "mark_price/invalid-mark-price-too-few-sources",
         ),
-        why_no_invariant="Theorem index-single-source and the property tests of "
-        "tests/reference/mark (single source, renormalized weights sum to 1, outliers "
-        "beyond the bound never kept) protect it; the catalogue has no mark-price invariant "
-        "yet, as no ledger event carries index sources.",
     ),
     _r(
         "mark.funding-basis",
@@ -197,6 +196,7 @@ RULES: tuple[Rule, ...] = (
         "Funding basis = funding rate x time until funding / funding interval, with the time "
         "in [0, interval]: it decays linearly to 0 at the funding time.",
         ("mark.mark_price.compute_funding_basis",),
+        invariants=("mark-price",),
         vectors=(
             "mark_price/hand-fair-price-half-interval",
             "mark_price/hand-fair-price-at-funding",
@@ -204,8 +204,6 @@ RULES: tuple[Rule, ...] = (
             "mark_price/derived-fair-price",
         ),
         formulas=("funding_basis",),
-        why_no_invariant="Theorem funding-basis-decay proves it over the sympy form; no "
-        "ledger event carries the time until funding, so no invariant can check it.",
     ),
     _r(
         "mark.mark-price",
@@ -223,7 +221,11 @@ RULES: tuple[Rule, ...] = (
             "mark.mark_price.compute_median_of_three",
             "mark.mark_price.compute_basis_moving_average",
             "mark.mark_price.compute_oracle_price",
+            "mark.from_index.derive_from_index",
+            "engine.mark_inputs.process_index",
+            "engine.mark_inputs.check_derived_mark",
         ),
+        invariants=("mark-price",),
         vectors=(
             "mark_price/hand-fair-price-half-interval",
             "mark_price/hand-fair-price-negative-rate",
@@ -237,9 +239,6 @@ RULES: tuple[Rule, ...] = (
             "mark_price/invalid-mark-price-input-of-another-method",
         ),
         formulas=("fair_price",),
-        why_no_invariant="Theorems mark-median-bounds and funding-basis-decay and the "
-        "property tests of tests/reference/mark protect it; the catalogue has no mark-price "
-        "invariant yet, as no ledger event carries the mark's inputs.",
     ),
     _r(
         "mark.funding-premium",
@@ -251,7 +250,9 @@ RULES: tuple[Rule, ...] = (
         (
             "mark.funding_rate.compute_premium_index",
             "mark.funding_rate.compute_average_premium",
+            "mark.from_index.derive_from_index",
         ),
+        invariants=("funding-rate",),
         vectors=(
             "funding_rate/kraken-maximum-rate",
             "funding_rate/hand-samples-linear-weighted",
@@ -260,8 +261,6 @@ RULES: tuple[Rule, ...] = (
             "funding_rate/hand-premiums-in-band",
         ),
         formulas=("premium_index",),
-        why_no_invariant="No ledger event carries impact prices; the hand vectors and unit "
-        "tests pin the formula and the two averages.",
     ),
     _r(
         "mark.funding-clamp",
@@ -271,6 +270,7 @@ RULES: tuple[Rule, ...] = (
         "Binance, BitMEX and Bybit); F = P + I without a dampener. F = I exactly when "
         "|I - P| <= b.",
         ("mark.funding_rate.compute_clamped_rate", "mark.funding_rate.clamp"),
+        invariants=("funding-rate",),
         vectors=(
             "funding_rate/bitmex-ondousdt-clamped",
             "funding_rate/bybit-interest-in-band",
@@ -278,9 +278,6 @@ RULES: tuple[Rule, ...] = (
             "funding_rate/hand-samples-linear-weighted",
         ),
         formulas=("clamped_funding_rate",),
-        why_no_invariant="Theorem funding-rate-interest-band proves it over the sympy "
-        "form, and a property test holds the code to it; the catalogue has no funding-rate "
-        "invariant yet (the ledger's funding event states the rate, not its premium).",
     ),
     _r(
         "mark.funding-rate",
@@ -293,7 +290,10 @@ RULES: tuple[Rule, ...] = (
             "mark.funding_rate.compute_funding_rate",
             "mark.funding_rate.compute_capped_rate",
             "mark.funding_rate.compute_interest_rate",
+            "mark.from_index.compute_funding_rate_of_samples",
+            "engine.mark_inputs.check_funding_rate",
         ),
+        invariants=("funding-rate",),
         vectors=(
             "funding_rate/kraken-maximum-rate",
             "funding_rate/bitmex-guide-interest-and-payment",
@@ -303,9 +303,6 @@ RULES: tuple[Rule, ...] = (
             "funding_rate/derived-cap",
         ),
         formulas=("capped_funding_rate",),
-        why_no_invariant="Theorem funding-rate-bounds proves the cap and floor over the "
-        "sympy form, and a property test holds the code to it; the catalogue has no "
-        "funding-rate invariant yet.",
     ),
     # Margin and prices
     _r(
