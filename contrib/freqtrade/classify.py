@@ -157,22 +157,26 @@ def explain(case: Mapping[str, Any], failure: Mapping[str, Any] | None, rtol: Fr
     found_number = _number(found)
     seen = actual["freqtrade"]
     tolerance = _number(case.get("tolerance"))
-    if expected_number is None or found_number is None:
-        if expected_number is None and found_number == 0:
-            return Verdict(
-                case_id,
-                NONE_AS_ZERO,
-                expected,
-                found,
-                None,
-                f"freqtrade's price before the floor at 0: {seen['unbuffered']}",
-            )
-        return Verdict(case_id, UNEXPLAINED, expected, found, None, "one side is none")
-    difference = relative_difference(found_number, expected_number)
-    if tolerance is not None and abs(found_number - expected_number) <= tolerance:
-        return Verdict(case_id, AGREE, expected, found, difference, f"within {tolerance}")
-    if difference <= rtol:
-        return Verdict(case_id, AGREE, expected, found, difference, "")
+    if found_number is None:
+        if expected_number is None:
+            return Verdict(case_id, AGREE, expected, found, None, "both none")
+        return Verdict(case_id, UNEXPLAINED, expected, found, None, "freqtrade gives none")
+    if expected_number is None and found_number == 0:
+        return Verdict(
+            case_id,
+            NONE_AS_ZERO,
+            expected,
+            found,
+            None,
+            f"freqtrade's price before the floor at 0: {seen['unbuffered']}",
+        )
+    difference = None
+    if expected_number is not None:
+        difference = relative_difference(found_number, expected_number)
+        if tolerance is not None and abs(found_number - expected_number) <= tolerance:
+            return Verdict(case_id, AGREE, expected, found, difference, f"within {tolerance}")
+        if difference <= rtol:
+            return Verdict(case_id, AGREE, expected, found, difference, "")
     buffer = Fraction(seen["liquidation_buffer"])
     entry = Fraction(case["input"]["position"]["entry_price"])
     side = str(case["input"]["position"]["side"])
