@@ -108,20 +108,28 @@ def variants(
     """The case's input with freqtrade's inputs substituted, fewest changes first."""
     changes: list[tuple[str, Any]] = []
     fee = seen["taker_fee_rate"]
-    if Fraction(fee) != Fraction(str(case_input.get("close_fee_rate", "0"))):
-        changes.append((f"close_fee_rate = the taker fee freqtrade read ({fee})", ("fee", fee)))
+    who = seen.get("program", "freqtrade")
+    if Fraction(fee) != 0 and Fraction(fee) != Fraction(str(case_input.get("close_fee_rate", "0"))):
+        changes.append((f"close_fee_rate = the taker fee {who} read ({fee})", ("fee", fee)))
     if "input.close_fee_rate" in seen["unread"]:
-        changes.append(("close_fee_rate not reserved (freqtrade reads no fee)", ("fee", None)))
+        changes.append((f"close_fee_rate not reserved ({who} reads no fee)", ("fee", None)))
     basis = case_input["instrument"].get("maintenance_basis", "mark")
     other = "entry" if basis == "mark" else "mark"
     changes.append((f"maintenance on the {other} price, not the {basis}", ("basis", other)))
     amount = seen["tier_maintenance_amount"] or "0"
     changes.append(
         (
-            "the tier looked up by the stake, not the position value",
+            f"the tier looked up by the {seen.get('tier_lookup', 'stake')}, not the position "
+            "value at the liquidation price",
             ("tier", (seen["tier_mmr"], amount)),
         )
     )
+    margin = case_input["margin"]
+    if (
+        margin.get("other_maintenance_margin", "0") != "0"
+        or margin.get("other_unrealized_pnl", "0") != "0"
+    ):
+        changes.append(("the other positions of the cross wallet ignored", ("others", None)))
     for size in range(len(changes) + 1):
         for chosen in itertools.combinations(changes, size):
             kinds = [change[1][0] for change in chosen]
@@ -133,6 +141,9 @@ def variants(
                     edited.pop("close_fee_rate", None)
                     if value is not None:
                         edited["close_fee_rate"] = value
+                elif kind == "others":
+                    edited["margin"].pop("other_maintenance_margin", None)
+                    edited["margin"].pop("other_unrealized_pnl", None)
                 elif kind == "basis":
                     edited["instrument"]["maintenance_basis"] = value
                 else:
@@ -151,16 +162,17 @@ def explain(case: Mapping[str, Any], failure: Mapping[str, Any] | None, rtol: Fr
     if failure is None:
         return Verdict(case_id, AGREE, expected, expected, Fraction(0), "passed as it stands")
     actual = failure.get("actual")
-    if not isinstance(actual, Mapping) or "freqtrade" not in actual:
+    if not isinstance(actual, Mapping) or not ({"freqtrade", "ccxt"} & set(actual)):
         return Verdict(case_id, REFUSED, expected, None, None, str(failure["reason"]))
     found = actual.get("liquidation_price")
     found_number = _number(found)
-    seen = actual["freqtrade"]
+    seen = dict(actual.get("freqtrade") or actual["ccxt"])
+    seen["program"] = "freqtrade" if "freqtrade" in actual else "ccxt"
     tolerance = _number(case.get("tolerance"))
     if found_number is None:
         if expected_number is None:
             return Verdict(case_id, AGREE, expected, found, None, "both none")
-        return Verdict(case_id, UNEXPLAINED, expected, found, None, "freqtrade gives none")
+        return Verdict(case_id, UNEXPLAINED, expected, found, None, f"{seen['program']} gives none")
     if expected_number is None and found_number == 0:
         return Verdict(
             case_id,
@@ -198,7 +210,7 @@ def explain(case: Mapping[str, Any], failure: Mapping[str, Any] | None, rtol: Fr
                 expected,
                 found,
                 difference,
-                f"reproduced: {format_fraction(buffered)} (freqtrade's tier: mmr "
+                f"reproduced: {format_fraction(buffered)} ({seen['program']}'s tier: mmr "
                 f"{seen['tier_mmr']}, amount {seen['tier_maintenance_amount']}, looked up by "
                 f"{seen['tier_lookup_value']}; taker fee read {seen['taker_fee_rate']})",
             )
@@ -225,11 +237,13 @@ def rounding_verdicts(
         actual = failure.get("actual") or {}
         found = actual.get("liquidation_price_rounded")
         want = expected["liquidation_price_rounded"]
-        same = found is not None and want is not None and Fraction(found) == Fraction(want)
+        same = (found is None and want is None) or (
+            found is not None and want is not None and Fraction(found) == Fraction(want)
+        )
         side = case["input"]["position"]["side"]
         lines.append(
             f"  {case['id']} ({side}, tick {case['input']['instrument']['tick_size']}): "
-            f"spec {want}, freqtrade {found}: {'same' if same else 'differs'}"
+            f"spec {want}, found {found}: {'same' if same else 'differs'}"
         )
     return lines
 
@@ -317,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"  e.g. {worked.case_id}: expected {expected} ({worked.expected}), "
-            f"freqtrade {worked.found}, relative difference {rel}; {worked.detail}"
+            f"found {worked.found}, relative difference {rel}; {worked.detail}"
         )
         worst = max(
             (

@@ -466,6 +466,7 @@ def answer_position_prices(
         "tier_mmr": float_to_decimal(answer.tier_mmr),
         "tier_maintenance_amount": _decimal_or_none(answer.tier_maintenance_amount),
         "taker_fee_rate": float_to_decimal(answer.taker_fee_rate),
+        "tier_lookup": "stake",
         "tier_lookup_value": float_to_decimal(call.arguments["stake_amount"]),
         "unread": list(call.unread),
     }
