@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from perpspec.conformance.ops import position_prices
+from perpspec.reference.instrument import make_tier_table
+from perpspec.reference.numbers import format_number
 
 AGREE = "agrees (float rounding only)"
 REFUSED = "refused"
@@ -102,6 +104,31 @@ def apply_buffer(price: Fraction, entry: Fraction, side: str, buffer: Fraction) 
     return max(moved, Fraction(0))
 
 
+def case_amounts(case_input: Mapping[str, Any]) -> list[Fraction]:
+    """The maintenance amount of each tier of the case, published or from the recurrence."""
+    rows = case_input["instrument"]["tiers"]
+    table = make_tier_table(
+        [Fraction(row["floor"]) for row in rows],
+        [Fraction(row["mmr"]) for row in rows],
+        [_number(row.get("maintenance_amount")) for row in rows],
+    )
+    return [tier.maintenance_amount for tier in table]
+
+
+def looked_up_tier(case_input: Mapping[str, Any], value: Fraction) -> int:
+    """The index of the last tier whose floor is at most ``value`` (freqtrade's and ccxt's
+    lookup); the first tier for a value below every floor."""
+    index = 0
+    for number, row in enumerate(case_input["instrument"]["tiers"]):
+        if Fraction(row["floor"]) <= value:
+            index = number
+    return index
+
+
+def _tier(floor: str, mmr: str, amount: Fraction) -> dict[str, str]:
+    return {"floor": floor, "mmr": mmr, "maintenance_amount": format_number(amount)}
+
+
 def variants(
     case_input: Mapping[str, Any], seen: Mapping[str, Any]
 ) -> Iterator[tuple[tuple[str, ...], dict[str, Any]]]:
@@ -111,19 +138,37 @@ def variants(
     who = seen.get("program", "freqtrade")
     if Fraction(fee) != 0 and Fraction(fee) != Fraction(str(case_input.get("close_fee_rate", "0"))):
         changes.append((f"close_fee_rate = the taker fee {who} read ({fee})", ("fee", fee)))
-    if "input.close_fee_rate" in seen["unread"]:
+    if "input.close_fee_rate" in seen["unread"] and Fraction(
+        str(case_input.get("close_fee_rate", "0"))
+    ):
         changes.append((f"close_fee_rate not reserved ({who} reads no fee)", ("fee", None)))
     basis = case_input["instrument"].get("maintenance_basis", "mark")
     other = "entry" if basis == "mark" else "mark"
     changes.append((f"maintenance on the {other} price, not the {basis}", ("basis", other)))
-    amount = seen["tier_maintenance_amount"] or "0"
+    lookup = f"the tier looked up by the {seen.get('tier_lookup', 'stake')}"
+    amounts = case_amounts(case_input)
+    looked_up = looked_up_tier(case_input, Fraction(seen["tier_lookup_value"]))
+    used_amount = seen["tier_maintenance_amount"] or "0"
+    rows = case_input["instrument"]["tiers"]
     changes.append(
         (
-            f"the tier looked up by the {seen.get('tier_lookup', 'stake')}, not the position "
-            "value at the liquidation price",
-            ("tier", (seen["tier_mmr"], amount)),
+            f"{lookup}, not the position value at the liquidation price",
+            ("tier", [_tier("0", rows[looked_up]["mmr"], amounts[looked_up])]),
         )
     )
+    if any(amount != 0 for amount in amounts) and Fraction(used_amount) == 0:
+        changes.append(
+            (
+                "the maintenance amounts of the tiers not used",
+                ("tier", [_tier(row["floor"], row["mmr"], Fraction(0)) for row in rows]),
+            )
+        )
+        changes.append(
+            (
+                f"{lookup}, its maintenance amount not used",
+                ("tier", [_tier("0", rows[looked_up]["mmr"], Fraction(0))]),
+            )
+        )
     margin = case_input["margin"]
     if (
         margin.get("other_maintenance_margin", "0") != "0"
@@ -147,10 +192,7 @@ def variants(
                 elif kind == "basis":
                     edited["instrument"]["maintenance_basis"] = value
                 else:
-                    mmr, tier_amount = value
-                    edited["instrument"]["tiers"] = [
-                        {"floor": "0", "mmr": mmr, "maintenance_amount": tier_amount}
-                    ]
+                    edited["instrument"]["tiers"] = value
             yield tuple(label for label, _ in chosen), edited
 
 

@@ -181,9 +181,10 @@ def answer_position_prices(case_input: Mapping[str, Any], api: CcxtBinance) -> d
         "tier_maintenance_amount": "0",
         "taker_fee_rate": "0",
         "tier_lookup": "notional at the entry price",
+        # ccxt compares the absolute notional with the brackets' floors
         "tier_lookup_value": build_position(case)[
             "notionalValue" if case.kind == "inverse" else "notional"
-        ],
+        ].lstrip("-"),
         "unread": unread_fields(case),
     }
     return output

@@ -42,6 +42,14 @@ done
 echo "== binance (freqtrade's default liquidation_buffer, 0.05)"
 conform binance-default-buffer --exchange binance
 
+echo "== ccxt: binance.parse_account_position"
+"$PERPSPEC_PYTHON" -m perpspec.cli conform --timeout 60 --json \
+    --cmd "$FREQTRADE_PYTHON contrib/freqtrade/perpspec_ccxt.py" "$VECTORS" >"$OUT/ccxt.json"
+"$FREQTRADE_PYTHON" contrib/freqtrade/perpspec_ccxt.py <"$VECTORS" >"$OUT/ccxt.answers"
+"$PERPSPEC_PYTHON" contrib/freqtrade/classify.py --report "$OUT/ccxt.json" \
+    --answers "$OUT/ccxt.answers" "$VECTORS" >"$OUT/ccxt.txt"
+grep '^\[' "$OUT/ccxt.txt"
+
 # The other ops: each answered with an error saying freqtrade does not compute it.
 "$PERPSPEC_PYTHON" -m perpspec.cli conform --timeout 60 --json \
     --cmd "$FREQTRADE_PYTHON $ADAPTER --exchange binance" vectors/ >"$OUT/all-ops.json"
@@ -68,3 +76,10 @@ for exchange in binance bybit okx gate bitget; do
         "$OUT/random.jsonl" >"$OUT/random-$exchange.txt"
     grep '^\[' "$OUT/random-$exchange.txt"
 done
+echo "== random (fuzz strategy, seed 1, 200 inputs) ccxt"
+"$PERPSPEC_PYTHON" -m perpspec.cli conform --timeout 60 --json \
+    --cmd "$FREQTRADE_PYTHON contrib/freqtrade/perpspec_ccxt.py" "$OUT/random.jsonl" \
+    >"$OUT/random-ccxt.json"
+"$PERPSPEC_PYTHON" contrib/freqtrade/classify.py --report "$OUT/random-ccxt.json" \
+    "$OUT/random.jsonl" >"$OUT/random-ccxt.txt"
+grep '^\[' "$OUT/random-ccxt.txt"
