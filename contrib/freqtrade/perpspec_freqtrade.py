@@ -29,7 +29,9 @@ What the adapter does, per case:
 - calls ``Exchange.get_liquidation_price`` as freqtrade's ``update_liquidation_prices``
   does: ``amount`` = qty x multiplier (freqtrade's amounts are in the base currency),
   ``stake_amount`` = ``wallet_balance`` = the balance, ``leverage`` = entry notional /
-  balance. In cross margin (Binance only) ``wallet_balance`` is the wallet and the other
+  balance (a cross case gives no stake of its own position: the wallet balance is passed,
+  which only the tier lookup reads). In cross margin, which freqtrade computes for Binance
+  only (the others refuse it), ``wallet_balance`` is the wallet and the other
   positions' maintenance margin and unrealized PnL are one synthetic open trade
   ``OTHER/USDT:USDT`` (amount 1, one tier, cum 0) whose mark price (the patched funding-rate
   fetch) and rate give exactly those two aggregates;
@@ -366,8 +368,8 @@ def build_other_trade(
 def build_call(case: PositionCase, exchange: str) -> FreqtradeCall:
     """The arguments of ``get_liquidation_price`` for the case, as freqtrade's own
     ``update_liquidation_prices`` passes a trade's: amount in the base currency, the stake
-    (the isolated margin) as ``stake_amount`` and ``wallet_balance``, leverage = notional /
-    stake."""
+    (the isolated margin; in cross the wallet, the case giving no stake of the position's
+    own) as ``stake_amount`` and ``wallet_balance``, leverage = notional / stake."""
     if case.kind == "inverse":
         raise CaseError(
             "input.instrument.kind: freqtrade trades linear futures only; an inverse contract "
