@@ -431,7 +431,7 @@ def _edge_cases() -> list[dict[str, Any]]:
         ),
         # A bankruptcy price near zero, 10^-8: every fill at exactly that price.
         _case(
-            "edge-price-near-zero",
+            "edge-allocate-price-near-zero",
             {
                 "liquidated": _liq("long", "300000000", "0.00000001"),
                 "counterparties": [
@@ -484,7 +484,7 @@ def _random_cases(count: int = 16) -> list[dict[str, Any]]:
     built = []
     for index in range(count):
         case_input = _random_input(rng)
-        case = _case(f"random-{index:02d}", case_input, allocate_by_lots(case_input))
+        case = _case(f"random-allocate-{index:02d}", case_input, allocate_by_lots(case_input))
         case["source"] = (
             f"random:seed={RANDOM_SEED} (expected: brute-force walk of the ranked queue in lots, "
             "perpspec.spec.cases.brute)"

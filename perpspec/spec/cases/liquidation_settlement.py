@@ -647,7 +647,7 @@ def _edge_cases() -> list[dict[str, Any]]:
         # One lot of 0.001: long 0.001, P_b 20000, fund 0.01, fill 0.001 @ 19990:
         # s = 0.001 x (19990 - 20000) = -0.01; 0.01 - 0.01 = 0 executes; fund after 0.
         _case(
-            "edge-one-lot",
+            "edge-settle-one-lot",
             {
                 "side": "long",
                 "qty": "0.001",
@@ -661,7 +661,7 @@ def _edge_cases() -> list[dict[str, Any]]:
         # s = 10^8 x 10^-8 = 1; base 10^8 x 10^-8 = 1, fee = min(0.001, 1) = 0.001;
         # delta 1 - 0.001 = 0.999; fund 0.999.
         _case(
-            "edge-price-near-zero",
+            "edge-settle-price-near-zero",
             {
                 "side": "long",
                 "qty": "100000000",
@@ -754,7 +754,7 @@ def _random_cases(count: int = 20) -> list[dict[str, Any]]:
     built = []
     for index in range(count):
         case_input = _random_input(rng)
-        case = _case(f"random-{index:02d}", case_input, settle_liquidation_by_walk(case_input))
+        case = _case(f"random-settle-{index:02d}", case_input, settle_liquidation_by_walk(case_input))
         case["source"] = (
             f"random:seed={RANDOM_SEED} (expected: brute-force walk of the fills, "
             "perpspec.spec.cases.brute)"
