@@ -754,7 +754,9 @@ def _random_cases(count: int = 20) -> list[dict[str, Any]]:
     built = []
     for index in range(count):
         case_input = _random_input(rng)
-        case = _case(f"random-settle-{index:02d}", case_input, settle_liquidation_by_walk(case_input))
+        case = _case(
+            f"random-settle-{index:02d}", case_input, settle_liquidation_by_walk(case_input)
+        )
         case["source"] = (
             f"random:seed={RANDOM_SEED} (expected: brute-force walk of the fills, "
             "perpspec.spec.cases.brute)"
