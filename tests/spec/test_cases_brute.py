@@ -70,7 +70,7 @@ def test_the_walk_of_the_fills_reproduces_every_worked_settlement(case: dict[str
 
 @pytest.mark.parametrize(
     "case",
-    _worked(adl_allocate.cases(), lambda i: i.get("fee_policy", "none") == "none"),
+    _worked(adl_allocate.cases(), lambda _: True),
 )
 def test_the_lot_count_reproduces_every_worked_allocation(case: dict[str, Any]) -> None:
     _agrees(allocate_by_lots, case)
@@ -86,24 +86,42 @@ def test_the_scores_from_the_definitions_reproduce_every_worked_ranking(
     _agrees(rank_by_definition, case)
 
 
-@pytest.mark.parametrize(
-    "case", _worked(socialized_loss.cases(), lambda i: i["method"] != "haircut_ratio")
-)
+@pytest.mark.parametrize("case", _worked(socialized_loss.cases(), lambda _: True))
 def test_the_method_rules_reproduce_every_worked_socialized_loss(case: dict[str, Any]) -> None:
     _agrees(share_loss_by_rule, case)
 
 
+def _field_is(key: str, value: str) -> Callable[[Mapping[str, Any]], bool]:
+    return lambda case_input: case_input[key] == value
+
+
 def test_the_worked_cases_cover_every_brute_force() -> None:
-    counts = [
-        len(_worked(liquidation_settlement.cases(), lambda _: True)),
-        len(_worked(adl_allocate.cases(), lambda i: "fee_policy" not in i)),
-        len(_worked(adl_rank.cases(), lambda i: i["formula"] == "pnl_times_leverage")),
-        len(_worked(adl_rank.cases(), lambda i: i["formula"] == "profit_ratio")),
-        len(_worked(socialized_loss.cases(), lambda i: i["method"] == "open_interest")),
-        len(_worked(socialized_loss.cases(), lambda i: i["method"] == "top_profit")),
-        len(_worked(socialized_loss.cases(), lambda i: i["method"] == "clawback")),
-    ]
-    assert min(counts) >= 3, counts
+    settle = _worked(liquidation_settlement.cases(), lambda _: True)
+    allocate = adl_allocate.cases()
+    rank = adl_rank.cases()
+    loss = socialized_loss.cases()
+    counts = {
+        "settlement": len(settle),
+        "queue": len(_worked(allocate, lambda i: i.get("policy", "queue") == "queue")),
+        "pro_rata": len(_worked(allocate, lambda i: i.get("policy") == "pro_rata")),
+        "adl fees": len(_worked(allocate, lambda i: "fee_policy" in i)),
+        **{
+            formula: len(_worked(rank, _field_is("formula", formula)))
+            for formula in (
+                "profit_ratio",
+                "pnl_times_leverage",
+                "leverage_pnl_margin_ratio",
+                "roi_times_mmr",
+                "mark_entry_notional",
+            )
+        },
+        **{
+            method: len(_worked(loss, _field_is("method", method)))
+            for method in ("top_profit", "clawback", "open_interest", "haircut_ratio")
+        },
+    }
+    assert all(count >= 1 for count in counts.values()), counts
+    assert counts["settlement"] >= 20 and counts["queue"] >= 10 and counts["pro_rata"] >= 5
 
 
 def test_text_and_floor_by_hand() -> None:

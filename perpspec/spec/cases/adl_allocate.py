@@ -451,7 +451,8 @@ def _edge_cases() -> list[dict[str, Any]]:
 
 
 def _random_input(rng: random.Random) -> dict[str, Any]:
-    """One draw: 0 to 6 counterparties on either side, scores with ties, whole lots."""
+    """One draw: 0 to 6 counterparties on either side, scores with ties, whole lots, and now
+    and then a fee policy (with a unit, an inverse notional or a multiplier)."""
     lot = rng.choice((None, "1", "0.5", "0.001"))
     step = Fraction(lot or "1")
     side = rng.choice(("long", "short"))
@@ -475,10 +476,21 @@ def _random_input(rng: random.Random) -> dict[str, Any]:
         case_input["lot_size"] = lot
     if rng.random() < 0.2:
         case_input["fill_price"] = str(rng.randint(1, 90000))
+    if rng.random() < 0.4:
+        policy = rng.choice(("none", "maker_rebate", "maker_taker"))
+        case_input["fee_policy"] = policy
+        case_input["maker_fee_rate"] = rng.choice(("0", "0.0002", "0.00025"))
+        if policy == "maker_taker":
+            case_input["taker_fee_rate"] = rng.choice(("0.00055", "0.0006"))
+        if rng.random() < 0.5:
+            case_input["fee_unit"] = rng.choice(("0.01", "0.00000001"))
+        if rng.random() < 0.3:
+            case_input["kind"] = rng.choice(("linear", "inverse"))
+            case_input["multiplier"] = rng.choice(("1", "0.01", "100"))
     return case_input
 
 
-def _random_cases(count: int = 16) -> list[dict[str, Any]]:
+def _random_cases(count: int = 20) -> list[dict[str, Any]]:
     """Seeded random allocations, expected by counting lots (:mod:`.brute`)."""
     rng = random.Random(RANDOM_SEED)
     built = []

@@ -475,7 +475,8 @@ _RANDOM_CUTS = (None, ["0.1", "0.3", "0.5", "0.8", "1"], ["0.25", "0.5", "0.75",
 
 
 def _random_position(rng: random.Random, formula: str, index: int) -> dict[str, str]:
-    """A position on a coarse price grid, so scores and sizes tie now and then."""
+    """A position on a coarse price grid, so scores and sizes tie now and then, with the
+    fields its formula needs (each kept where the formula's divisions are defined)."""
     side = rng.choice(("long", "short"))
     entry, mark = rng.choice((100, 200, 250, 400)), rng.choice((100, 150, 200, 300, 400))
     extra: dict[str, str] = {}
@@ -488,12 +489,31 @@ def _random_position(rng: random.Random, formula: str, index: int) -> dict[str, 
         cushion = Fraction(rng.randint(1, 60), 100)
         bankruptcy = mark * (1 - cushion) if side == "long" else mark * (1 + cushion)
         extra["bankruptcy_price"] = text(bankruptcy)
+    elif formula == "leverage_pnl_margin_ratio":
+        extra["wallet_balance"] = text(Fraction(rng.randint(-200, 2000), rng.choice((1, 4))))
+        extra["maintenance_margin"] = str(rng.randint(1, 50))
+        if rng.random() < 0.3:
+            extra["unrealized_pnl"] = str(rng.randint(-300, 300))
+    elif formula == "roi_times_mmr":
+        extra["maintenance_margin"] = str(rng.randint(1, 50))
+        extra["account_value"] = str(rng.randint(50, 2000))
+    elif formula == "mark_entry_notional":
+        extra["account_value"] = str(rng.randint(50, 2000))
     qty = text(Fraction(rng.randint(1, 5), rng.choice((1, 1000))))
     return _pos(f"P{index}", side, qty, str(entry), str(mark), **extra)
 
 
+_RANDOM_FORMULAS = (
+    "profit_ratio",
+    "pnl_times_leverage",
+    "leverage_pnl_margin_ratio",
+    "roi_times_mmr",
+    "mark_entry_notional",
+)
+
+
 def _random_input(rng: random.Random) -> dict[str, Any]:
-    formula = rng.choice(("profit_ratio", "pnl_times_leverage"))
+    formula = rng.choice(_RANDOM_FORMULAS)
     case_input: dict[str, Any] = {
         "formula": formula,
         "positions": [_random_position(rng, formula, index) for index in range(rng.randint(1, 9))],
@@ -506,7 +526,7 @@ def _random_input(rng: random.Random) -> dict[str, Any]:
     return case_input
 
 
-def _random_cases(count: int = 16) -> list[dict[str, Any]]:
+def _random_cases(count: int = 20) -> list[dict[str, Any]]:
     """Seeded random books, expected by scoring each position from its definition and sorting
     by the stated keys (:mod:`.brute`)."""
     rng = random.Random(RANDOM_SEED)

@@ -10,15 +10,17 @@ to them.
 - :func:`settle_liquidation_by_walk` (``liquidation_settlement``): walk the fills in order,
   executing each while the fund plus the surpluses so far stays >= 0, then cap the fee by the
   net surplus and split what is left.
-- :func:`rank_by_definition` (``adl_rank``): each score from its definition, a stable sort by
-  (score desc, size desc, id), the quantile ``rank / n`` (or the cumulative size share) and
-  the lights by the first cut point at or above it.
+- :func:`rank_by_definition` (``adl_rank``): each score from its formula's definition (all
+  five), a stable sort by (score desc, size desc, id), the quantile ``rank / n`` (or the
+  cumulative size share) and the lights by the first cut point at or above it.
 - :func:`allocate_by_lots` (``adl_allocate``): counted in whole lots, the queue takes
   ``min(left, size)`` per counterparty; pro-rata floors each share and hands the leftover lots
-  out in ranking order to the shares that were rounded (without a lot size, exact shares).
-- :func:`share_loss_by_rule` (``socialized_loss``, methods ``top_profit``, ``clawback``,
-  ``open_interest``): the fund's part, each share capped, floored to the unit with the
-  leftover units in the method's order, the rest uncovered.
+  out in ranking order to the shares that were rounded (without a lot size, exact shares);
+  each fill's fees on its notional, a charge rounded up and a rebate's size down.
+- :func:`share_loss_by_rule` (``socialized_loss``): for ``top_profit``, ``clawback`` and
+  ``open_interest`` the fund's part, each share capped, floored to the unit with the
+  leftover units in the method's order, the rest uncovered; for ``haircut_ratio`` (vault and
+  written-off forms) every claim paid at the ratio, floored, and charged the rest.
 """
 
 from __future__ import annotations
@@ -141,16 +143,32 @@ def _signed_value(position: Mapping[str, Any], price: Fraction) -> Fraction:
 
 
 def _score(formula: str, position: Mapping[str, Any]) -> Fraction:
-    """``profit_ratio`` PnL%; ``pnl_times_leverage`` PnL% x or / the effective leverage."""
+    """The score of one position under ``formula``, from the definitions (DESIGN, ADL)."""
     entry_value = _signed_value(position, exact(position["entry_price"]))
     mark_value = _signed_value(position, exact(position["mark_price"]))
     pnl_pct = (mark_value - entry_value) / abs(entry_value)
     if formula == "profit_ratio":
         return pnl_pct
-    assert formula == "pnl_times_leverage", formula
-    bankrupt_value = _signed_value(position, exact(position["bankruptcy_price"]))
-    leverage = abs(mark_value) / (mark_value - bankrupt_value)
-    return pnl_pct * leverage if pnl_pct > 0 else pnl_pct / leverage
+    if formula == "pnl_times_leverage":
+        bankrupt_value = _signed_value(position, exact(position["bankruptcy_price"]))
+        leverage = abs(mark_value) / (mark_value - bankrupt_value)
+        return pnl_pct * leverage if pnl_pct > 0 else pnl_pct / leverage
+    if formula == "leverage_pnl_margin_ratio":
+        wallet = exact(position["wallet_balance"])
+        upnl = mark_value - entry_value
+        if "unrealized_pnl" in position:
+            upnl = exact(position["unrealized_pnl"])  # a cross account's uPnL replaces it
+        if wallet + upnl <= 0:
+            return Fraction(0)  # margin ratio 0
+        ratio = exact(position["maintenance_margin"]) / (wallet + upnl)
+        return max(Fraction(0), upnl) / max(Fraction(1), wallet) * ratio
+    if formula == "roi_times_mmr":
+        rate = exact(position["maintenance_margin"]) / exact(position["account_value"])
+        return pnl_pct * rate if pnl_pct > 0 else pnl_pct / rate
+    assert formula == "mark_entry_notional", formula
+    entry, mark = exact(position["entry_price"]), exact(position["mark_price"])
+    ratio = mark / entry if position["side"] == "long" else entry / mark
+    return ratio * abs(mark_value) / exact(position["account_value"])
 
 
 def _lights(quantile: Fraction, cuts: Sequence[Fraction]) -> int:
@@ -189,8 +207,34 @@ def rank_by_definition(case_input: Mapping[str, Any]) -> dict[str, Any]:
 # --- adl_allocate -----------------------------------------------------------------------
 
 
+def _ceil_to(value: Fraction, unit: Fraction) -> Fraction:
+    """The least whole multiple of ``unit`` at or above ``value``."""
+    return -((-value) // unit) * unit
+
+
+def _adl_fees(case_input: Mapping[str, Any], qty: Fraction, price: Fraction) -> dict[str, str]:
+    """A fill's ``counterparty_fee`` and ``liquidated_fee`` (< 0 a rebate) under the fee
+    policy, on the notional ``qty V p`` (inverse ``qty V / p``). With a ``fee_unit`` a charge
+    rounds up and a rebate's size down: both are the ceiling of the signed amount."""
+    policy = case_input.get("fee_policy", "none")
+    if policy == "none":
+        return {}
+    notional = _value(case_input, qty, price)
+    maker = exact(case_input.get("maker_fee_rate", "0")) * notional
+    if policy == "maker_rebate":
+        liquidated = -maker
+    else:
+        assert policy == "maker_taker", policy
+        liquidated = exact(case_input.get("taker_fee_rate", "0")) * notional
+    if "fee_unit" in case_input:
+        unit = exact(case_input["fee_unit"])
+        maker, liquidated = _ceil_to(maker, unit), _ceil_to(liquidated, unit)
+    return {"counterparty_fee": text(maker), "liquidated_fee": text(liquidated)}
+
+
 def allocate_by_lots(case_input: Mapping[str, Any]) -> dict[str, Any]:
-    """``fills`` and ``remaining_qty`` of ``adl_allocate`` (no fee policy), counted in lots."""
+    """``fills`` (with their fees under a fee policy) and ``remaining_qty`` of
+    ``adl_allocate``, counted in lots."""
     liquidated = case_input["liquidated"]
     lot = exact(case_input.get("lot_size", "1"))
     want = exact(liquidated["qty"]) / lot
@@ -220,12 +264,12 @@ def allocate_by_lots(case_input: Mapping[str, Any]) -> dict[str, Any]:
                 if leftover > 0 and taken[index] < share:
                     taken[index] += 1
                     leftover -= 1
-    price = case_input.get("fill_price", liquidated["bankruptcy_price"])
-    fills = [
-        {"id": pid, "qty": text(lots * lot), "price": text(exact(price))}
-        for (_, _, pid, _), lots in zip(book, taken, strict=True)
-        if lots > 0
-    ]
+    price = exact(case_input.get("fill_price", liquidated["bankruptcy_price"]))
+    fills: list[dict[str, str]] = []
+    for (_, _, pid, _), lots in zip(book, taken, strict=True):
+        if lots > 0:
+            fills.append({"id": pid, "qty": text(lots * lot), "price": text(price)})
+            fills[-1].update(_adl_fees(case_input, lots * lot, price))
     filled = sum((lots for lots in taken), Fraction(0)) * lot
     return {"fills": fills, "remaining_qty": text(exact(liquidated["qty"]) - filled)}
 
@@ -275,8 +319,48 @@ def _shares(
     return [(pid, min(profit, amount * profit / base), profit) for pid, profit in chosen]
 
 
+def _haircut(case_input: Mapping[str, Any]) -> dict[str, Any]:
+    """``haircut_ratio``: every positive claim paid ``floor(profit x h)`` and charged the rest.
+
+    Vault form: residual ``max(0, vault - principal - insurance)``, loss the shortfall
+    ``max(0, principal + insurance + total - vault)``, the fund pays nothing. Written-off
+    form: the fund pays ``min(fund, share x loss)`` (floored to the unit) first, the rest D is
+    written off, residual ``max(0, total - D)``. ``h = min(residual, total) / total``, 1 when
+    no claim is positive.
+    """
+    unit = exact(case_input["unit"]) if "unit" in case_input else None
+    claims = [(str(p["id"]), exact(p["profit"])) for p in case_input["positions"]]
+    total = sum((profit for _, profit in claims if profit > 0), Fraction(0))
+    insurance = exact(case_input["insurance_fund"])
+    if "vault" in case_input:
+        vault, principal = exact(case_input["vault"]), exact(case_input["principal"])
+        residual = max(Fraction(0), vault - principal - insurance)
+        loss = max(Fraction(0), principal + insurance + total - vault)
+        paid = Fraction(0)
+    else:
+        loss = exact(case_input["loss"])
+        paid = min(insurance, exact(case_input.get("insurance_share", "1")) * loss)
+        if unit is not None:
+            paid = floor_to(paid, unit)
+        residual = max(Fraction(0), total - (loss - paid))
+    ratio = min(residual, total) / total if total > 0 else Fraction(1)
+    charges: dict[str, Fraction] = {}
+    for pid, profit in claims:
+        if profit > 0:
+            payout = profit * ratio if unit is None else floor_to(profit * ratio, unit)
+            if profit - payout > 0:
+                charges[pid] = profit - payout
+    return {
+        "insurance_paid": text(paid),
+        "charges": {pid: text(amount) for pid, amount in charges.items()},
+        "uncovered": text(loss - paid - sum(charges.values(), Fraction(0))),
+    }
+
+
 def share_loss_by_rule(case_input: Mapping[str, Any]) -> dict[str, Any]:
     """``insurance_paid``, ``charges`` and ``uncovered`` of ``socialized_loss``."""
+    if case_input["method"] == "haircut_ratio":
+        return _haircut(case_input)
     loss = exact(case_input["loss"])
     unit = exact(case_input["unit"]) if "unit" in case_input else None
     paid = min(

@@ -418,9 +418,31 @@ def _random_position(rng: random.Random, method: str, index: int) -> dict[str, s
     return _p(pid, text(Fraction(rng.randint(-100, 600), rng.choice((1, 1, 100)))))
 
 
+def _random_haircut(rng: random.Random) -> dict[str, Any]:
+    """``haircut_ratio`` in its vault form (about half the time) or its written-off form."""
+    case_input: dict[str, Any] = {"method": "haircut_ratio"}
+    if rng.random() < 0.5:
+        case_input["vault"] = str(rng.randint(500, 3000))
+        case_input["principal"] = str(rng.randint(500, 2000))
+        case_input["insurance_fund"] = str(rng.randint(0, 300))
+    else:
+        case_input["loss"] = text(Fraction(rng.randint(0, 80000), 100))
+        case_input["insurance_fund"] = str(rng.randint(0, 300))
+        if rng.random() < 0.5:
+            case_input["insurance_share"] = rng.choice(("0", "0.2", "1"))
+    if rng.random() < 0.5:
+        case_input["unit"] = rng.choice(("1", "0.01", "0.00000001"))
+    case_input["positions"] = [
+        _random_position(rng, "haircut_ratio", index) for index in range(rng.randint(1, 7))
+    ]
+    return case_input
+
+
 def _random_input(rng: random.Random) -> dict[str, Any]:
-    """One draw of top_profit, clawback or open_interest (haircut_ratio has its own cases)."""
-    method = rng.choice(("top_profit", "clawback", "open_interest"))
+    """One draw of any method (haircut_ratio by :func:`_random_haircut`)."""
+    method = rng.choice(("top_profit", "clawback", "open_interest", "haircut_ratio"))
+    if method == "haircut_ratio":
+        return _random_haircut(rng)
     case_input: dict[str, Any] = {
         "method": method,
         "loss": text(Fraction(rng.randint(0, 80000), 100)),
@@ -441,7 +463,7 @@ def _random_input(rng: random.Random) -> dict[str, Any]:
     return case_input
 
 
-def _random_cases(count: int = 18) -> list[dict[str, Any]]:
+def _random_cases(count: int = 24) -> list[dict[str, Any]]:
     """Seeded random losses, expected by the methods' rules read literally (:mod:`.brute`)."""
     rng = random.Random(RANDOM_SEED)
     built = []
