@@ -145,6 +145,8 @@ RULES: tuple[Rule, ...] = (
         vectors=(
             "position_prices/seed004-100x-long-mark-basis-tick",
             "position_prices/derived-linear-short-close-fee-tick",
+            "position_prices/edge-tick-long-a-hair-above",
+            "position_prices/edge-tick-short-a-hair-below",
         ),
     ),
     _r(
@@ -489,6 +491,7 @@ RULES: tuple[Rule, ...] = (
             "position_prices/derived-linear-long-tier3-to-tier2",
             "position_prices/derived-broken-table-long-two-solutions",
             "position_prices/derived-broken-table-short-two-solutions",
+            "position_prices/edge-tier-boundary-exact-jumping-table",
         ),
     ),
     _r(
@@ -502,6 +505,7 @@ RULES: tuple[Rule, ...] = (
         vectors=(
             "position_prices/derived-linear-long-overcollateralized-none",
             "position_prices/derived-inverse-short-collateral-equals-value-none",
+            "position_prices/edge-linear-long-1x-price-zero-none",
         ),
     ),
     # Liquidation and the insurance fund
@@ -521,6 +525,8 @@ RULES: tuple[Rule, ...] = (
         vectors=(
             "replay/hand-seed001-fund-pays-deficit",
             "replay/hand-seed001-adl-when-fund-short",
+            "replay/edge-mark-exactly-at-liquidation-price",
+            "replay/edge-mark-one-tick-above-liquidation-price",
         ),
     ),
     _r(
@@ -584,6 +590,8 @@ RULES: tuple[Rule, ...] = (
             "liquidation_settlement/seed001-fund-insufficient-adl",
             "liquidation_settlement/walk-stops-midway",
             "liquidation_settlement/walk-fund-exactly-exhausted",
+            "liquidation_settlement/edge-fund-exactly-deficit-two-fills",
+            "liquidation_settlement/edge-fund-a-hair-below-deficit",
         ),
     ),
     _r(
@@ -602,6 +610,7 @@ RULES: tuple[Rule, ...] = (
             "liquidation_settlement/dydx-v4-fee-on-fill-notional",
             "liquidation_settlement/dydx-v4-fee-capped-by-surplus",
             "liquidation_settlement/fee-on-mark-value",
+            "liquidation_settlement/edge-fee-equals-surplus",
         ),
     ),
     _r(
@@ -651,7 +660,10 @@ RULES: tuple[Rule, ...] = (
         "longs and shorts are ranked separately.",
         ("adl.allocation.get_opposite_side", "adl.allocation.get_eligible_counterparties"),
         invariants=("adl-side",),
-        vectors=("adl_allocate/hand-queue-same-side-ignored",),
+        vectors=(
+            "adl_allocate/hand-queue-same-side-ignored",
+            "adl_allocate/edge-no-eligible-counterparty",
+        ),
     ),
     _r(
         "adl.ranking",
@@ -709,6 +721,8 @@ RULES: tuple[Rule, ...] = (
             "adl_rank/seed001-indicator-lights",
             "adl_rank/bitmex-example-size-quantiles",
             "adl_rank/hand-four-cut-points",
+            "adl_rank/edge-rank-quantile-exactly-at-cut",
+            "adl_rank/edge-size-quantile-a-hair-above-cut",
         ),
         why_no_invariant="The indicator is shown to traders, not settled: no ledger event "
         "carries it, so no state invariant applies; the vectors pin it.",
@@ -744,6 +758,7 @@ RULES: tuple[Rule, ...] = (
             "adl_allocate/hand-pro-rata-exact",
             "adl_allocate/hand-pro-rata-lot-remainder",
             "adl_allocate/hand-pro-rata-half-lots",
+            "adl_allocate/edge-pro-rata-one-lot",
         ),
     ),
     _r(
@@ -889,7 +904,11 @@ RULES: tuple[Rule, ...] = (
         "amount rounded down; the rest goes to system_loss. The fund's part rounds down.",
         ("socialized_loss.common.round_charges",),
         invariants=("sl-cap",),
-        vectors=("socialized_loss/seed000-top-profit-unit", "socialized_loss/hand-clawback-unit"),
+        vectors=(
+            "socialized_loss/seed000-top-profit-unit",
+            "socialized_loss/hand-clawback-unit",
+            "socialized_loss/edge-unit-cap-blocks-extra",
+        ),
     ),
     # The engine
     _r(
@@ -945,6 +964,8 @@ RULES: tuple[Rule, ...] = (
             "replay/hand-rejection-and-funding",
             "funding_rate/bitmex-guide-interest-and-payment",
             "funding_rate/hand-payment-linear-short",
+            "replay/edge-funding-zero",
+            "replay/edge-account-without-position",
         ),
     ),
     _r(
