@@ -13,7 +13,9 @@ the bug's op, where it makes the one mistake an implementation of that op could 
 - ``mark_price_unnormalized``: the index is sum of weight x price over the kept sources with
   their weights as stated, never divided by their sum;
 - ``funding_rate_reversed_weights``: the linear-weighted average of the premiums weighs them
-  n, ..., 1 (the earliest most) instead of 1, ..., n.
+  n, ..., 1 (the earliest most) instead of 1, ..., n;
+- ``funding_rate_clamp_swapped``: the dampener's bounds change places, clamp(I - P, +b, -b)
+  taken as min(max(I - P, b), -b), which is -b whatever the premium and the interest.
 
 The fuzzing tests drive it to check that ``--fuzz`` finds each bug and shrinks it to its
 minimal case.
@@ -31,7 +33,7 @@ from typing import Any
 from perpspec.conformance.ops import funding_rate as funding_rate_op
 from perpspec.conformance.ops import mark_price as mark_price_op
 from perpspec.conformance.runner import answer_with_reference
-from perpspec.reference.mark import index_price, mark_price
+from perpspec.reference.mark import funding_rate, index_price, mark_price
 from perpspec.reference.mark.funding_rate import PremiumAveraging, compute_average_premium
 from perpspec.reference.numbers import Rounding, format_number, parse_number, quantize
 from perpspec.reference.socialized_loss import clawback, open_interest, top_profit
@@ -122,6 +124,15 @@ def reverse_the_weights(case_input: Mapping[str, Any]) -> Answer:
         return answer_with_reference("funding_rate", case_input)
 
 
+def _bounds_swapped(value: Fraction, low: Fraction, high: Fraction) -> Fraction:
+    return min(max(value, high), low)
+
+
+def swap_the_clamp_bounds(case_input: Mapping[str, Any]) -> Answer:
+    with _patched((funding_rate,), "clamp", _bounds_swapped):
+        return answer_with_reference("funding_rate", case_input)
+
+
 BUGS: dict[str, tuple[str, Callable[[Mapping[str, Any]], Answer]]] = {
     "adl_rank_swap": ("adl_rank", swap_last_two),
     "adl_allocate_extra_lot": ("adl_allocate", give_an_extra_lot),
@@ -130,6 +141,7 @@ BUGS: dict[str, tuple[str, Callable[[Mapping[str, Any]], Answer]]] = {
     "mark_price_full_rate": ("mark_price", use_the_whole_rate),
     "mark_price_unnormalized": ("mark_price", skip_renormalizing),
     "funding_rate_reversed_weights": ("funding_rate", reverse_the_weights),
+    "funding_rate_clamp_swapped": ("funding_rate", swap_the_clamp_bounds),
 }
 
 

@@ -4,8 +4,9 @@ clean.
 Each planted bug is one of ``planted_bugs.py`` (the reference except one mistake). The fuzz
 run must find it with a fixed seed, shrink it to the op's minimal case (two positions for a
 swap, one counterparty for a fill, two accounts for a rounding residual, one funding event
-for a skipped funding, a stated index for a funding basis that never decays, two premiums for
-reversed weights), and save a vector the reference passes and the broken program fails.
+for a skipped funding, a stated index for a funding basis that never decays, at most two
+sources for weights never renormalized, two premiums for reversed weights, the defaults for
+swapped clamp bounds), and save a vector the reference passes and the broken program fails.
 """
 
 from __future__ import annotations
@@ -208,6 +209,21 @@ def test_funding_rate_reversed_weights_shrinks_to_two_premiums(
     assert Fraction(case["expected"]["premium_index"]) == (first + 2 * second) / 3
     wrong = _program_output("funding_rate_reversed_weights", case, tmp_path)
     assert Fraction(wrong["premium_index"]) == (2 * first + second) / 3
+
+
+def test_funding_rate_clamp_swapped_shrinks_to_the_defaults(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case, out = _fuzz_and_load("funding_rate_clamp_swapped", "funding_rate", tmp_path, capsys)
+    assert "shrunk: output.funding_rate" in out
+    # Swapped bounds give -b on every input: the simplest input of all shows it, a stated
+    # premium and interest of 0 under the default dampener of 0.05%.
+    assert case["input"] == {"premium_index": "0", "interest_rate": "0"}
+    # By hand: F = P + clamp(I - P, -0.0005, 0.0005) = 0 + clamp(0) = 0; the broken program
+    # takes min(max(0, 0.0005), -0.0005) = -0.0005.
+    assert Fraction(case["expected"]["funding_rate"]) == 0
+    wrong = _program_output("funding_rate_clamp_swapped", case, tmp_path)
+    assert Fraction(wrong["funding_rate"]) == Fraction(-5, 10_000)
 
 
 def test_without_op_every_op_is_fuzzed_and_only_the_broken_one_disagrees(
