@@ -743,10 +743,10 @@ _DAILY_RATES = (("0.0006", "0.0003"), ("0.01", "0.0025"), ("0", "0"))
 
 @st.composite
 def _premium_fields(draw: st.DrawFn) -> dict[str, object]:
-    """The premium of a ``funding_rate`` input: ``premium_index``, ``premiums`` or
-    ``samples`` (impact bid <= impact ask, around an index of 1 to 100,000), each premium
-    within +/-0.5% (a sample's impact prices within 1% of its index, so a premium of up to
-    1%); with a list, optionally ``averaging``. Shrinks towards one stated premium of 0."""
+    """The premium of a ``funding_rate`` input: ``premium_index`` or ``premiums`` (each
+    within +/-0.5%), or ``samples`` around an index of 1 to 100,000 (an impact bid within 1%
+    of it, the ask 0 to 1% above the bid: a premium of at most 1% either way); with a list,
+    optionally ``averaging``. Shrinks towards one stated premium of 0."""
     form = draw(st.sampled_from(("premium_index", "premiums", "samples")))
     if form == "premium_index":
         return {"premium_index": _text(Fraction(draw(st.integers(-5_000, 5_000)), 1_000_000))}

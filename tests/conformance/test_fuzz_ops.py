@@ -155,14 +155,16 @@ def test_mark_price_full_rate_shrinks_to_a_stated_index_at_the_funding_time(
     case, out = _fuzz_and_load("mark_price_full_rate", "mark_price", tmp_path, capsys)
     assert "shrunk: output.mark_price" in out
     # The simplest method, a stated index (no sources), the default interval: the bug needs
-    # only a rate that is not 0 and a time before the end of the interval.
+    # only a rate that is not 0 and a time until funding short of the whole interval.
     assert set(case["input"]) == {"method", "index", "funding_rate", "time_until_funding"}
     assert case["input"]["method"] == "fair_price"
     index = Fraction(case["input"]["index"])
     rate = Fraction(case["input"]["funding_rate"])
     until = Fraction(case["input"]["time_until_funding"])
     assert rate != 0
-    assert until < 8 * 3600
+    # At the start of the time left (the funding time itself) the basis is 0: the time
+    # shrinks to it.
+    assert until == 0
     # By hand (BitMEX fair price): index x (1 + rate x until / 8 h); the broken program drops
     # the time factor.
     assert Fraction(case["expected"]["mark_price"]) == index * (1 + rate * until / (8 * 3600))
