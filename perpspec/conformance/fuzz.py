@@ -2,7 +2,7 @@
 
 N random inputs of the op (without ``--op``: of every op in turn), drawn by the project's
 hypothesis strategies (:data:`perpspec.invariants.strategies.OP_INPUTS`, one for each of the
-six ops), go to the reference and, live, to the program, one case at a time. The first
+eight ops), go to the reference and, live, to the program, one case at a time. The first
 disagreement (different outputs, an output where the other rejects, or no usable answer) is
 shrunk by hypothesis to a minimal input; it is printed and saved as a vector file, one case
 in the vector format with the reference's output as ``expected`` (or its refusal's named

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import TypeVar
 
@@ -46,8 +47,10 @@ __all__ = [
     "crash_paths",
     "engine_profiles",
     "event_sequences",
+    "funding_rate_inputs",
     "instruments",
     "liquidation_settlement_inputs",
+    "mark_price_inputs",
     "position_prices_inputs",
     "positions",
     "profile_variations",
@@ -593,6 +596,239 @@ def replay_inputs(draw: st.DrawFn) -> dict[str, object]:
     }
 
 
+#: The time a generated ``mark_price`` input is stated at (``now``), and its sources' reads.
+_NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _near(base: int, per_mille: int) -> str:
+    """``base`` moved by ``per_mille`` thousandths: a price close to the index."""
+    return _text(Fraction(base * (1_000 + per_mille), 1_000))
+
+
+@st.composite
+def _index_fields(draw: st.DrawFn, base: int) -> dict[str, object]:
+    """The index of a ``mark_price`` input: ``index`` stated, or ``index_sources`` and a rule.
+
+    Sources ``s0``.. are 1 to 4 core prices within 1% of ``base`` (weights 1 to 3, or the
+    default), and optionally a stale source (read beyond ``max_age``) and an outlier (30% to
+    50% away). Every draw leaves at least ``min_sources`` usable sources: ``max_deviation``
+    (5% or 10%) keeps every core price (their spread, 2%, is inside it) and drops the
+    outlier; an outlier joins a lone core price only without ``max_deviation`` (two prices
+    alone are equally far from their median: both would go). Shrinks towards a stated index.
+    """
+    if not draw(st.booleans()):
+        return {"index": str(base)}
+    rule: dict[str, object] = {}
+    method = _maybe(draw, st.sampled_from(("weighted_mean", "weighted_median")))
+    if method is not None:
+        rule["method"] = method
+    deviation = _maybe(draw, st.sampled_from(("0.05", "0.1")))
+    max_age = _maybe(draw, st.sampled_from((10, 60)))
+    core = draw(st.lists(st.tuples(st.integers(-10, 10), _maybe_weight()), min_size=1, max_size=4))
+    rows: list[tuple[str, str | None, int | None]] = [
+        (_near(base, offset), weight, None) for offset, weight in core
+    ]
+    if max_age is not None:
+        ages = draw(st.lists(st.integers(0, max_age), min_size=len(rows), max_size=len(rows)))
+        rows = [(price, weight, age) for (price, weight, _), age in zip(rows, ages, strict=True)]
+        if draw(st.booleans()):
+            stale = max_age + draw(st.integers(1, 600))
+            rows.append((_near(base, draw(st.integers(-300, 300))), None, stale))
+    if (deviation is None or len(core) >= 2) and draw(st.booleans()):
+        away = draw(st.integers(300, 500)) * draw(st.sampled_from((1, -1)))
+        rows.append((_near(base, away), None, 0 if max_age is not None else None))
+    sources: list[dict[str, object]] = []
+    for position, (price, weight, age) in enumerate(rows):
+        source: dict[str, object] = {"source": f"s{position}", "price": price}
+        if weight is not None:
+            source["weight"] = weight
+        if age is not None:
+            source["ts"] = _iso(_NOW - timedelta(seconds=age))
+        sources.append(source)
+    if deviation is not None:
+        rule["max_deviation"] = deviation
+    if max_age is not None:
+        rule["max_age"] = str(max_age)
+    minimum = _maybe(draw, st.integers(1, len(core)))
+    if minimum is not None:
+        rule["min_sources"] = str(minimum)
+    fields: dict[str, object] = {"index_sources": sources}
+    if rule:
+        fields["index_rule"] = rule
+    if max_age is not None:
+        fields["now"] = _iso(_NOW)
+    return fields
+
+
+def _maybe_weight() -> st.SearchStrategy[str | None]:
+    """A source's weight, 1 to 3, or None (the default weight 1): never zero, so every
+    kept source counts towards ``min_sources``."""
+    return st.one_of(st.none(), st.integers(1, 3).map(str))
+
+
+_MARK_METHODS = ("fair_price", "median_of_three", "oracle")
+_FUNDING_INTERVALS = (3_600, 14_400, 28_800)
+
+
+@st.composite
+def mark_price_inputs(draw: st.DrawFn) -> dict[str, object]:
+    """An input of the conformance op ``mark_price``, as JSON.
+
+    A method of the three. ``fair_price`` and ``median_of_three``: an index of 1 to 100,000
+    (stated, or from sources by :func:`_index_fields`: either index method, stale and outlier
+    exclusion with ``ts`` and ``now``, ``min_sources``), a last funding rate of -0.075% to
+    0.075% (millionths), a time until funding of 0 to the interval (whole seconds),
+    optionally ``funding_interval`` (1, 4 or 8 hours; else 8). ``median_of_three`` adds a last
+    price within 2% of the index and the basis as ``basis_average`` (-2% to 2% of the index)
+    or 1 to 3 ``basis_samples`` (bid <= ask, near the index). ``oracle``: 1 to 5 prices
+    ``v0``.. within 2% of one base, weights 0 to 3 or the default (never all zero). Shrinks
+    towards ``fair_price`` with a stated index of 1, a zero rate, time 0, no options.
+    """
+    method = draw(st.sampled_from(_MARK_METHODS))
+    base = draw(st.integers(1, 100_000))
+    if method == "oracle":
+        rows = draw(
+            st.lists(
+                st.tuples(st.integers(-20, 20), st.one_of(st.none(), st.integers(0, 3))),
+                min_size=1,
+                max_size=5,
+            )
+        )
+        if all(weight == 0 for _, weight in rows):
+            rows[0] = (rows[0][0], None)
+        prices: list[dict[str, object]] = []
+        for position, (offset, weight) in enumerate(rows):
+            price: dict[str, object] = {"source": f"v{position}", "price": _near(base, offset)}
+            if weight is not None:
+                price["weight"] = str(weight)
+            prices.append(price)
+        return {"method": "oracle", "oracle_prices": prices}
+    case_input: dict[str, object] = {"method": method, **draw(_index_fields(base))}
+    interval = _maybe(draw, st.sampled_from(_FUNDING_INTERVALS))
+    if interval is not None:
+        case_input["funding_interval"] = str(interval)
+    case_input["funding_rate"] = _text(Fraction(draw(st.integers(-750, 750)), 1_000_000))
+    until = draw(st.integers(0, interval or _FUNDING_INTERVALS[-1]))
+    case_input["time_until_funding"] = str(until)
+    if method == "median_of_three":
+        case_input["last_price"] = _near(base, draw(st.integers(-20, 20)))
+        if draw(st.booleans()):
+            samples = draw(
+                st.lists(
+                    st.tuples(st.integers(-10, 10), st.integers(-10, 10), st.integers(0, 10)),
+                    min_size=1,
+                    max_size=3,
+                )
+            )
+            case_input["basis_samples"] = [
+                {
+                    "bid": _near(base, index + bid),
+                    "ask": _near(base, index + bid + spread),
+                    "index": _near(base, index),
+                }
+                for index, bid, spread in samples
+            ]
+        else:
+            case_input["basis_average"] = _text(Fraction(base * draw(st.integers(-20, 20)), 1_000))
+    return case_input
+
+
+#: Daily interest indices (quote, base) of the two-rate form: BitMEX's 0.06% and 0.03%.
+_DAILY_RATES = (("0.0006", "0.0003"), ("0.01", "0.0025"), ("0", "0"))
+
+
+@st.composite
+def _premium_fields(draw: st.DrawFn) -> dict[str, object]:
+    """The premium of a ``funding_rate`` input: ``premium_index`` or ``premiums`` (each
+    within +/-0.5%), or ``samples`` around an index of 1 to 100,000 (an impact bid within 1%
+    of it, the ask 0 to 1% above the bid: a premium of at most 1% either way); with a list,
+    optionally ``averaging``. Shrinks towards one stated premium of 0."""
+    form = draw(st.sampled_from(("premium_index", "premiums", "samples")))
+    if form == "premium_index":
+        return {"premium_index": _text(Fraction(draw(st.integers(-5_000, 5_000)), 1_000_000))}
+    fields: dict[str, object]
+    if form == "premiums":
+        values = draw(st.lists(st.integers(-5_000, 5_000), min_size=1, max_size=6))
+        fields = {"premiums": [_text(Fraction(value, 1_000_000)) for value in values]}
+    else:
+        drawn = draw(
+            st.lists(
+                st.tuples(st.integers(1, 100_000), st.integers(-10, 10), st.integers(0, 10)),
+                min_size=1,
+                max_size=6,
+            )
+        )
+        fields = {
+            "samples": [
+                {
+                    "impact_bid": _near(index, bid),
+                    "impact_ask": _near(index, bid + spread),
+                    "index": str(index),
+                }
+                for index, bid, spread in drawn
+            ]
+        }
+    averaging = _maybe(draw, st.sampled_from(("linear_weighted", "mean")))
+    if averaging is not None:
+        fields["averaging"] = averaging
+    return fields
+
+
+@st.composite
+def funding_rate_inputs(draw: st.DrawFn) -> dict[str, object]:
+    """An input of the conformance op ``funding_rate``, as JSON.
+
+    The premium by :func:`_premium_fields`; the interest stated (0, 0.01% or -10 to 10
+    millionths) or as daily quote and base rates with optionally ``intervals_per_day`` (1, 3,
+    6 or 24); optionally ``clamp_bound`` (0, 0.05%, 0.1% or ``"none"``), ``scale`` (1/2, 1/8,
+    1/24), ``cap`` (0.03% to 2%) and ``floor`` (-2% to -0.03%; never above the cap) each alone
+    or together, and a ``position`` (either side, 1 to 1,000 contracts, optionally ``kind``
+    and ``multiplier``, a mark of 1 to 100,000). Shrinks towards a premium of 0, an interest
+    of 0, the default dampener, no position.
+    """
+    case_input: dict[str, object] = dict(draw(_premium_fields()))
+    if draw(st.booleans()):
+        quote, base = draw(st.sampled_from(_DAILY_RATES))
+        case_input["interest_quote_rate"] = quote
+        case_input["interest_base_rate"] = base
+        intervals = _maybe(draw, st.sampled_from((1, 3, 6, 24)))
+        if intervals is not None:
+            case_input["intervals_per_day"] = str(intervals)
+    else:
+        interest = draw(st.one_of(st.integers(-10, 10), st.just(100)))
+        case_input["interest_rate"] = _text(Fraction(interest, 1_000_000))
+    bound = _maybe(draw, st.sampled_from(("0", "0.0005", "0.001", "none")))
+    if bound is not None:
+        case_input["clamp_bound"] = bound
+    scale = _maybe(draw, st.sampled_from(("1/2", "1/8", "1/24")))
+    if scale is not None:
+        case_input["scale"] = scale
+    cap = _maybe(draw, st.sampled_from(("0.0003", "0.0025", "0.0075", "0.02")))
+    if cap is not None:
+        case_input["cap"] = cap
+    floor = _maybe(draw, st.sampled_from(("-0.0003", "-0.0025", "-0.0075", "-0.02")))
+    if floor is not None:
+        case_input["floor"] = floor
+    if draw(st.booleans()):
+        position: dict[str, object] = {
+            "side": draw(st.sampled_from(("long", "short"))),
+            "qty": str(draw(st.integers(1, 1_000))),
+        }
+        kind = _maybe(draw, st.sampled_from(("linear", "inverse")))
+        if kind is not None:
+            position["kind"] = kind
+        multiplier = _maybe(draw, st.sampled_from(("1", "10", "100")))
+        if multiplier is not None:
+            position["multiplier"] = multiplier
+        position["mark_price"] = str(draw(st.integers(1, 100_000)))
+        case_input["position"] = position
+    return case_input
+
+
 #: The conformance ops that have an input strategy, for differential fuzzing.
 OP_INPUTS: dict[str, st.SearchStrategy[dict[str, object]]] = {
     "position_prices": position_prices_inputs(),
@@ -601,4 +837,6 @@ OP_INPUTS: dict[str, st.SearchStrategy[dict[str, object]]] = {
     "adl_allocate": adl_allocate_inputs(),
     "socialized_loss": socialized_loss_inputs(),
     "replay": replay_inputs(),
+    "mark_price": mark_price_inputs(),
+    "funding_rate": funding_rate_inputs(),
 }

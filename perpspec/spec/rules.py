@@ -145,6 +145,8 @@ RULES: tuple[Rule, ...] = (
         vectors=(
             "position_prices/seed004-100x-long-mark-basis-tick",
             "position_prices/derived-linear-short-close-fee-tick",
+            "position_prices/edge-tick-long-a-hair-above",
+            "position_prices/edge-tick-short-a-hair-below",
         ),
     ),
     _r(
@@ -187,6 +189,16 @@ RULES: tuple[Rule, ...] = (
             "mark_price/hand-index-weighted-median",
             "mark_price/derived-index-single-source",
             "mark_price/invalid-mark-price-too-few-sources",
+            "mark_price/edge-index-one-source",
+            "mark_price/edge-index-source-exactly-at-max-deviation",
+            "mark_price/edge-index-source-a-hair-beyond-max-deviation",
+            "mark_price/edge-index-deviation-from-the-median-of-an-even-count",
+            "mark_price/edge-index-source-exactly-max-age-old",
+            "mark_price/edge-index-source-a-second-past-max-age",
+            "mark_price/edge-index-weighted-median-exactly-half",
+            "mark_price/edge-index-exactly-min-sources",
+            "mark_price/edge-index-prices-near-zero",
+            "mark_price/invalid-mark-price-every-source-stale",
         ),
     ),
     _r(
@@ -202,6 +214,7 @@ RULES: tuple[Rule, ...] = (
             "mark_price/hand-fair-price-at-funding",
             "mark_price/hand-fair-price-hourly-interval",
             "mark_price/derived-fair-price",
+            "mark_price/edge-index-one-source",
         ),
         formulas=("funding_basis",),
     ),
@@ -237,6 +250,10 @@ RULES: tuple[Rule, ...] = (
             "mark_price/hand-oracle-source-weights",
             "mark_price/hand-oracle-exact-half",
             "mark_price/invalid-mark-price-input-of-another-method",
+            "mark_price/edge-median-price-1-equals-price-2",
+            "mark_price/edge-median-last-price-equals-price-2",
+            "mark_price/edge-oracle-one-price-near-zero",
+            "mark_price/edge-oracle-zero-stake-takes-no-part",
         ),
         formulas=("fair_price",),
     ),
@@ -259,6 +276,12 @@ RULES: tuple[Rule, ...] = (
             "funding_rate/hand-samples-mean",
             "funding_rate/hand-index-inside-impact-prices",
             "funding_rate/hand-premiums-in-band",
+            "funding_rate/edge-impact-bid-at-index",
+            "funding_rate/edge-impact-ask-at-index",
+            "funding_rate/edge-one-sample",
+            "funding_rate/edge-linear-weights-two-equal-samples",
+            "funding_rate/edge-linear-weights-two-equal-then-one",
+            "funding_rate/edge-funding-prices-near-zero",
         ),
         formulas=("premium_index",),
     ),
@@ -276,6 +299,11 @@ RULES: tuple[Rule, ...] = (
             "funding_rate/bybit-interest-in-band",
             "funding_rate/derived-interest-band",
             "funding_rate/hand-samples-linear-weighted",
+            "funding_rate/edge-interest-minus-premium-exactly-plus-clamp",
+            "funding_rate/edge-interest-minus-premium-exactly-minus-clamp",
+            "funding_rate/edge-interest-minus-premium-a-hair-beyond-minus-clamp",
+            "funding_rate/edge-clamp-none",
+            "funding_rate/edge-clamp-zero",
         ),
         formulas=("clamped_funding_rate",),
     ),
@@ -301,6 +329,9 @@ RULES: tuple[Rule, ...] = (
             "funding_rate/hand-floor",
             "funding_rate/hand-scale-four-hours",
             "funding_rate/derived-cap",
+            "funding_rate/edge-rate-exactly-at-cap",
+            "funding_rate/edge-rate-exactly-at-floor",
+            "funding_rate/edge-cap-equals-floor",
         ),
         formulas=("capped_funding_rate",),
     ),
@@ -486,6 +517,7 @@ RULES: tuple[Rule, ...] = (
             "position_prices/derived-linear-long-tier3-to-tier2",
             "position_prices/derived-broken-table-long-two-solutions",
             "position_prices/derived-broken-table-short-two-solutions",
+            "position_prices/edge-tier-boundary-exact-jumping-table",
         ),
     ),
     _r(
@@ -499,6 +531,7 @@ RULES: tuple[Rule, ...] = (
         vectors=(
             "position_prices/derived-linear-long-overcollateralized-none",
             "position_prices/derived-inverse-short-collateral-equals-value-none",
+            "position_prices/edge-linear-long-1x-price-zero-none",
         ),
     ),
     # Liquidation and the insurance fund
@@ -518,6 +551,8 @@ RULES: tuple[Rule, ...] = (
         vectors=(
             "replay/hand-seed001-fund-pays-deficit",
             "replay/hand-seed001-adl-when-fund-short",
+            "replay/edge-mark-exactly-at-liquidation-price",
+            "replay/edge-mark-one-tick-above-liquidation-price",
         ),
     ),
     _r(
@@ -581,6 +616,8 @@ RULES: tuple[Rule, ...] = (
             "liquidation_settlement/seed001-fund-insufficient-adl",
             "liquidation_settlement/walk-stops-midway",
             "liquidation_settlement/walk-fund-exactly-exhausted",
+            "liquidation_settlement/edge-fund-exactly-deficit-two-fills",
+            "liquidation_settlement/edge-fund-a-hair-below-deficit",
         ),
     ),
     _r(
@@ -599,6 +636,7 @@ RULES: tuple[Rule, ...] = (
             "liquidation_settlement/dydx-v4-fee-on-fill-notional",
             "liquidation_settlement/dydx-v4-fee-capped-by-surplus",
             "liquidation_settlement/fee-on-mark-value",
+            "liquidation_settlement/edge-fee-equals-surplus",
         ),
     ),
     _r(
@@ -648,7 +686,10 @@ RULES: tuple[Rule, ...] = (
         "longs and shorts are ranked separately.",
         ("adl.allocation.get_opposite_side", "adl.allocation.get_eligible_counterparties"),
         invariants=("adl-side",),
-        vectors=("adl_allocate/hand-queue-same-side-ignored",),
+        vectors=(
+            "adl_allocate/hand-queue-same-side-ignored",
+            "adl_allocate/edge-no-eligible-counterparty",
+        ),
     ),
     _r(
         "adl.ranking",
@@ -706,6 +747,8 @@ RULES: tuple[Rule, ...] = (
             "adl_rank/seed001-indicator-lights",
             "adl_rank/bitmex-example-size-quantiles",
             "adl_rank/hand-four-cut-points",
+            "adl_rank/edge-rank-quantile-exactly-at-cut",
+            "adl_rank/edge-size-quantile-a-hair-above-cut",
         ),
         why_no_invariant="The indicator is shown to traders, not settled: no ledger event "
         "carries it, so no state invariant applies; the vectors pin it.",
@@ -741,6 +784,7 @@ RULES: tuple[Rule, ...] = (
             "adl_allocate/hand-pro-rata-exact",
             "adl_allocate/hand-pro-rata-lot-remainder",
             "adl_allocate/hand-pro-rata-half-lots",
+            "adl_allocate/edge-pro-rata-one-lot",
         ),
     ),
     _r(
@@ -886,7 +930,11 @@ RULES: tuple[Rule, ...] = (
         "amount rounded down; the rest goes to system_loss. The fund's part rounds down.",
         ("socialized_loss.common.round_charges",),
         invariants=("sl-cap",),
-        vectors=("socialized_loss/seed000-top-profit-unit", "socialized_loss/hand-clawback-unit"),
+        vectors=(
+            "socialized_loss/seed000-top-profit-unit",
+            "socialized_loss/hand-clawback-unit",
+            "socialized_loss/edge-unit-cap-blocks-extra",
+        ),
     ),
     # The engine
     _r(
@@ -942,6 +990,8 @@ RULES: tuple[Rule, ...] = (
             "replay/hand-rejection-and-funding",
             "funding_rate/bitmex-guide-interest-and-payment",
             "funding_rate/hand-payment-linear-short",
+            "replay/edge-funding-zero",
+            "replay/edge-account-without-position",
         ),
     ),
     _r(

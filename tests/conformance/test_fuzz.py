@@ -82,10 +82,12 @@ def test_fuzz_without_hypothesis_says_so_and_exits_2(
 
 def test_fuzz_refuses_an_op_without_a_strategy(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["conform", "--cmd", "true", "--fuzz", "5", "--op", "no_such_op"]) == 2
-    fuzzable = "adl_allocate, adl_rank, liquidation_settlement, position_prices, replay, "
+    fuzzable = (
+        "adl_allocate, adl_rank, funding_rate, liquidation_settlement, mark_price, "
+        "position_prices, replay, socialized_loss"
+    )
     assert capsys.readouterr().err.strip() == (
-        "perpspec conform: --op no_such_op: no input strategy "
-        f"(fuzzable: {fuzzable}socialized_loss)"
+        f"perpspec conform: --op no_such_op: no input strategy (fuzzable: {fuzzable})"
     )
 
 

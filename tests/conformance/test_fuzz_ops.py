@@ -4,7 +4,9 @@ clean.
 Each planted bug is one of ``planted_bugs.py`` (the reference except one mistake). The fuzz
 run must find it with a fixed seed, shrink it to the op's minimal case (two positions for a
 swap, one counterparty for a fill, two accounts for a rounding residual, one funding event
-for a skipped funding), and save a vector the reference passes and the broken program fails.
+for a skipped funding, a stated index for a funding basis that never decays, at most two
+sources for weights never renormalized, two premiums for reversed weights, the defaults for
+swapped clamp bounds), and save a vector the reference passes and the broken program fails.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ ALL_OPS = (
     "adl_allocate",
     "socialized_loss",
     "replay",
+    "mark_price",
+    "funding_rate",
 )
 
 
@@ -143,6 +147,85 @@ def test_replay_skipped_funding_shrinks_to_one_funding_event(
     assert "funding" in expected_types
     wrong = _program_output("replay_skip_funding", case, tmp_path)
     assert "funding" not in [event["type"] for event in wrong["events"]]
+
+
+def test_mark_price_full_rate_shrinks_to_a_stated_index_at_the_funding_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case, out = _fuzz_and_load("mark_price_full_rate", "mark_price", tmp_path, capsys)
+    assert "shrunk: output.mark_price" in out
+    # The simplest method, a stated index (no sources), the default interval: the bug needs
+    # only a rate that is not 0 and a time until funding short of the whole interval.
+    assert set(case["input"]) == {"method", "index", "funding_rate", "time_until_funding"}
+    assert case["input"]["method"] == "fair_price"
+    index = Fraction(case["input"]["index"])
+    rate = Fraction(case["input"]["funding_rate"])
+    until = Fraction(case["input"]["time_until_funding"])
+    assert rate != 0
+    # At the start of the time left (the funding time itself) the basis is 0: the time
+    # shrinks to it.
+    assert until == 0
+    # By hand (BitMEX fair price): index x (1 + rate x until / 8 h); the broken program drops
+    # the time factor.
+    assert Fraction(case["expected"]["mark_price"]) == index * (1 + rate * until / (8 * 3600))
+    wrong = _program_output("mark_price_full_rate", case, tmp_path)
+    assert Fraction(wrong["mark_price"]) == index * (1 + rate)
+
+
+def test_mark_price_unnormalized_shrinks_to_a_bare_index_of_few_sources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case, out = _fuzz_and_load("mark_price_unnormalized", "mark_price", tmp_path, capsys)
+    assert "shrunk: output.mark_price" in out
+    case_input = case["input"]
+    # No rule, no funding: the bug shows in the index of at most two sources whose weights
+    # do not sum to 1 (one of weight 2, or two of the default weight).
+    assert set(case_input) == {"method", "index_sources", "funding_rate", "time_until_funding"}
+    assert case_input["funding_rate"] == "0"
+    sources = case_input["index_sources"]
+    assert 1 <= len(sources) <= 2
+    weights = [Fraction(source.get("weight", "1")) for source in sources]
+    prices = [Fraction(source["price"]) for source in sources]
+    assert sum(weights) != 1
+    # By hand: the weighted mean over the stated weights, and the broken program's sum of
+    # weight x price without dividing by the weights' sum.
+    weighted = sum((w * p for w, p in zip(weights, prices, strict=True)), Fraction(0))
+    assert Fraction(case["expected"]["index_price"]) == weighted / sum(weights)
+    assert Fraction(case["expected"]["mark_price"]) == weighted / sum(weights)
+    wrong = _program_output("mark_price_unnormalized", case, tmp_path)
+    assert Fraction(wrong["index_price"]) == weighted
+
+
+def test_funding_rate_reversed_weights_shrinks_to_two_premiums(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case, out = _fuzz_and_load("funding_rate_reversed_weights", "funding_rate", tmp_path, capsys)
+    assert "shrunk: output.premium_index" in out
+    case_input = case["input"]
+    # One premium weighs the same either way: two are the fewest that differ, under the
+    # default (linear-weighted) averaging, with no dampener, cap or position option.
+    assert set(case_input) == {"premiums", "interest_rate"}
+    first, second = (Fraction(value) for value in case_input["premiums"])
+    assert first != second
+    # By hand: (P1 x 1 + P2 x 2) / 3, and the broken program's (P1 x 2 + P2 x 1) / 3.
+    assert Fraction(case["expected"]["premium_index"]) == (first + 2 * second) / 3
+    wrong = _program_output("funding_rate_reversed_weights", case, tmp_path)
+    assert Fraction(wrong["premium_index"]) == (2 * first + second) / 3
+
+
+def test_funding_rate_clamp_swapped_shrinks_to_the_defaults(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case, out = _fuzz_and_load("funding_rate_clamp_swapped", "funding_rate", tmp_path, capsys)
+    assert "shrunk: output.funding_rate" in out
+    # Swapped bounds give -b on every input: the simplest input of all shows it, a stated
+    # premium and interest of 0 under the default dampener of 0.05%.
+    assert case["input"] == {"premium_index": "0", "interest_rate": "0"}
+    # By hand: F = P + clamp(I - P, -0.0005, 0.0005) = 0 + clamp(0) = 0; the broken program
+    # takes min(max(0, 0.0005), -0.0005) = -0.0005.
+    assert Fraction(case["expected"]["funding_rate"]) == 0
+    wrong = _program_output("funding_rate_clamp_swapped", case, tmp_path)
+    assert Fraction(wrong["funding_rate"]) == Fraction(-5, 10_000)
 
 
 def test_without_op_every_op_is_fuzzed_and_only_the_broken_one_disagrees(

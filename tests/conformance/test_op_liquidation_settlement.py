@@ -113,7 +113,7 @@ def test_unknown_choice_is_a_case_error() -> None:
 
 def test_case_source_shape() -> None:
     ids = [case["id"] for case in _CASES]
-    assert 15 <= len(ids) <= 40
+    assert 15 <= len(ids) <= 80
     assert len(set(ids)) == len(ids)
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", case_id) for case_id in ids)
     assert {case["op"] for case in _CASES} == {"liquidation_settlement"}

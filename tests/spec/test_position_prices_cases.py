@@ -44,12 +44,22 @@ def _value(case: dict[str, Any], price: Fraction) -> Fraction:
 
 
 def test_case_count_and_ids() -> None:
-    assert 30 <= len(ALL) <= 90
+    assert 30 <= len(ALL) <= 120
     assert len(BY_ID) == len(ALL)
     for case in ALL:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", case["id"]), case["id"]
         assert case["id"].split("-")[0] in {
-            *("seed002", "seed004", "bybit", "bitmex", "binance", "derived", "hand", "random")
+            *(
+                "seed002",
+                "seed004",
+                "bybit",
+                "bitmex",
+                "binance",
+                "derived",
+                "hand",
+                "edge",
+                "random",
+            )
         }
         validate_case(attach_sources("position_prices", [dict(case)])[0], "position_prices")
 

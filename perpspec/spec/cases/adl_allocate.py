@@ -12,11 +12,18 @@ liquidated ``taker x notional``.
 
 from __future__ import annotations
 
+import random
+from fractions import Fraction
 from typing import Any
 
-__all__ = ["cases"]
+from perpspec.spec.cases.brute import allocate_by_lots, text
+
+__all__ = ["RANDOM_SEED", "cases"]
 
 _OP = "adl_allocate"
+
+#: The seed of the random cases; changing it changes the vectors (and the spec version's files).
+RANDOM_SEED = 1502
 
 
 def _cp(pid: str, side: str, qty: str, score: str) -> dict[str, str]:
@@ -352,6 +359,159 @@ def _fee_cases() -> list[dict[str, Any]]:
     ]
 
 
+def _edge_cases() -> list[dict[str, Any]]:
+    """Empty and ineligible books, one lot, the exact capacity, a price near zero."""
+    return [
+        # No counterparties at all: nothing to fill; the whole 5 come back.
+        _case(
+            "edge-no-counterparties",
+            {"liquidated": _liq("long", "5", "100"), "counterparties": []},
+            {"fills": [], "remaining_qty": "5"},
+        ),
+        # Only same-side positions, pro-rata: none is eligible (total opposite size 0), so
+        # no fill and all 2 come back.
+        _case(
+            "edge-no-eligible-counterparty",
+            {
+                "liquidated": _liq("short", "2", "100"),
+                "counterparties": [_cp("A", "short", "4", "3"), _cp("B", "short", "1", "9")],
+                "policy": "pro_rata",
+            },
+            {"fills": [], "remaining_qty": "2"},
+        ),
+        # One lot of 0.001 in the queue: the top-ranked A (score 2) gives 0.001 of its 0.002.
+        _case(
+            "edge-queue-one-lot",
+            {
+                "liquidated": _liq("long", "0.001", "20000"),
+                "counterparties": [
+                    _cp("A", "short", "0.002", "2"),
+                    _cp("B", "short", "0.001", "1"),
+                ],
+                "lot_size": "0.001",
+            },
+            {"fills": [_fill("A", "0.001", "20000")], "remaining_qty": "0"},
+        ),
+        # One lot pro-rata over three holders of one lot each: r = 1/3, every share 1/3 of a
+        # lot floors to 0, and the one leftover lot goes to the top-ranked (C, score 5).
+        _case(
+            "edge-pro-rata-one-lot",
+            {
+                "liquidated": _liq("long", "1", "50"),
+                "counterparties": [
+                    _cp("A", "short", "1", "1"),
+                    _cp("B", "short", "1", "2"),
+                    _cp("C", "short", "1", "5"),
+                ],
+                "policy": "pro_rata",
+                "lot_size": "1",
+            },
+            {"fills": [_fill("C", "1", "50")], "remaining_qty": "0"},
+        ),
+        # The amount exactly the opposite side's capacity: 3 + 4 = 7; both close fully and
+        # nothing remains (not a lot more, not a lot less).
+        _case(
+            "edge-queue-exact-capacity",
+            {
+                "liquidated": _liq("short", "7", "100"),
+                "counterparties": [_cp("A", "long", "3", "1"), _cp("B", "long", "4", "2")],
+            },
+            {"fills": [_fill("B", "4", "100"), _fill("A", "3", "100")], "remaining_qty": "0"},
+        ),
+        # Pro-rata at exactly the capacity: r = 6/6 = 1, every share exact.
+        _case(
+            "edge-pro-rata-exact-capacity",
+            {
+                "liquidated": _liq("long", "6", "100"),
+                "counterparties": [_cp("A", "short", "2", "1"), _cp("B", "short", "4", "1")],
+                "policy": "pro_rata",
+                "lot_size": "1",
+            },
+            {"fills": [_fill("B", "4", "100"), _fill("A", "2", "100")], "remaining_qty": "0"},
+        ),
+        # A bankruptcy price near zero, 10^-8: every fill at exactly that price.
+        _case(
+            "edge-allocate-price-near-zero",
+            {
+                "liquidated": _liq("long", "300000000", "0.00000001"),
+                "counterparties": [
+                    _cp("A", "short", "100000000", "2"),
+                    _cp("B", "short", "500000000", "1"),
+                ],
+            },
+            {
+                "fills": [
+                    _fill("A", "100000000", "0.00000001"),
+                    _fill("B", "200000000", "0.00000001"),
+                ],
+                "remaining_qty": "0",
+            },
+        ),
+    ]
+
+
+def _random_input(rng: random.Random) -> dict[str, Any]:
+    """One draw: 0 to 6 counterparties on either side, scores with ties, whole lots, and now
+    and then a fee policy (with a unit, an inverse notional or a multiplier)."""
+    lot = rng.choice((None, "1", "0.5", "0.001"))
+    step = Fraction(lot or "1")
+    side = rng.choice(("long", "short"))
+    counterparties = [
+        _cp(
+            f"C{index}",
+            rng.choice(("long", "short", "short" if side == "long" else "long")),
+            text(step * rng.randint(1, 30)),
+            text(Fraction(rng.randint(-4, 8), rng.choice((1, 2, 4)))),
+        )
+        for index in range(rng.randint(0, 6))
+    ]
+    rng.shuffle(counterparties)
+    case_input: dict[str, Any] = {
+        "liquidated": _liq(side, text(step * rng.randint(1, 60)), str(rng.randint(1, 90000))),
+        "counterparties": counterparties,
+    }
+    if rng.random() < 0.6:
+        case_input["policy"] = rng.choice(("queue", "pro_rata"))
+    if lot is not None:
+        case_input["lot_size"] = lot
+    if rng.random() < 0.2:
+        case_input["fill_price"] = str(rng.randint(1, 90000))
+    if rng.random() < 0.4:
+        policy = rng.choice(("none", "maker_rebate", "maker_taker"))
+        case_input["fee_policy"] = policy
+        case_input["maker_fee_rate"] = rng.choice(("0", "0.0002", "0.00025"))
+        if policy == "maker_taker":
+            case_input["taker_fee_rate"] = rng.choice(("0.00055", "0.0006"))
+        if rng.random() < 0.5:
+            case_input["fee_unit"] = rng.choice(("0.01", "0.00000001"))
+        if rng.random() < 0.3:
+            case_input["kind"] = rng.choice(("linear", "inverse"))
+            case_input["multiplier"] = rng.choice(("1", "0.01", "100"))
+    return case_input
+
+
+def _random_cases(count: int = 20) -> list[dict[str, Any]]:
+    """Seeded random allocations, expected by counting lots (:mod:`.brute`)."""
+    rng = random.Random(RANDOM_SEED)
+    built = []
+    for index in range(count):
+        case_input = _random_input(rng)
+        case = _case(f"random-allocate-{index:02d}", case_input, allocate_by_lots(case_input))
+        case["source"] = (
+            f"random:seed={RANDOM_SEED} (expected: brute-force walk of the ranked queue in lots, "
+            "perpspec.spec.cases.brute)"
+        )
+        built.append(case)
+    return built
+
+
 def cases() -> list[dict[str, Any]]:
     """Every ``adl_allocate`` case."""
-    return _seed_cases() + _queue_cases() + _pro_rata_cases() + _fee_cases()
+    return (
+        _seed_cases()
+        + _queue_cases()
+        + _pro_rata_cases()
+        + _fee_cases()
+        + _edge_cases()
+        + _random_cases()
+    )

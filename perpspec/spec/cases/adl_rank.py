@@ -10,11 +10,18 @@ cut point at or above the quantile, counted 5, 4, 3, 2, else 1. Default cut poin
 
 from __future__ import annotations
 
+import random
+from fractions import Fraction
 from typing import Any
 
-__all__ = ["cases"]
+from perpspec.spec.cases.brute import rank_by_definition, text
+
+__all__ = ["RANDOM_SEED", "cases"]
 
 _OP = "adl_rank"
+
+#: The seed of the random cases; changing it changes the vectors (and the spec version's files).
+RANDOM_SEED = 1503
 SEED001_CUTS = ["0.1", "0.3", "0.5", "0.8", "1"]
 
 
@@ -356,6 +363,192 @@ def _hand_cases() -> list[dict[str, Any]]:
     ]
 
 
+def _edge_cases() -> list[dict[str, Any]]:
+    """Quantiles exactly at a cut point and a hair above, empty sides, one lot, tiny prices."""
+    # Five longs with profit ratios 5/10 .. 1/10 (entry 100, marks 150 .. 110).
+    five = [_pos(f"L{k}", "long", "1", "100", str(100 + 10 * k)) for k in range(1, 6)]
+    return [
+        # Rank quantiles 1/5, 2/5, 3/5, 4/5, 1 each exactly at a quintile cut point ("at or
+        # below" lights the higher count): 5, 4, 3, 2, 1.
+        _case(
+            "edge-rank-quantile-exactly-at-cut",
+            {"formula": "profit_ratio", "positions": five},
+            {
+                "order": ["L5", "L4", "L3", "L2", "L1"],
+                "scores": {"L5": "0.5", "L4": "0.4", "L3": "0.3", "L2": "0.2", "L1": "0.1"},
+                "lights": {"L5": "5", "L4": "4", "L3": "3", "L2": "2", "L1": "1"},
+            },
+        ),
+        # Size basis, cumulative shares exactly 1/5, 2/5, 4/5, 1 (sizes 1, 1, 2, 1 of 5):
+        # lights 5, 4, 2, 1.
+        _case(
+            "edge-size-quantile-exactly-at-cut",
+            {
+                "formula": "profit_ratio",
+                "quantile_basis": "size",
+                "positions": [
+                    _pos("A", "short", "1", "100", "60"),
+                    _pos("B", "short", "1", "100", "70"),
+                    _pos("C", "short", "2", "100", "80"),
+                    _pos("D", "short", "1", "100", "90"),
+                ],
+            },
+            {
+                "order": ["A", "B", "C", "D"],
+                "scores": {"A": "0.4", "B": "0.3", "C": "0.2", "D": "0.1"},
+                "lights": {"A": "5", "B": "4", "C": "2", "D": "1"},
+            },
+        ),
+        # A hair above a cut point: sizes 1.000001 and 3.999999 (total 5): the first's share
+        # 0.2000002 > 0.2 lights 4, not 5; the second's share 1 lights 1.
+        _case(
+            "edge-size-quantile-a-hair-above-cut",
+            {
+                "formula": "profit_ratio",
+                "quantile_basis": "size",
+                "positions": [
+                    _pos("A", "long", "1.000001", "100", "120"),
+                    _pos("B", "long", "3.999999", "100", "110"),
+                ],
+            },
+            {
+                "order": ["A", "B"],
+                "scores": {"A": "0.2", "B": "0.1"},
+                "lights": {"A": "4", "B": "1"},
+            },
+        ),
+        # No positions: empty order, scores and lights.
+        _case(
+            "edge-no-positions",
+            {"formula": "pnl_times_leverage", "positions": []},
+            {"order": [], "scores": {}, "lights": {}},
+        ),
+        # One lot on one side only: short 0.001 E 100 P 90 B 105: v(P) = -0.09, v(E) = -0.1,
+        # v(B) = -0.105: PnL% 0.01/0.1 = 1/10, lev 0.09/0.015 = 6, score 3/5; alone on its
+        # side, quantile 1: 1 light.
+        _case(
+            "edge-one-lot-one-side",
+            {
+                "formula": "pnl_times_leverage",
+                "positions": [_pos("S", "short", "0.001", "100", "90", bankruptcy_price="105")],
+            },
+            {"order": ["S"], "scores": {"S": "0.6"}, "lights": {"S": "1"}},
+        ),
+        # Prices near zero: long E 10^-8 P 3 x 10^-8: PnL% 2; short E 4 x 10^-8 P 10^-8:
+        # PnL% (4 - 1)/4 = 3/4.
+        _case(
+            "edge-prices-near-zero",
+            {
+                "formula": "profit_ratio",
+                "positions": [
+                    _pos("L", "long", "100000000", "0.00000001", "0.00000003"),
+                    _pos("S", "short", "100000000", "0.00000004", "0.00000001"),
+                ],
+            },
+            {
+                "order": ["L", "S"],
+                "scores": {"L": "2", "S": "0.75"},
+                "lights": {"L": "1", "S": "1"},
+            },
+        ),
+        # A zero PnL scores 0 whatever the leverage: long E 100 P 100 B 50 (lev 2) and long
+        # E 100 P 100 B 99 (lev 100) tie at 0; the larger (B2, 3) first.
+        _case(
+            "edge-zero-pnl-scores-zero",
+            {
+                "formula": "pnl_times_leverage",
+                "positions": [
+                    _pos("B1", "long", "1", "100", "100", bankruptcy_price="50"),
+                    _pos("B2", "long", "3", "100", "100", bankruptcy_price="99"),
+                ],
+            },
+            {
+                "order": ["B2", "B1"],
+                "scores": {"B1": "0", "B2": "0"},
+                "lights": {"B2": "3", "B1": "1"},
+            },
+        ),
+    ]
+
+
+_RANDOM_CUTS = (None, ["0.1", "0.3", "0.5", "0.8", "1"], ["0.25", "0.5", "0.75", "0.9"])
+
+
+def _random_position(rng: random.Random, formula: str, index: int) -> dict[str, str]:
+    """A position on a coarse price grid, so scores and sizes tie now and then, with the
+    fields its formula needs (each kept where the formula's divisions are defined)."""
+    side = rng.choice(("long", "short"))
+    entry, mark = rng.choice((100, 200, 250, 400)), rng.choice((100, 150, 200, 300, 400))
+    extra: dict[str, str] = {}
+    if rng.random() < 0.25:
+        extra["kind"] = "inverse"
+    if rng.random() < 0.25:
+        extra["multiplier"] = rng.choice(("0.01", "10"))
+    if formula == "pnl_times_leverage":
+        # Strictly on the safe side of the mark: below it for a long, above for a short.
+        cushion = Fraction(rng.randint(1, 60), 100)
+        bankruptcy = mark * (1 - cushion) if side == "long" else mark * (1 + cushion)
+        extra["bankruptcy_price"] = text(bankruptcy)
+    elif formula == "leverage_pnl_margin_ratio":
+        extra["wallet_balance"] = text(Fraction(rng.randint(-200, 2000), rng.choice((1, 4))))
+        extra["maintenance_margin"] = str(rng.randint(1, 50))
+        if rng.random() < 0.3:
+            extra["unrealized_pnl"] = str(rng.randint(-300, 300))
+    elif formula == "roi_times_mmr":
+        extra["maintenance_margin"] = str(rng.randint(1, 50))
+        extra["account_value"] = str(rng.randint(50, 2000))
+    elif formula == "mark_entry_notional":
+        extra["account_value"] = str(rng.randint(50, 2000))
+    qty = text(Fraction(rng.randint(1, 5), rng.choice((1, 1000))))
+    return _pos(f"P{index}", side, qty, str(entry), str(mark), **extra)
+
+
+_RANDOM_FORMULAS = (
+    "profit_ratio",
+    "pnl_times_leverage",
+    "leverage_pnl_margin_ratio",
+    "roi_times_mmr",
+    "mark_entry_notional",
+)
+
+
+def _random_input(rng: random.Random) -> dict[str, Any]:
+    formula = rng.choice(_RANDOM_FORMULAS)
+    case_input: dict[str, Any] = {
+        "formula": formula,
+        "positions": [_random_position(rng, formula, index) for index in range(rng.randint(1, 9))],
+    }
+    cuts = rng.choice(_RANDOM_CUTS)
+    if cuts is not None:
+        case_input["thresholds"] = cuts
+    if rng.random() < 0.4:
+        case_input["quantile_basis"] = rng.choice(("rank", "size"))
+    return case_input
+
+
+def _random_cases(count: int = 20) -> list[dict[str, Any]]:
+    """Seeded random books, expected by scoring each position from its definition and sorting
+    by the stated keys (:mod:`.brute`)."""
+    rng = random.Random(RANDOM_SEED)
+    built = []
+    for index in range(count):
+        case_input = _random_input(rng)
+        case = _case(f"random-rank-{index:02d}", case_input, rank_by_definition(case_input))
+        case["source"] = (
+            f"random:seed={RANDOM_SEED} (expected: brute-force scores from the definitions, "
+            "sorted by score, size, id; perpspec.spec.cases.brute)"
+        )
+        built.append(case)
+    return built
+
+
 def cases() -> list[dict[str, Any]]:
     """Every ``adl_rank`` case: seeds first, then published examples, then hand computations."""
-    return _seed004_cases() + _seed001_cases() + _bitmex_cases() + _hand_cases()
+    return (
+        _seed004_cases()
+        + _seed001_cases()
+        + _bitmex_cases()
+        + _hand_cases()
+        + _edge_cases()
+        + _random_cases()
+    )

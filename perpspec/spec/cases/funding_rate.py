@@ -208,6 +208,198 @@ def _hand_cases() -> list[dict[str, Any]]:
     ]
 
 
+def _edge_clamp_cases() -> list[dict[str, Any]]:
+    """The dampener's band exactly at either end and a hair beyond; no dampener; a zero one."""
+    return [
+        # P = -0.04%, I = 0.01%: I - P = 0.0005, exactly +b: inside the band (the clamp is
+        # closed), so F = P + (I - P) = I = 0.0001.
+        _case(
+            "edge-interest-minus-premium-exactly-plus-clamp",
+            _HAND,
+            {"premium_index": "-0.0004", "interest_rate": "0.0001"},
+            {"premium_index": "-0.0004", "interest_rate": "0.0001", "funding_rate": "0.0001"},
+        ),
+        # P = 0.06%, I = 0.01%: I - P = -0.0005, exactly -b: F = I = 0.0001.
+        _case(
+            "edge-interest-minus-premium-exactly-minus-clamp",
+            _HAND,
+            {"premium_index": "0.0006", "interest_rate": "0.0001"},
+            {"premium_index": "0.0006", "interest_rate": "0.0001", "funding_rate": "0.0001"},
+        ),
+        # P = 0.060001%: I - P = -0.00050001, a hair beyond -b: clamped to -0.0005, so
+        # F = 0.00060001 - 0.0005 = 0.00010001, no longer I.
+        _case(
+            "edge-interest-minus-premium-a-hair-beyond-minus-clamp",
+            _HAND,
+            {"premium_index": "0.00060001", "interest_rate": "0.0001"},
+            {"funding_rate": "0.00010001"},
+        ),
+        # No dampener ("none"): F = P + I = 0.0007 + 0.0001 = 0.0008, though I - P = -0.0006
+        # is beyond the default band.
+        _case(
+            "edge-clamp-none",
+            _HAND,
+            {"premium_index": "0.0007", "interest_rate": "0.0001", "clamp_bound": "none"},
+            {"funding_rate": "0.0008"},
+        ),
+        # A dampener of 0: clamp(I - P, 0, 0) = 0, so F = P = 0.0007 (the interest takes no
+        # part), where "none" above adds it whole.
+        _case(
+            "edge-clamp-zero",
+            _HAND,
+            {"premium_index": "0.0007", "interest_rate": "0.0001", "clamp_bound": "0"},
+            {"funding_rate": "0.0007"},
+        ),
+    ]
+
+
+def _edge_bound_cases() -> list[dict[str, Any]]:
+    """The rate exactly at its cap and its floor, and a cap equal to the floor."""
+    return [
+        # P = 0.33%: I - P = -0.0032 clamps to -0.0005, F = 0.0033 - 0.0005 = 0.0028, exactly
+        # the cap 0.28%: it stays 0.0028.
+        _case(
+            "edge-rate-exactly-at-cap",
+            _HAND,
+            {
+                "premium_index": "0.0033",
+                "interest_rate": "0.0001",
+                "cap": "0.0028",
+                "floor": "-0.0028",
+            },
+            {"funding_rate": "0.0028"},
+        ),
+        # P = -0.33%: I - P = 0.0034 clamps to 0.0005, F = -0.0033 + 0.0005 = -0.0028, exactly
+        # the floor: it stays -0.0028.
+        _case(
+            "edge-rate-exactly-at-floor",
+            _HAND,
+            {
+                "premium_index": "-0.0033",
+                "interest_rate": "0.0001",
+                "cap": "0.0028",
+                "floor": "-0.0028",
+            },
+            {"funding_rate": "-0.0028"},
+        ),
+        # Cap = floor = 0.0001 (allowed: the floor is not above the cap): P = 1% gives
+        # F = 0.01 - 0.0005 = 0.0095, capped to 0.0001, and the floor 0.0001 leaves it.
+        _case(
+            "edge-cap-equals-floor",
+            _HAND,
+            {
+                "premium_index": "0.01",
+                "interest_rate": "0.0001",
+                "cap": "0.0001",
+                "floor": "0.0001",
+            },
+            {"funding_rate": "0.0001"},
+        ),
+    ]
+
+
+def _edge_premium_cases() -> list[dict[str, Any]]:
+    """Impact prices exactly at the index, one sample, equal samples, prices near zero."""
+    return [
+        # Impact bid exactly at the index 100: max(0, 100 - 100) - max(0, 100 - 100.5) = 0,
+        # P = 0; F = 0 + clamp(0.0001 - 0) = 0.0001.
+        _case(
+            "edge-impact-bid-at-index",
+            _HAND,
+            {
+                "samples": [{"impact_bid": "100", "impact_ask": "100.5", "index": "100"}],
+                "interest_rate": "0.0001",
+            },
+            {"premium_index": "0", "funding_rate": "0.0001"},
+        ),
+        # Impact ask exactly at the index: max(0, 99.5 - 100) - max(0, 100 - 100) = 0: P = 0.
+        _case(
+            "edge-impact-ask-at-index",
+            _HAND,
+            {
+                "samples": [{"impact_bid": "99.5", "impact_ask": "100", "index": "100"}],
+                "interest_rate": "0.0001",
+            },
+            {"premium_index": "0", "funding_rate": "0.0001"},
+        ),
+        # One sample: weight 1 of 1, so P is its premium, (100.07 - 100) / 100 = 0.0007;
+        # I - P = -0.0006 clamps to -0.0005: F = 0.0002.
+        _case(
+            "edge-one-sample",
+            _HAND,
+            {
+                "samples": [{"impact_bid": "100.07", "impact_ask": "100.09", "index": "100"}],
+                "interest_rate": "0.0001",
+            },
+            {"premium_index": "0.0007", "funding_rate": "0.0002"},
+        ),
+        # Two equal samples under linear weights: (0.0004 x 1 + 0.0004 x 2) / (1 + 2) =
+        # 0.0012 / 3 = 0.0004, the sample itself; without a dampener F = 0.0004 + 0.0001.
+        _case(
+            "edge-linear-weights-two-equal-samples",
+            _HAND,
+            {
+                "premiums": ["0.0004", "0.0004"],
+                "interest_rate": "0.0001",
+                "clamp_bound": "none",
+            },
+            {"premium_index": "0.0004", "funding_rate": "0.0005"},
+        ),
+        # Two equal samples then a third: linear (0.0003 x 1 + 0.0003 x 2 + 0.0006 x 3) / 6 =
+        # 0.0027 / 6 = 0.00045 (the mean would be 0.0004); F = 0.00045 + 0.0001 = 0.00055.
+        _case(
+            "edge-linear-weights-two-equal-then-one",
+            _HAND,
+            {
+                "premiums": ["0.0003", "0.0003", "0.0006"],
+                "interest_rate": "0.0001",
+                "clamp_bound": "none",
+            },
+            {"premium_index": "0.00045", "funding_rate": "0.00055"},
+        ),
+        # Prices near zero: index 1/10^8, impact bid 1.0001/10^8: P = 10^-12 / 10^-8 = 0.0001
+        # = I, so F = 0.0001. A long of 1/10^8 at the mark 1/10^8 pays 10^-8 x 10^-8 x 10^-4
+        # = 10^-20.
+        _case(
+            "edge-funding-prices-near-zero",
+            _HAND,
+            {
+                "samples": [
+                    {
+                        "impact_bid": "0.000000010001",
+                        "impact_ask": "0.000000010002",
+                        "index": "0.00000001",
+                    }
+                ],
+                "interest_rate": "0.0001",
+                "position": {"side": "long", "qty": "0.00000001", "mark_price": "0.00000001"},
+            },
+            {
+                "premium_index": "0.0001",
+                "funding_rate": "0.0001",
+                "payment": "-0.00000000000000000001",
+            },
+        ),
+        # A zero rate (P = I = 0) moves nothing: a long of 3 at 100 pays 3 x 100 x 0 = 0.
+        _case(
+            "edge-zero-rate-pays-nothing",
+            _HAND,
+            {
+                "premium_index": "0",
+                "interest_rate": "0",
+                "position": {"side": "long", "qty": "3", "mark_price": "100"},
+            },
+            {"funding_rate": "0", "payment": "0"},
+        ),
+    ]
+
+
 def cases() -> list[dict[str, Any]]:
     """Every valid ``funding_rate`` case."""
-    return _published_cases() + _hand_cases()
+    return (
+        _published_cases()
+        + _hand_cases()
+        + _edge_clamp_cases()
+        + _edge_bound_cases()
+        + _edge_premium_cases()
+    )

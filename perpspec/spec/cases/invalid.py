@@ -68,6 +68,13 @@ _EDITS: dict[str, Sequence[tuple[str, str, tuple[str | int, ...], object, str]]]
             "3",
             "too_few_sources",
         ),
+        (
+            "every-source-stale",
+            "edge-index-source-a-second-past-max-age",
+            ("index_sources", 0, "ts"),
+            "2026-01-01T07:59:00Z",
+            "too_few_sources",
+        ),
     ),
     "funding_rate": (
         (

@@ -19,11 +19,18 @@ outputs, checked by the tests instead).
 
 from __future__ import annotations
 
+import random
+from fractions import Fraction
 from typing import Any
 
-__all__ = ["cases"]
+from perpspec.spec.cases.brute import settle_liquidation_by_walk, text
+
+__all__ = ["RANDOM_SEED", "cases"]
 
 _OP = "liquidation_settlement"
+
+#: The seed of the random cases; changing it changes the vectors (and the spec version's files).
+RANDOM_SEED = 1501
 
 
 def _fill(qty: str, price: str) -> dict[str, str]:
@@ -592,6 +599,172 @@ def _inverse_cases() -> list[dict[str, Any]]:
     ]
 
 
+def _edge_cases() -> list[dict[str, Any]]:
+    """Boundaries: the fund exactly the deficit and a hair below, one lot, tiny prices."""
+    return [
+        # Two deficits summing exactly to the fund: long 4, P_b 1000, fund 30, fills 2 @ 995
+        # (s = 2 x -5 = -10, 30 - 10 = 20) and 2 @ 990 (s = 2 x -10 = -20, 20 - 20 = 0 >= 0,
+        # executes). net -30, delta -30, fund after exactly 0, nothing remains.
+        _case(
+            "edge-fund-exactly-deficit-two-fills",
+            {
+                "side": "long",
+                "qty": "4",
+                "bankruptcy_price": "1000",
+                "fills": [_fill("2", "995"), _fill("2", "990")],
+                "insurance_fund": "30",
+            },
+            _expected("0", "-30", "0", "0", "0"),
+        ),
+        # The same with the fund one hundred-millionth short: 29.99999999 - 10 = 19.99999999,
+        # then 19.99999999 - 20 < 0 stops. net -10, delta -10, fund 19.99999999, 2 remain.
+        _case(
+            "edge-fund-a-hair-below-deficit",
+            {
+                "side": "long",
+                "qty": "4",
+                "bankruptcy_price": "1000",
+                "fills": [_fill("2", "995"), _fill("2", "990")],
+                "insurance_fund": "29.99999999",
+            },
+            _expected("0", "-10", "19.99999999", "0", "2"),
+        ),
+        # Short, the fund exactly one fill's deficit and the fee rate irrelevant (net < 0):
+        # short 1, P_b 100, fund 7, rate 0.01, fill 1 @ 107: s = 1 x (100 - 107) = -7,
+        # 7 - 7 = 0 executes; fee = min(1, max(0, -7)) = 0; delta -7; fund 0.
+        _case(
+            "edge-short-fund-exactly-deficit",
+            {
+                "side": "short",
+                "qty": "1",
+                "bankruptcy_price": "100",
+                "fills": [_fill("1", "107")],
+                "insurance_fund": "7",
+                "fee_rate": "0.01",
+            },
+            _expected("0", "-7", "0", "0", "0"),
+        ),
+        # One lot of 0.001: long 0.001, P_b 20000, fund 0.01, fill 0.001 @ 19990:
+        # s = 0.001 x (19990 - 20000) = -0.01; 0.01 - 0.01 = 0 executes; fund after 0.
+        _case(
+            "edge-settle-one-lot",
+            {
+                "side": "long",
+                "qty": "0.001",
+                "bankruptcy_price": "20000",
+                "fills": [_fill("0.001", "19990")],
+                "insurance_fund": "0.01",
+            },
+            _expected("0", "-0.01", "0", "0", "0"),
+        ),
+        # Prices near zero: long 10^8 at P_b 10^-8, fill 10^8 @ 2 x 10^-8, rate 0.001:
+        # s = 10^8 x 10^-8 = 1; base 10^8 x 10^-8 = 1, fee = min(0.001, 1) = 0.001;
+        # delta 1 - 0.001 = 0.999; fund 0.999.
+        _case(
+            "edge-settle-price-near-zero",
+            {
+                "side": "long",
+                "qty": "100000000",
+                "bankruptcy_price": "0.00000001",
+                "fills": [_fill("100000000", "0.00000002")],
+                "insurance_fund": "0",
+                "fee_rate": "0.001",
+            },
+            _expected("0.001", "0.999", "0.999", "0", "0"),
+        ),
+        # The fee exactly equal to the surplus: long 1, P_b 10000, fill 10010, rate 0.001:
+        # s = 10; base 10000 x 0.001 = 10; fee = min(10, 10) = 10; delta 0; fund stays 5.
+        _case(
+            "edge-fee-equals-surplus",
+            {
+                "side": "long",
+                "qty": "1",
+                "bankruptcy_price": "10000",
+                "fills": [_fill("1", "10010")],
+                "insurance_fund": "5",
+                "fee_rate": "0.001",
+            },
+            _expected("10", "0", "5", "0", "0"),
+        ),
+        # An empty fund and an empty book under surplus_to trader: nothing executes, the
+        # whole 3 go to the last resort, every amount 0.
+        _case(
+            "edge-empty-fund-empty-book",
+            {
+                "side": "long",
+                "qty": "3",
+                "bankruptcy_price": "100",
+                "fills": [],
+                "insurance_fund": "0",
+                "surplus_to": "trader",
+            },
+            _expected("0", "0", "0", "0", "3"),
+        ),
+    ]
+
+
+def _random_input(rng: random.Random) -> dict[str, Any]:
+    """One draw: linear or inverse, 1 to 3 fills within the quantity (often all of it), every
+    fee option, a fund of up to 4% of the position's value."""
+    kind = rng.choice(("linear", "linear", "inverse"))
+    qty = rng.randint(1, 40)
+    bankruptcy = rng.randint(100, 50000)
+    multiplier = rng.choice(("1", "1", "0.01", "10", "100"))
+    case_input: dict[str, Any] = {
+        "side": rng.choice(("long", "short")),
+        "qty": str(qty),
+        "bankruptcy_price": str(bankruptcy),
+    }
+    fills = []
+    left = qty
+    count = rng.randint(1, 3)
+    for number in range(count):
+        if left == 0:
+            break
+        size = left if number == count - 1 and rng.random() < 0.6 else rng.randint(1, left)
+        left -= size
+        # Within 2% either side of the bankruptcy price, to the cent.
+        cents = bankruptcy * (10000 + rng.randint(-200, 200)) // 100
+        fills.append(_fill(str(size), text(Fraction(cents, 100))))
+    case_input["fills"] = fills
+    value = qty * Fraction(multiplier) * bankruptcy
+    if kind == "inverse":
+        value = qty * Fraction(multiplier) / bankruptcy
+        case_input["kind"] = "inverse"
+    if multiplier != "1" or rng.random() < 0.2:
+        case_input["multiplier"] = multiplier
+    case_input["insurance_fund"] = text(value * rng.randint(0, 40) / 1000)
+    if rng.random() < 0.7:
+        case_input["fee_rate"] = rng.choice(("0.0005", "0.001", "0.005", "0.02"))
+    if rng.random() < 0.5:
+        case_input["surplus_to"] = rng.choice(("insurance", "trader"))
+    if rng.random() < 0.5:
+        base = rng.choice(("fill_notional", "bankruptcy_value", "mark_value"))
+        case_input["fee_base"] = base
+        if base == "mark_value":
+            case_input["mark_price"] = str(bankruptcy + rng.randint(-50, 50))
+    if rng.random() < 0.4:
+        case_input["fee_to"] = rng.choice(("insurance", "fees"))
+    return case_input
+
+
+def _random_cases(count: int = 20) -> list[dict[str, Any]]:
+    """Seeded random settlements, expected by walking the fills (:mod:`.brute`)."""
+    rng = random.Random(RANDOM_SEED)
+    built = []
+    for index in range(count):
+        case_input = _random_input(rng)
+        case = _case(
+            f"random-settle-{index:02d}", case_input, settle_liquidation_by_walk(case_input)
+        )
+        case["source"] = (
+            f"random:seed={RANDOM_SEED} (expected: brute-force walk of the fills, "
+            "perpspec.spec.cases.brute)"
+        )
+        built.append(case)
+    return built
+
+
 def cases() -> list[dict[str, Any]]:
     """All cases of the op, seeds first."""
     return [
@@ -601,4 +774,6 @@ def cases() -> list[dict[str, Any]]:
         *_fee_cases(),
         *_fee_base_cases(),
         *_inverse_cases(),
+        *_edge_cases(),
+        *_random_cases(),
     ]

@@ -651,6 +651,171 @@ def _extra_cases() -> list[dict[str, Any]]:
     ]
 
 
+#: A two-tier table whose second tier breaks the recurrence (amount 0 against its 10), so MM
+#: jumps from 10 to 20 at the floor 1,000: the tier a value on the floor belongs to matters.
+_JUMP_TIERS = _tiers(("0", "0.01", "0"), ("1000", "0.02", "0"))
+
+
+def _edge_cases() -> list[dict[str, Any]]:
+    """Tier floors hit exactly, one lot either side, one lot, prices near zero, 1x (none), and
+    prices on a tick or a hair either side of one; hand computations in the comments."""
+    one_tier = _tiers(("0", "0.005"))
+    return [
+        # Mark basis, the price landing exactly on a floor. Continuous table (0.01, then 0.02
+        # from 1,000 with the recurrence's 10). Long 10 @ 110, B 110: tier 1 solves
+        # 110 + 10 (P - 110) = 0.1 P -> 9.9 P = 990 -> P = 100, value 1,000 not below the
+        # floor: not kept; tier 2: 110 + 10 P - 1100 = 0.2 P - 10 -> 9.8 P = 980 -> P = 100,
+        # value 1,000 in [1000, inf): kept. P_b: 110 + 10 (P - 110) = 0 -> 99. Tick 0.5: both
+        # already on the tick, unchanged by rounding up.
+        _case(
+            "edge-tier-boundary-exact-price-on-tick",
+            _input(
+                "linear",
+                "1",
+                _tiers(("0", "0.01"), ("1000", "0.02")),
+                ("long", "10", "110"),
+                _isolated("110"),
+                None,
+                None,
+                "0.5",
+            ),
+            _prices("100", "99", ("100", "99")),
+        ),
+        # The same floor in the jumping table: long 10 @ 110, B 120. Tier 2 solves
+        # 120 + 10 P - 1100 = 0.2 P -> 9.8 P = 980 -> P = 100 (value 1,000, on the floor:
+        # tier 2, kept); tier 1 solves 9.9 P = 980 -> P = 9800/99 (value 989.9..., kept too).
+        # A long keeps the higher, 100 (an engine that put the floor in tier 1 answers 9800/99).
+        # P_b: 120 + 10 (P - 110) = 0 -> 98.
+        _case(
+            "edge-tier-boundary-exact-jumping-table",
+            _input("linear", "1", _JUMP_TIERS, ("long", "10", "110"), _isolated("120")),
+            _prices("100", "98"),
+        ),
+        # Entry basis, the entry value on the floor and one lot (0.001) either side; margin 5
+        # a unit each time, so P_b = 100 - 5 = 95 and P_l = 100 + (MM/q - 5):
+        # 9.999 @ 100 (value 999.9, tier 1): MM/q = 0.01 x 100 = 1 -> P_l = 96.
+        _case(
+            "edge-tier-boundary-one-lot-below",
+            _input(
+                "linear", "1", _JUMP_TIERS, ("long", "9.999", "100"), _isolated("49.995"), "entry"
+            ),
+            _prices("96", "95"),
+        ),
+        # 10 @ 100 (value 1,000, exactly on the floor: tier 2): MM/q = 0.02 x 100 = 2 -> 97.
+        _case(
+            "edge-tier-boundary-exact-entry-value",
+            _input("linear", "1", _JUMP_TIERS, ("long", "10", "100"), _isolated("50"), "entry"),
+            _prices("97", "95"),
+        ),
+        # 10.001 @ 100 (value 1,000.1, tier 2): MM/q = 2 -> 97.
+        _case(
+            "edge-tier-boundary-one-lot-above",
+            _input(
+                "linear", "1", _JUMP_TIERS, ("long", "10.001", "100"), _isolated("50.005"), "entry"
+            ),
+            _prices("97", "95"),
+        ),
+        # One lot: long 0.001 @ 20,000, B 1, 0.5%. P_b = 20000 - 1/0.001 = 19,000; mark basis:
+        # 1 + 0.001 (P - 20000) = 0.000005 P -> 0.000995 P = 19 -> P = 19/0.000995 = 3800000/199.
+        _case(
+            "edge-one-lot",
+            _input("linear", "1", one_tier, ("long", "0.001", "20000"), _isolated("1")),
+            _prices("3800000/199", "19000"),
+        ),
+        # Prices near zero: long 10^8 @ 2 x 10^-8 (value 2), B 1, 1%. P_b = 2e-8 - 1/1e8 = 1e-8;
+        # P_l: 1 + 1e8 (P - 2e-8) = 1e6 P -> 99e6 P = 1 -> P = 1/99000000 (1.0101... x 10^-8).
+        # Tick 10^-8, a long rounds up: 1.0101 ticks -> 2 ticks = 0.00000002; P_b on its tick.
+        _case(
+            "edge-prices-near-zero-tick",
+            _input(
+                "linear",
+                "1",
+                _tiers(("0", "0.01")),
+                ("long", "100000000", "0.00000002"),
+                _isolated("1"),
+                None,
+                None,
+                "0.00000001",
+            ),
+            _prices("1/99000000", "0.00000001", ("0.00000002", "0.00000001")),
+        ),
+        # 1x: a linear long whose balance is its whole value, B = qE = 100: P_b = 100 - 100 = 0
+        # and P_l (1 - m) = E - B/q = 0 -> 0: both "none" (a price <= 0).
+        _case(
+            "edge-linear-long-1x-price-zero-none",
+            _input(
+                "linear", "1", one_tier, ("long", "1", "100"), _isolated("100"), None, None, "1"
+            ),
+            _prices(None, None, (None, None)),
+        ),
+        # Entry basis, 0.5%, tick 0.01, E 100, q 1: P_b = E - B (long) or E + B (short) and
+        # P_l = P_b + 0.5 (long) or P_b - 0.5 (short). A long's prices round up, a short's down.
+        # Long, B 0.99999999: P_b = 99.00000001, a hair above 99 -> 99.01; P_l = 99.50000001
+        # -> 99.51.
+        _case(
+            "edge-tick-long-a-hair-above",
+            _input(
+                "linear",
+                "1",
+                one_tier,
+                ("long", "1", "100"),
+                _isolated("0.99999999"),
+                "entry",
+                None,
+                "0.01",
+            ),
+            _prices("99.50000001", "99.00000001", ("99.51", "99.01")),
+        ),
+        # Long, B 1.00000001: P_b = 98.99999999, a hair below 99 -> 99; P_l 99.49999999 -> 99.5.
+        _case(
+            "edge-tick-long-a-hair-below",
+            _input(
+                "linear",
+                "1",
+                one_tier,
+                ("long", "1", "100"),
+                _isolated("1.00000001"),
+                "entry",
+                None,
+                "0.01",
+            ),
+            _prices("99.49999999", "98.99999999", ("99.5", "99")),
+        ),
+        # Short, B 1.00000001: P_b = 101.00000001, a hair above 101 -> down to 101;
+        # P_l = 100.50000001 -> 100.5.
+        _case(
+            "edge-tick-short-a-hair-above",
+            _input(
+                "linear",
+                "1",
+                one_tier,
+                ("short", "1", "100"),
+                _isolated("1.00000001"),
+                "entry",
+                None,
+                "0.01",
+            ),
+            _prices("100.50000001", "101.00000001", ("100.5", "101")),
+        ),
+        # Short, B 0.99999999: P_b = 100.99999999, a hair below 101 -> 100.99;
+        # P_l = 100.49999999 -> 100.49.
+        _case(
+            "edge-tick-short-a-hair-below",
+            _input(
+                "linear",
+                "1",
+                one_tier,
+                ("short", "1", "100"),
+                _isolated("0.99999999"),
+                "entry",
+                None,
+                "0.01",
+            ),
+            _prices("100.49999999", "100.99999999", ("100.49", "100.99")),
+        ),
+    ]
+
+
 #: The seed of the random cases; changing it changes the vectors (and the spec version's files).
 RANDOM_SEED = 15
 
@@ -700,6 +865,7 @@ def _all_cases() -> tuple[dict[str, Any], ...]:
         + _tier_cases()
         + _none_cases()
         + _extra_cases()
+        + _edge_cases()
         + _random_cases()
     )
 

@@ -15,11 +15,18 @@ to the top-ranked rounded shares (within their caps) until the total reaches the
 
 from __future__ import annotations
 
+import random
+from fractions import Fraction
 from typing import Any
 
-__all__ = ["cases"]
+from perpspec.spec.cases.brute import share_loss_by_rule, text
+
+__all__ = ["RANDOM_SEED", "cases"]
 
 _OP = "socialized_loss"
+
+#: The seed of the random cases; changing it changes the vectors (and the spec version's files).
+RANDOM_SEED = 1505
 
 
 def _p(pid: str, profit: str) -> dict[str, str]:
@@ -300,6 +307,177 @@ def _haircut_cases() -> list[dict[str, Any]]:
     ]
 
 
+def _edge_cases() -> list[dict[str, Any]]:
+    """Empty books, a fund of exactly the loss, a zero loss, units at and off a share."""
+    return [
+        # No positions at all (top_profit): the fund pays 30 of 100; nobody to charge; 70
+        # uncovered, booked to system_loss.
+        _case(
+            "edge-top-profit-no-positions",
+            {"method": "top_profit", "loss": "100", "insurance_fund": "30", "positions": []},
+            _out("30", {}, "70"),
+        ),
+        # Clawback with only losers: total profit 0, rate 0; the empty fund pays 0; all 40
+        # uncovered.
+        _case(
+            "edge-clawback-no-winners",
+            {
+                "method": "clawback",
+                "loss": "40",
+                "insurance_fund": "0",
+                "positions": [_p("A", "-10"), _p("B", "0")],
+            },
+            _out("0", {}, "40"),
+        ),
+        # Open interest with every size 0: no holder; 25 of 25 uncovered.
+        _case(
+            "edge-open-interest-no-holders",
+            {
+                "method": "open_interest",
+                "loss": "25",
+                "insurance_fund": "0",
+                "positions": [_oi("A", "0", "100")],
+            },
+            _out("0", {}, "25"),
+        ),
+        # The fund holds exactly the loss (share 1): it pays 100, 0 is charged, 0 uncovered.
+        _case(
+            "edge-fund-exactly-the-loss",
+            {"method": "top_profit", "loss": "100", "insurance_fund": "100", "positions": _BOOK},
+            _out("100", {}, "0"),
+        ),
+        # A loss of 0: nothing paid, nothing charged, nothing uncovered.
+        _case(
+            "edge-zero-loss",
+            {"method": "clawback", "loss": "0", "insurance_fund": "10", "positions": _BOOK},
+            _out("0", {}, "0"),
+        ),
+        # Shares exactly on the unit: rate 1/4 of profits 3 and 1 -> 0.75 and 0.25, already
+        # whole hundredths; nothing rounded, nothing handed out.
+        _case(
+            "edge-unit-share-on-the-unit",
+            {
+                "method": "clawback",
+                "loss": "1",
+                "insurance_fund": "0",
+                "unit": "0.01",
+                "positions": [_p("A", "3"), _p("B", "1")],
+            },
+            _out("0", {"A": "0.75", "B": "0.25"}, "0"),
+        ),
+        # Shares a hair above the unit: loss 1.00000001 over equal profits 1 and 1, rate
+        # 1.00000001/2: each 0.500000005 floors to 0.5 (1.0); the goal, 1.00000001 floored to
+        # 0.01, is 1: no extra unit; 0.00000001 uncovered.
+        _case(
+            "edge-unit-share-a-hair-above",
+            {
+                "method": "clawback",
+                "loss": "1.00000001",
+                "insurance_fund": "0",
+                "unit": "0.01",
+                "positions": [_p("A", "1"), _p("B", "1")],
+            },
+            _out("0", {"A": "0.5", "B": "0.5"}, "0.00000001"),
+        ),
+        # A cap blocks the extra unit: open_interest, unit 1, loss 10 over sizes 1, 1, 1 with
+        # equities 100, 100, 3: shares 10/3, 10/3 and min(3, 10/3) = 3 (at its cap). Floors
+        # 3, 3, 3 = 9; goal floor(10/3 + 10/3 + 3) = floor(29/3) = 9: no extra; 1 uncovered.
+        _case(
+            "edge-unit-cap-blocks-extra",
+            {
+                "method": "open_interest",
+                "loss": "10",
+                "insurance_fund": "0",
+                "unit": "1",
+                "positions": [_oi("A", "1", "100"), _oi("B", "-1", "100"), _oi("C", "1", "3")],
+            },
+            _out("0", {"A": "3", "B": "3", "C": "3"}, "1"),
+        ),
+        # Amounts near zero: a loss of 3 x 10^-8 over three profits of 1 (threshold 1, all take
+        # part), unit 10^-8: 10^-8 each, exact.
+        _case(
+            "edge-loss-near-zero",
+            {
+                "method": "top_profit",
+                "threshold": "1",
+                "loss": "0.00000003",
+                "insurance_fund": "0",
+                "unit": "0.00000001",
+                "positions": [_p("A", "1"), _p("B", "1"), _p("C", "1")],
+            },
+            _out("0", {"A": "0.00000001", "B": "0.00000001", "C": "0.00000001"}, "0"),
+        ),
+    ]
+
+
+def _random_position(rng: random.Random, method: str, index: int) -> dict[str, str]:
+    pid = f"U{index}"
+    if method == "open_interest":
+        size = text(Fraction(rng.randint(-20, 20), rng.choice((1, 10))))
+        return _oi(pid, size, str(rng.randint(-50, 500)))
+    return _p(pid, text(Fraction(rng.randint(-100, 600), rng.choice((1, 1, 100)))))
+
+
+def _random_haircut(rng: random.Random) -> dict[str, Any]:
+    """``haircut_ratio`` in its vault form (about half the time) or its written-off form."""
+    case_input: dict[str, Any] = {"method": "haircut_ratio"}
+    if rng.random() < 0.5:
+        case_input["vault"] = str(rng.randint(500, 3000))
+        case_input["principal"] = str(rng.randint(500, 2000))
+        case_input["insurance_fund"] = str(rng.randint(0, 300))
+    else:
+        case_input["loss"] = text(Fraction(rng.randint(0, 80000), 100))
+        case_input["insurance_fund"] = str(rng.randint(0, 300))
+        if rng.random() < 0.5:
+            case_input["insurance_share"] = rng.choice(("0", "0.2", "1"))
+    if rng.random() < 0.5:
+        case_input["unit"] = rng.choice(("1", "0.01", "0.00000001"))
+    case_input["positions"] = [
+        _random_position(rng, "haircut_ratio", index) for index in range(rng.randint(1, 7))
+    ]
+    return case_input
+
+
+def _random_input(rng: random.Random) -> dict[str, Any]:
+    """One draw of any method (haircut_ratio by :func:`_random_haircut`)."""
+    method = rng.choice(("top_profit", "clawback", "open_interest", "haircut_ratio"))
+    if method == "haircut_ratio":
+        return _random_haircut(rng)
+    case_input: dict[str, Any] = {
+        "method": method,
+        "loss": text(Fraction(rng.randint(0, 80000), 100)),
+        "insurance_fund": str(rng.randint(0, 300)),
+    }
+    if rng.random() < 0.6:
+        case_input["insurance_share"] = rng.choice(("0", "0.2", "0.5", "1"))
+    if method == "top_profit":
+        if rng.random() < 0.6:
+            case_input["threshold"] = rng.choice(("0.5", "0.8", "0.9", "1"))
+        if rng.random() < 0.4:
+            case_input["denominator"] = rng.choice(("participants", "all_profitable"))
+    if rng.random() < 0.5:
+        case_input["unit"] = rng.choice(("1", "0.01", "0.00000001"))
+    case_input["positions"] = [
+        _random_position(rng, method, index) for index in range(rng.randint(1, 7))
+    ]
+    return case_input
+
+
+def _random_cases(count: int = 24) -> list[dict[str, Any]]:
+    """Seeded random losses, expected by the methods' rules read literally (:mod:`.brute`)."""
+    rng = random.Random(RANDOM_SEED)
+    built = []
+    for index in range(count):
+        case_input = _random_input(rng)
+        case = _case(f"random-loss-{index:02d}", case_input, share_loss_by_rule(case_input))
+        case["source"] = (
+            f"random:seed={RANDOM_SEED} (expected: brute-force shares by the method's rule, "
+            "perpspec.spec.cases.brute)"
+        )
+        built.append(case)
+    return built
+
+
 def cases() -> list[dict[str, Any]]:
     """Every ``socialized_loss`` case."""
     return (
@@ -308,4 +486,6 @@ def cases() -> list[dict[str, Any]]:
         + _clawback_cases()
         + _open_interest_cases()
         + _haircut_cases()
+        + _edge_cases()
+        + _random_cases()
     )

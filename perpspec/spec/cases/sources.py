@@ -35,6 +35,7 @@ SOURCE_BY_PREFIX: Mapping[str, Mapping[str, str]] = {
         "binance": "published:Binance USDS-M futures liquidation price formula (cross margin)",
         "derived": _DERIVED,
         "hand": _HAND,
+        "edge": _HAND,
     },
     "liquidation_settlement": {
         "seed001": "seed:001 worked example",
@@ -44,6 +45,7 @@ SOURCE_BY_PREFIX: Mapping[str, Mapping[str, str]] = {
         "walk": _HAND,
         "fee": _HAND,
         "inverse": _HAND,
+        "edge": _HAND,
     },
     "adl_rank": {
         "seed001": "seed:001 worked example",
@@ -53,6 +55,7 @@ SOURCE_BY_PREFIX: Mapping[str, Mapping[str, str]] = {
         "bitget": "published:Bitget documentation, ADL ranking (ROI x maintenance margin rate)",
         "hyperliquid": "published:Hyperliquid documentation, auto-deleveraging",
         "hand": _HAND,
+        "edge": _HAND,
     },
     "adl_allocate": {
         "seed001": "seed:001 worked example",
@@ -61,14 +64,16 @@ SOURCE_BY_PREFIX: Mapping[str, Mapping[str, str]] = {
         "bitmex": "published:BitMEX documentation, auto-deleveraging example",
         "hyperliquid": "published:Hyperliquid documentation, auto-deleveraging at the mark",
         "hand": _HAND,
+        "edge": _HAND,
     },
     "socialized_loss": {
         "seed000": "seed:000 worked example",
         "drift": "published:Drift protocol documentation, socialized loss by open interest",
         "percolator": "published:Percolator documentation, haircut ratio",
         "hand": _HAND,
+        "edge": _HAND,
     },
-    "replay": {"hand": _HAND},
+    "replay": {"hand": _HAND, "edge": _HAND},
 }
 
 
