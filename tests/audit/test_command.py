@@ -197,8 +197,13 @@ def test_every_catalogue_invariant_is_run_or_skipped_with_a_reason(
     checks = {c["id"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
     assert set(CATALOGUE) <= set(checks)
     for invariant in CATALOGUE:
+        skipped = checks[invariant]["skipped"]
+        if invariant in ("mark-price", "funding-rate"):
+            # default checks, but this ledger states no index record: not checkable, said so
+            assert skipped.startswith("not checkable: the ledger states no index record")
+            continue
         ran = invariant in DEFAULT_CHECKS
-        assert (checks[invariant]["skipped"] is None) == ran
+        assert (skipped is None) == ran
 
 
 def test_a_deselected_references_reports_nothing_but_still_guards_the_books(
