@@ -252,3 +252,35 @@ def test_a_timeout_that_is_not_a_positive_number_is_a_usage_error(
     path = _write_cases(tmp_path)
     assert main(["conform", "--cmd", "true", "--timeout", seconds, str(path)]) == 2
     assert "argument --timeout" in capsys.readouterr().err
+
+
+#: The same answerer in awk (POSIX): no Python, no JSON library; the fields are read with
+#: match(), as an implementer in a small language would. ``SHORT`` names what a short gets.
+_AWK = r"""
+{
+    match($0, /"id": "[^"]*"/); id = substr($0, RSTART + 7, RLENGTH - 8)
+    if ($0 ~ /"qty": "-/) {
+        printf "{\"id\": \"%s\", \"error\": \"qty: must be > 0\"}\n", id; fflush(); next
+    }
+    long = "{\"liquidation_price\": \"1980000/199\", \"bankruptcy_price\": \"9900\"}"
+    short = "{\"liquidation_price\": \"2020000/201\", \"bankruptcy_price\": \"10100\"}"
+    out = ($0 ~ /"side": "short"/) ? SHORT : long
+    printf "{\"id\": \"%s\", \"output\": %s}\n", id, out; fflush()
+}
+"""
+
+
+@pytest.mark.parametrize(("short_answer", "expected"), [("short", "pass"), ("long", "fail")])
+def test_a_program_in_another_language_gets_the_right_verdicts(
+    tmp_path: Path, short_answer: str, expected: str
+) -> None:
+    script = tmp_path / "engine.awk"
+    script.write_text(_AWK.replace("SHORT", short_answer), encoding="utf-8")
+    summary = run_program(f"awk -f {script}", [_write_cases(tmp_path, invalid=True)])
+    verdicts = _verdicts(summary)
+    assert verdicts["long"] == verdicts["long2"] == verdicts["negative-qty"] == "pass"
+    if expected == "pass":
+        assert verdicts["short"] == "pass" and summary.ok
+    else:
+        # the long's answer for the short: liquidation 1980000/199 where 2020000/201 is due
+        assert "2020000/201" in verdicts["short"] and not summary.ok
