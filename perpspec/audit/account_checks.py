@@ -970,20 +970,16 @@ ACCOUNT_CHECK_CLASSES: tuple[type[AccountCheck], ...] = (
 
 
 def _register_checks() -> None:
-    """Record every account-level check in the invariant catalogue (``register_check``)."""
-    from perpspec.invariants.catalogue import Check as CatalogueCheck
-    from perpspec.invariants.catalogue import Method, Strength, register_check
+    """Record every account-level check in the invariant catalogue."""
+    from perpspec.invariants.catalogue import register_audit_checks
 
-    for cls in ACCOUNT_CHECK_CLASSES:
-        register_check(
-            cls.id,
-            CatalogueCheck(
-                Method.AUDIT,
-                Strength.LEDGER_CHECK,
-                f"perpspec.audit.account_checks:{cls.__name__}",
-                f"partial ledgers; needs {', '.join(sorted(cls.needs))}",
-            ),
-        )
+    register_audit_checks(
+        __name__,
+        (
+            (c.id, c.__name__, f"partial ledgers; needs {', '.join(sorted(c.needs))}")
+            for c in ACCOUNT_CHECK_CLASSES
+        ),
+    )
 
 
 _register_checks()

@@ -1624,21 +1624,13 @@ ALL_CHECKS: tuple[str, ...] = tuple(cls.id for cls in CHECK_CLASSES)
 
 
 def _register_checks() -> None:
-    """Record every audit check in the invariant catalogue (``register_check``)."""
-    from perpspec.invariants.catalogue import Check as CatalogueCheck
-    from perpspec.invariants.catalogue import Method, Strength, register_check
+    """Record every audit check in the invariant catalogue."""
+    from perpspec.invariants.catalogue import register_audit_checks
 
-    for cls in CHECK_CLASSES:
-        note = "needs --profile" if cls.needs_profile else ""
-        register_check(
-            cls.id,
-            CatalogueCheck(
-                Method.AUDIT,
-                Strength.LEDGER_CHECK,
-                f"perpspec.audit.checks:{cls.__name__}",
-                note,
-            ),
-        )
+    register_audit_checks(
+        __name__,
+        ((c.id, c.__name__, "needs --profile" if c.needs_profile else "") for c in CHECK_CLASSES),
+    )
 
 
 _register_checks()

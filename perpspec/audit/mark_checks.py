@@ -189,20 +189,11 @@ def get_unchecked_reason(check: Check, profile: Profile | None) -> str | None:
 
 
 def _register_checks() -> None:
-    """Record both checks in the invariant catalogue (``register_check``)."""
-    from perpspec.invariants.catalogue import Check as CatalogueCheck
-    from perpspec.invariants.catalogue import Method, Strength, register_check
+    """Record both checks in the invariant catalogue."""
+    from perpspec.invariants.catalogue import register_audit_checks
 
-    for cls in MARK_CHECK_CLASSES:
-        register_check(
-            cls.id,
-            CatalogueCheck(
-                Method.AUDIT,
-                Strength.LEDGER_CHECK,
-                f"perpspec.audit.mark_checks:{cls.__name__}",
-                "needs --profile with [index] and [mark] ([funding] for the rate)",
-            ),
-        )
+    note = "needs --profile with [index] and [mark] ([funding] for the rate)"
+    register_audit_checks(__name__, ((c.id, c.__name__, note) for c in MARK_CHECK_CLASSES))
 
 
 _register_checks()

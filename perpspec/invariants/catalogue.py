@@ -8,6 +8,7 @@ proof. The docs' catalogue page and ``perpspec invariants`` are generated from t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -20,6 +21,7 @@ __all__ = [
     "get_checks",
     "get_invariant",
     "get_methods",
+    "register_audit_checks",
     "register_check",
 ]
 
@@ -739,6 +741,14 @@ def register_check(invariant_id: str, check: Check) -> None:
         raise KeyError(f"unknown invariant {invariant_id!r}")
     if check not in _REGISTERED[invariant_id]:
         _REGISTERED[invariant_id].append(check)
+
+
+def register_audit_checks(module: str, checks: Iterable[tuple[str, str, str]]) -> None:
+    """Record audit checks, each ``(invariant id, class name in module, note)``, as
+    ledger checks of their invariants."""
+    for invariant_id, name, note in checks:
+        where = f"{module}:{name}"
+        register_check(invariant_id, Check(Method.AUDIT, Strength.LEDGER_CHECK, where, note))
 
 
 def get_invariant(invariant_id: str) -> Invariant:
