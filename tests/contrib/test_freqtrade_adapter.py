@@ -190,6 +190,9 @@ def test_a_case_the_adapter_cannot_map_is_an_error_naming_the_field(
 def test_other_ops_and_freqtrade_failures_are_errors() -> None:
     answer = adapter.answer_line(_line({}, "adl_rank"), "binance", _fake(1.0))
     assert answer == {"id": "c1", "error": "freqtrade does not compute an ADL ranking"}
+    for op, what in (("funding_rate", "a funding rate"), ("mark_price", "a mark price")):
+        read = adapter.answer_line(_line({}, op), "binance", _fake(1.0))
+        assert read["error"] == f"freqtrade does not compute {what} (it reads the exchange's)"
 
     def broken(call: Any) -> Any:
         raise ZeroDivisionError("float division by zero")
