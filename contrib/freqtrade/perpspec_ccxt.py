@@ -51,7 +51,7 @@ LINEAR = ("CASE/USDT:USDT", "CASEUSDT")
 INVERSE = ("CASE/USD:CASE", "CASEUSD_PERP")
 # ccxt rounds its result to the market's price precision. Its divisions keep 18 decimals
 # (``Precise.string_div``), so a precision of 1e-18 hides nothing they have; 1e-12 did,
-# at prices near 1e-8 (six significant digits left).
+# at prices near 1e-8 (five significant digits left).
 FINE_PRECISION = "1e-18"
 
 
