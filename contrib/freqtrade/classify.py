@@ -196,6 +196,30 @@ def variants(
             yield tuple(label for label, _ in chosen), edited
 
 
+def none_moved_by_buffer(
+    case: Mapping[str, Any], seen: Mapping[str, Any], found: Fraction, rtol: Fraction
+) -> tuple[str, str] | None:
+    """The cause when the spec has no liquidation price and freqtrade's formula gives one
+    at or below 0 that its liquidation buffer then moves above 0 (``get_liquidation_price``
+    applies the buffer before the floor at 0, so a price of exactly 0 becomes
+    ``buffer x entry``); ``None`` when that does not reproduce the answer."""
+    unbuffered = _number(seen.get("unbuffered"))
+    buffer = Fraction(seen["liquidation_buffer"])
+    if unbuffered is None or unbuffered > 0 or buffer == 0:
+        return None
+    entry = Fraction(case["input"]["position"]["entry_price"])
+    side = str(case["input"]["position"]["side"])
+    moved = apply_buffer(unbuffered, entry, side, buffer)
+    if moved == 0 or relative_difference(found, moved) > rtol:
+        return None
+    return (
+        f"{NONE_AS_ZERO}; liquidation buffer {seen['liquidation_buffer']}",
+        f"{seen['program']}'s price before the buffer: {seen['unbuffered']}, moved "
+        f"{seen['liquidation_buffer']} x |{format_number(entry)} - {seen['unbuffered']}| "
+        "towards the entry",
+    )
+
+
 def explain(case: Mapping[str, Any], failure: Mapping[str, Any] | None, rtol: Fraction) -> Verdict:
     """The class of one valid case: agreed, refused, or the changes that reproduce freqtrade."""
     case_id = str(case["id"])
@@ -222,8 +246,12 @@ def explain(case: Mapping[str, Any], failure: Mapping[str, Any] | None, rtol: Fr
             expected,
             found,
             None,
-            f"freqtrade's price before the floor at 0: {seen['unbuffered']}",
+            f"{seen['program']}'s price before the floor at 0: {seen['unbuffered']}",
         )
+    if expected_number is None:
+        moved = none_moved_by_buffer(case, seen, found_number, rtol)
+        if moved is not None:
+            return Verdict(case_id, moved[0], expected, found, None, moved[1])
     difference = None
     if expected_number is not None:
         difference = relative_difference(found_number, expected_number)

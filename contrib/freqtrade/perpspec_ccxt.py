@@ -16,7 +16,8 @@ ccxt mostly parses the liquidation price an exchange returns. Two places compute
 
 This program asks the first with ``--exchange binance``: per case it builds the market
 (``CASE/USDT:USDT`` linear or ``CASE/USD:CASE`` inverse, ``contractSize`` = the multiplier,
-price precision 1e-12, so the rounding does not hide the formula), the brackets
+price precision 1e-18, the 18 decimals ``Precise.string_div`` keeps, so the rounding
+hides nothing its arithmetic has, even for prices near 1e-8), the brackets
 (``[floor, mmr]`` strings) and one position as Binance's account endpoint reports it at
 entry (``positionAmt`` = qty x multiplier for linear, qty for inverse; ``notional`` /
 ``notionalValue`` = the signed value at the entry price; ``isolatedWallet`` or
@@ -48,8 +49,10 @@ from perpspec_freqtrade import (
 
 LINEAR = ("CASE/USDT:USDT", "CASEUSDT")
 INVERSE = ("CASE/USD:CASE", "CASEUSD_PERP")
-# ccxt rounds its result to the market's price precision; this one is far below any tick.
-FINE_PRECISION = "0.000000000001"
+# ccxt rounds its result to the market's price precision. Its divisions keep 18 decimals
+# (``Precise.string_div``), so a precision of 1e-18 hides nothing they have; 1e-12 did,
+# at prices near 1e-8 (five significant digits left).
+FINE_PRECISION = "1e-18"
 
 
 def decimal_string(value: Fraction) -> str:

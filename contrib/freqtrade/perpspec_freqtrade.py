@@ -481,6 +481,9 @@ UNSUPPORTED_OPS = {
     "adl_allocate": "freqtrade does not compute an ADL allocation",
     "socialized_loss": "freqtrade does not compute a socialized loss",
     "replay": "freqtrade does not replay an exchange's event stream",
+    # both are read from the exchange (funding rate history, mark price candles), never derived
+    "funding_rate": "freqtrade does not compute a funding rate (it reads the exchange's)",
+    "mark_price": "freqtrade does not compute a mark price (it reads the exchange's)",
 }
 
 

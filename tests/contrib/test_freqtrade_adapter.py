@@ -190,6 +190,9 @@ def test_a_case_the_adapter_cannot_map_is_an_error_naming_the_field(
 def test_other_ops_and_freqtrade_failures_are_errors() -> None:
     answer = adapter.answer_line(_line({}, "adl_rank"), "binance", _fake(1.0))
     assert answer == {"id": "c1", "error": "freqtrade does not compute an ADL ranking"}
+    for op, what in (("funding_rate", "a funding rate"), ("mark_price", "a mark price")):
+        read = adapter.answer_line(_line({}, op), "binance", _fake(1.0))
+        assert read["error"] == f"freqtrade does not compute {what} (it reads the exchange's)"
 
     def broken(call: Any) -> Any:
         raise ZeroDivisionError("float division by zero")
@@ -230,3 +233,28 @@ def test_classify_buffer_and_lookup() -> None:
     assert classify.looked_up_tier(case_input, Fraction(49999)) == 0
     assert classify.case_amounts(case_input) == [0, 50, 1300]
     assert classify.relative_difference(Fraction(101), Fraction(100)) == Fraction(1, 100)
+
+
+def test_classify_none_moved_by_the_buffer() -> None:
+    # a 1x long of 1 at 100 with balance 100: the spec has no liquidation price (it would be
+    # 0); freqtrade's formula gives 0, its buffer moves it 0.05 x |100 - 0| = 5 towards the
+    # entry, and the floor at 0 comes after the buffer, so freqtrade answers 5
+    case_input = _case(position__qty="1", position__entry_price="100", margin__balance="100")
+    case_input["instrument"]["multiplier"] = "1"
+    case = {"input": case_input}
+    seen = {"unbuffered": "-0.0", "liquidation_buffer": "0.05", "program": "freqtrade"}
+    moved = classify.none_moved_by_buffer(case, seen, Fraction(5), Fraction(1, 10**9))
+    assert moved is not None
+    assert moved[0] == "none reported as 0; liquidation buffer 0.05"
+    assert classify.none_moved_by_buffer(case, seen, Fraction(6), Fraction(1, 10**9)) is None
+    no_buffer = dict(seen, liquidation_buffer="0")
+    assert classify.none_moved_by_buffer(case, no_buffer, Fraction(5), Fraction(1, 10**9)) is None
+    priced = dict(seen, unbuffered="1.0")
+    assert classify.none_moved_by_buffer(case, priced, Fraction(5), Fraction(1, 10**9)) is None
+
+
+def test_ccxt_fine_precision_keeps_prices_near_1e_8() -> None:
+    # ccxt reads the price precision back with str() and counts the exponent: 1e-18 is
+    # 18 decimals, 10 significant digits of a price of 1.0101e-8 (1e-12 left 5)
+    market = ccxt_adapter.build_market(ccxt_adapter.read_case(_case()), ccxt_adapter.FINE_PRECISION)
+    assert str(market["precision"]["price"]) == "1e-18"
