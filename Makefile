@@ -9,7 +9,7 @@ CROSSHAIR_DEEP_TIMEOUT ?= 60
 
 .PHONY: demo test lint typecheck pytest crosshair crosshair-quick docs mathjax browser vectors vectors-check generate generate-check examples fuzz bench bench-import mutation mutation-sample clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml hatch_build.py perpspec/_core/scan.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
