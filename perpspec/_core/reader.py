@@ -21,10 +21,11 @@ from collections.abc import Iterator
 import orjson
 
 from perpspec._core import LINE_HANDLED, load_core
+from perpspec.ledger import text_lines
 from perpspec.ledger.codec import decode_record
 from perpspec.ledger.errors import LedgerError
 from perpspec.ledger.jsonl import StrPath, decode_jsonl_line, iter_jsonl
-from perpspec.ledger.text_lines import MAX_BAD_LINES, MAX_LINE_BYTES, UnreadableTextError
+from perpspec.ledger.text_lines import UnreadableTextError
 from perpspec.ledger.text_lines import _decode as decode_text_line  # the reference's own rule
 from perpspec.ledger.unread import UnreadFields
 from perpspec.reference.events import Event
@@ -55,14 +56,15 @@ def _read_general_line(
     data: bytes, number: int, where: str, state: _LineState, unread: UnreadFields | None
 ) -> tuple[Item | None, bool]:
     """One line by the reference path: (what it yields or None, whether reading stops)."""
-    if len(data) > MAX_LINE_BYTES:
-        reason = f"line longer than {MAX_LINE_BYTES} bytes"
+    # the limits are read where the reference reads them, so they stay one setting
+    if len(data) > text_lines.MAX_LINE_BYTES:
+        reason = f"line longer than {text_lines.MAX_LINE_BYTES} bytes"
         return LedgerError(where, number, "file", reason), True
     try:
         text = decode_text_line(data, number)
     except UnreadableTextError as error:
         state.bad += 1
-        if b"\x00" in data or state.bad >= MAX_BAD_LINES:
+        if b"\x00" in data or state.bad >= text_lines.MAX_BAD_LINES:
             return LedgerError(where, error.line, "file", error.reason), True
         return LedgerError(where, number, "record", error.reason), False
     state.bad = 0
@@ -113,7 +115,7 @@ def iter_fast_jsonl(path: StrPath, unread: UnreadFields | None = None) -> Iterat
             data = pending + chunk if pending else chunk
             offset = 0
             while offset < len(data):
-                count = core.scan_lines(data, offset, at_end, MAX_LINE_BYTES, out)
+                count = core.scan_lines(data, offset, at_end, text_lines.MAX_LINE_BYTES, out)
                 if count == 0:
                     break
                 ends = out[0 : 2 * count : 2]
