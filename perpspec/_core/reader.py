@@ -83,9 +83,20 @@ def _read_handled_line(data: bytes, number: int, where: str, unread: UnreadField
     # record shown in an error is the line without its newline, as the reference shows it.
     text = data.decode("ascii")
     try:
-        return number, decode_record(
-            orjson.loads(text), where, line=number, record=text[:-1], unread=unread
-        )
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        # the scanner's subset is JSON, so this does not happen; if it ever did, the
+        # reference path reads the line rather than the reader failing
+        return _read_reference_text(text, number, where, unread)
+    try:
+        return number, decode_record(value, where, line=number, record=text[:-1], unread=unread)
+    except LedgerError as error:
+        return error
+
+
+def _read_reference_text(text: str, number: int, where: str, unread: UnreadFields | None) -> Item:
+    try:
+        return number, decode_jsonl_line(text, where, number, unread)
     except LedgerError as error:
         return error
 
