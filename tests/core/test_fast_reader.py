@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -326,3 +328,29 @@ def test_without_the_core_the_same_results_and_one_note(
         monkeypatch.delenv("PERPSPEC_NO_CORE")
         _core.reset_core()
         capsys.readouterr()
+
+
+def test_a_fresh_process_without_the_core_says_so_once(tmp_path: Path) -> None:
+    path = tmp_path / "sample.jsonl"
+    path.write_text("\n".join(SAMPLE_LINES) + "\n")
+    program = (
+        "import sys\n"
+        "from perpspec._core.reader import iter_fast_jsonl\n"
+        "for _ in range(3):\n"
+        "    print(sum(1 for item in iter_fast_jsonl(sys.argv[1]) if isinstance(item, tuple)))\n"
+    )
+    environment = {**os.environ, "PERPSPEC_NO_CORE": "1", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", program, str(path)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(len(SAMPLE_LINES))] * 3
+    assert done.stderr.splitlines() == [
+        "perpspec: the compiled core is not built (PERPSPEC_NO_CORE is set); "
+        "every command runs on the exact path"
+    ]
