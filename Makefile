@@ -7,9 +7,9 @@ STAMP := $(VENV)/.installed-stamp
 CROSSHAIR_TIMEOUT ?= 4
 CROSSHAIR_DEEP_TIMEOUT ?= 60
 
-.PHONY: demo test lint typecheck pytest crosshair crosshair-quick docs mathjax browser vectors vectors-check generate generate-check examples fuzz bench bench-import mutation mutation-sample clean
+.PHONY: demo test lint typecheck pytest crosshair crosshair-quick docs mathjax browser vectors vectors-check generate generate-check examples fuzz bench bench-import bench-core mutation mutation-sample clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml hatch_build.py perpspec/_core/scan.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -115,6 +115,12 @@ mutation-sample: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_audit.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_import.py $(IMPORT_BENCH_ARGS)
+
+## bench-core: bare orjson parsing, the compiled scanner alone, the reader on it and the
+## reference reader on a 1M-event simulated ledger (docs/bench.md, the compiled core; the
+## ledger is made as `make bench` makes it, or reused; CORE_BENCH_ARGS to vary)
+bench-core: $(STAMP)
+	$(BIN)/python benchmarks/bench_core.py $(CORE_BENCH_ARGS)
 
 ## bench-import: importing and auditing a 1M-row Bybit export against auditing a canonical
 ## ledger of as many events (issue 12; docs/bench.md; about half an hour on two cores;
